@@ -1,0 +1,97 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from .roles import PERMISSIONS, STAFF_ROLES, Role
+
+
+class UserQuerySet(models.QuerySet):
+    def with_role(self, role: Role):
+        return self.filter(groups__name=Role(role).value)
+
+    def staff_members(self):
+        return self.filter(groups__name__in=[r.value for r in STAFF_ROLES]).distinct()
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def _create(self, email, password, role, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        if role:
+            user.groups.add(Group.objects.get(name=Role(role).value))
+        return user
+
+    def create_user(self, email, password=None, *, role=Role.PATIENT, **extra):
+        return self._create(email, password, role, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True, email_verified_at=timezone.now())
+        return self._create(email, password, Role.CLINIC_ADMIN, **extra)
+
+    def get_by_natural_key(self, username):
+        # Email logins are case-insensitive: Alice@Example.com and alice@example.com are one.
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with an email address: a patient or a member of staff."""
+
+    email = models.EmailField("email address", unique=True)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        "Django admin access",
+        default=False,
+        help_text="Only clinic admins use the Django admin.",
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["last_name", "first_name", "email"]
+        permissions = list(PERMISSIONS.items())
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    def has_role(self, *roles: Role) -> bool:
+        return any(Role(r).value in self.role_names for r in roles)
+
+    @property
+    def role(self) -> Role | None:
+        """The user's role for navigation and landing; the strongest staff role wins."""
+        for candidate in (Role.CLINIC_ADMIN, Role.CLINICIAN, Role.COORDINATOR, Role.PATIENT):
+            if candidate.value in self.role_names:
+                return candidate
+        return None
+
+    @property
+    def is_clinic_staff(self) -> bool:
+        return self.has_role(*STAFF_ROLES)

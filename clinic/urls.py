@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from clinic.core import views as core_views
+
+admin.site.site_header = "Clinic administration"
+admin.site.site_title = "Clinic administration"
+
+urlpatterns = [
+    path("", core_views.landing, name="landing"),
+    path("home/", core_views.home, name="home"),
+    path("health/", core_views.health, name="health"),
+    path("accounts/", include("clinic.accounts.urls")),
+    path("portal/", include("intake.urls")),
+    path("staff/", include("intake.staff_urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler403 = "clinic.core.views.permission_denied"
+handler404 = "clinic.core.views.page_not_found"
+handler500 = "clinic.core.views.server_error"

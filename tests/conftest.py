@@ -1,0 +1,75 @@
+"""Shared fixtures. People are named: Alice is the patient, Charlie the other patient."""
+
+import pytest
+from django.utils import timezone
+
+from clinic.accounts.models import User
+from clinic.accounts.roles import Role
+from clinic.celery import app as celery_app
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Tasks run in-process unless a test starts a real worker (see tests/core/test_worker.py)."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+def make_user(email, role, first="Test", last="User", verified=True, **extra):
+    return User.objects.create_user(
+        email,
+        PASSWORD,
+        role=role,
+        first_name=first,
+        last_name=last,
+        email_verified_at=timezone.now() if verified else None,
+        **extra,
+    )
+
+
+@pytest.fixture
+def patient(db):
+    return make_user("alice@example.com", Role.PATIENT, "Alice", "Anderson")
+
+
+@pytest.fixture
+def other_patient(db):
+    return make_user("charlie@example.com", Role.PATIENT, "Charlie", "Chen")
+
+
+@pytest.fixture
+def clinician(db):
+    return make_user("dr.lee@example.com", Role.CLINICIAN, "Morgan", "Lee")
+
+
+@pytest.fixture
+def coordinator(db):
+    return make_user("casey@example.com", Role.COORDINATOR, "Casey", "Coordinator")
+
+
+@pytest.fixture
+def clinic_admin(db):
+    return make_user("avery@example.com", Role.CLINIC_ADMIN, "Avery", "Admin", is_staff=True)
+
+
+@pytest.fixture
+def people(patient, other_patient, clinician, coordinator, clinic_admin):
+    return {
+        "patient": patient,
+        "other_patient": other_patient,
+        "clinician": clinician,
+        "coordinator": coordinator,
+        "clinic_admin": clinic_admin,
+    }
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return _login
