@@ -108,7 +108,8 @@ def _as_int(value: object) -> int | None:
         return value
     if isinstance(value, float):
         return int(value) if value.is_integer() else None
-    if isinstance(value, str) and value.strip().isdigit():
+    # isascii: "²".isdigit() is True but int("²") fails.
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         return int(value.strip())
     return None
 
@@ -320,10 +321,11 @@ def score_wpi(answers: dict) -> Score:
     areas = _pain_regions(answers)
     if areas is None:
         return _incomplete("WPI", "WPI", 19)
-    band, span = _band(len(areas), ((0, 3, "0–3"), (4, 6, "4–6"), (7, 19, "≥7")))
+    count = len(areas)
+    band = "≥7" if count >= 7 else "4–6" if count >= 4 else "0–3"
     return Score(
-        "WPI", len(areas), band, "WPI", 19, complete=True,
-        detail=f"painful areas in the past week, 0–19 (ACR 2016 thresholds: {span.split()[0]})",
+        "WPI", count, band, "WPI", 19, complete=True,
+        detail="painful areas in the past week, 0–19; ACR 2016 uses ≥7, or 4–6 with SSS ≥9",
     )
 
 

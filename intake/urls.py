@@ -6,4 +6,11 @@ app_name = "intake"
 
 urlpatterns = [
     path("", views.portal, name="portal"),
+    path("intake/", views.resume, name="resume"),
+    path("intake/start/", views.start, name="start"),
+    path("intake/review/", views.review, name="review"),
+    path("intake/support/", views.support, name="support"),
+    path("intake/<int:pk>/", views.detail, name="detail"),
+    path("intake/step/<slug:key>/", views.step, name="step"),
+    path("intake/step/<slug:key>/autosave/", views.autosave, name="autosave"),
 ]

@@ -1,8 +1,220 @@
-from django.shortcuts import render
+"""Patient pages: the portal and the intake steps."""
+
+import json
+
+from django.contrib import messages
+from django.http import Http404, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from clinic.accounts.access import require
+
+from . import scoring, services, steps
+from .display import answered_sections
+from .forms import form_class
+from .models import ConsentText, Intake
+
+# Fields of a step POST that are not answers.
+NOT_ANSWERS = {"csrfmiddlewaretoken", "action", "goto"}
+
+
+def _open_intake(request) -> Intake | None:
+    return Intake.objects.open().filter(patient=request.user).first()
+
+
+def _editable_intake(request) -> Intake:
+    intake = _open_intake(request)
+    if intake is None or not intake.is_editable_by_patient:
+        raise Http404("No intake in progress")
+    return intake
+
+
+def _step_or_404(key: str) -> steps.Step:
+    step = steps.STEP_BY_KEY.get(key)
+    if step is None or step.section is None:
+        raise Http404("No such step")
+    return step
 
 
 @require("use_patient_portal")
 def portal(request):
-    return render(request, "intake/portal.html")
+    intakes = list(Intake.objects.for_patient(request.user))
+    current = intakes[0] if intakes else None
+    return render(request, "intake/portal.html", {"intake": current, "intakes": intakes})
+
+
+@require("use_patient_portal")
+def resume(request):
+    """The patient's home: back to the step they were on, else the portal."""
+    intake = _open_intake(request)
+    if intake is None or not intake.is_editable_by_patient:
+        return redirect("intake:portal")
+    return (
+        redirect("intake:step", intake.current_step)
+        if intake.current_step != steps.REVIEW
+        else redirect("intake:review")
+    )
+
+
+@require("use_patient_portal")
+def start(request):
+    if request.method == "POST":
+        services.start_intake(patient=request.user)
+    return redirect("intake:resume")
+
+
+def _raw(post: QueryDict) -> dict:
+    return {k: post.getlist(k) for k in post if k not in NOT_ANSWERS}
+
+
+def _bind(section, intake, data=None):
+    """The step's form: what was posted, else the saved draft (typing kept), else answers."""
+    if data is None and section.key in intake.drafts:
+        data = QueryDict(mutable=True)
+        for key, values in intake.drafts[section.key].items():
+            data.setlist(key, values)
+        form = form_class(section)(data, answers=intake.answers)
+        form.is_valid()
+        form.quiet_missing()
+        return form
+    return form_class(section)(data, answers=intake.answers)
+
+
+def _step_context(intake, step, form):
+    answers = intake.answers
+    return {
+        "intake": intake,
+        "step": step,
+        "form": form,
+        "steps": steps.applicable_steps(answers),
+        "total": steps.TOTAL,
+        "complete": {
+            s.key
+            for s in steps.ALL_STEPS
+            if s.key in intake.visited_steps and steps.is_complete(s, answers)
+        },
+        "previous": steps.previous_step(step.key, answers),
+        "mme_factors": json.dumps(scoring.MME_FACTORS),
+        "consent": ConsentText.current() if step.key == "consent" else None,
+    }
+
+
+@require("use_patient_portal")
+def step(request, key):
+    intake, step = _editable_intake(request), _step_or_404(key)
+    if request.method != "POST":
+        services.move_to_step(intake=intake, step=key)
+        return render(
+            request, "intake/step.html", _step_context(intake, step, _bind(step.section, intake))
+        )
+    form = _bind(step.section, intake, request.POST)
+    valid = form.is_valid()
+    intake = services.save_step(
+        intake=intake,
+        step=key,
+        raw=_raw(request.POST),
+        valid_answers=form.valid_answers(),
+        complete=valid,
+    )
+    action = request.POST.get("action", "next")
+    if action == "back":
+        return redirect(_step_url(steps.previous_step(key, intake.answers).key))
+    if action == "goto" and request.POST.get("goto") in steps.STEP_BY_KEY:
+        return redirect(_step_url(request.POST["goto"]))
+    if not valid:
+        return render(request, "intake/step.html", _step_context(intake, step, form))
+    if key == "consent":
+        services.sign_consent(
+            intake=intake,
+            ip=request.META.get("REMOTE_ADDR"),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+    if key == "mood" and intake.phq9_item9_positive:
+        return redirect("intake:support")
+    return redirect(_step_url(steps.next_step(key, intake.answers).key))
+
+
+def _step_url(key: str) -> str:
+    return reverse("intake:review") if key == steps.REVIEW else reverse("intake:step", args=[key])
+
+
+@require("use_patient_portal")
+@require_POST
+def autosave(request, key):
+    """Saves typing a few seconds after it stops, without a page load."""
+    intake = Intake.objects.open().filter(patient=request.user).first()
+    if intake is None or not intake.is_editable_by_patient:
+        return JsonResponse({"saved": False, "reason": "not_editable"}, status=409)
+    section = _step_or_404(key).section
+    form = _bind(section, intake, request.POST)
+    valid = form.is_valid()
+    services.save_step(
+        intake=intake,
+        step=key,
+        raw=_raw(request.POST),
+        valid_answers=form.valid_answers(),
+        complete=valid,
+    )
+    return JsonResponse({"saved": True, "saved_at": timezone.now().isoformat()})
+
+
+@require("use_patient_portal")
+def support(request):
+    """Shown straight after a PHQ-9 with item 9 above 0: crisis resources, then carry on."""
+    intake = _editable_intake(request)
+    next_key = steps.next_step("mood", intake.answers).key
+    return render(request, "intake/support.html", {"next_url": _step_url(next_key)})
+
+
+@require("use_patient_portal")
+def review(request):
+    intake = _editable_intake(request)
+    if request.method == "POST":
+        try:
+            services.submit_intake(intake=intake)
+        except services.EmailNotVerified:
+            messages.error(
+                request,
+                "Please confirm your email address first: use the link we "
+                "emailed you, or ask for a new one below.",
+            )
+            return redirect("intake:portal")
+        except services.IntakeIncomplete:
+            messages.error(request, "Some answers are still missing. They are listed below.")
+            return redirect("intake:review")
+        messages.success(
+            request,
+            "Thank you. Your intake is submitted: the clinical team will "
+            "review it and we will let you know.",
+        )
+        return redirect("intake:portal")
+    services.move_to_step(intake=intake, step=steps.REVIEW)
+    return render(request, "intake/review.html", _review_context(intake))
+
+
+def _review_context(intake):
+    snapshot, mme = services.score_snapshot(intake.answers)
+    return {
+        "intake": intake,
+        "step": steps.STEP_BY_KEY[steps.REVIEW],
+        "steps": steps.applicable_steps(intake.answers),
+        "total": steps.TOTAL,
+        "complete": {s.key for s in steps.ALL_STEPS if steps.is_complete(s, intake.answers)},
+        "sections": answered_sections(intake.answers),
+        "missing": services.missing_for_submit(intake),
+        "peg": snapshot.get("PEG"),
+        "mme": mme,
+    }
+
+
+@require("use_patient_portal")
+def detail(request, pk):
+    """A patient's own intake, read-only."""
+    intake = get_object_or_404(Intake.objects.for_patient(request.user), pk=pk)
+    return render(
+        request,
+        "intake/detail.html",
+        {"intake": intake, "sections": answered_sections(intake.answers)},
+    )

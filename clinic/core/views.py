@@ -7,7 +7,7 @@ from clinic.accounts.roles import Role
 from .models import Heartbeat
 
 ROLE_HOMES = {
-    Role.PATIENT: "intake:portal",
+    Role.PATIENT: "intake:resume",
     Role.COORDINATOR: "staff:dashboard",
     Role.CLINICIAN: "staff:dashboard",
     Role.CLINIC_ADMIN: "accounts:admin_home",

@@ -60,7 +60,7 @@ def test_anonymous_user_is_sent_to_admin_login_from_django_admin(client):
 
 
 HOMES = {
-    "patient": "intake:portal",
+    "patient": "intake:portal",  # with an intake in progress: its current step
     "coordinator": "staff:dashboard",
     "clinician": "staff:dashboard",
     "clinic_admin": "accounts:admin_home",

@@ -6,6 +6,8 @@ from django.utils import timezone
 
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
+from intake import demo
+from intake.models import Intake
 
 DEMO_PASSWORD = "demo-clinic-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -19,6 +21,15 @@ DEMO_USERS = [
     ("carmen@patient.example", "Carmen", "Cruz", Role.PATIENT),
     ("dan@patient.example", "Dan", "Diaz", Role.PATIENT),
 ]
+
+
+# Each demo patient's intake: (answers, steps answered or None for all, submitted).
+DEMO_INTAKES = {
+    "alice@patient.example": (demo.BASE, None, True),
+    "bob@patient.example": (demo.NO_OPIOIDS_METRIC, ("about", "pain", "diagnoses"), False),
+    "carmen@patient.example": (demo.FIBROMYALGIA, None, True),
+    "dan@patient.example": (demo.NO_OPIOIDS_METRIC, None, True),
+}
 
 
 class Command(BaseCommand):
@@ -40,7 +51,23 @@ class Command(BaseCommand):
                     is_staff=role == Role.CLINIC_ADMIN,
                 )
             rows.append((role.label, email))
+        self._seed_intakes()
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for label, email in rows:
             self.stdout.write(f"  {label:<13} {email}")
         self.stdout.write("")
+
+    def _seed_intakes(self):
+        for email, (answers, step_keys, submit) in DEMO_INTAKES.items():
+            patient = User.objects.get(email=email)
+            if Intake.objects.for_patient(patient).exists():
+                continue
+            if step_keys:
+                answers = demo.answers_for_steps(answers, step_keys)
+            answers = {
+                **answers,
+                "legal_first_name": patient.first_name,
+                "legal_last_name": patient.last_name,
+                "consent_signature": patient.get_full_name(),
+            }
+            demo.seed_intake(patient=patient, answers=answers, submit=submit)

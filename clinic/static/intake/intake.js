@@ -1,0 +1,215 @@
+/* Intake steps: autosave, show-if, repeatable rows, live MME, browser time zone.
+   Works without JavaScript too: "Save and continue" always saves on the server. */
+(function () {
+  "use strict";
+  const form = document.getElementById("intake-form");
+  if (!form) return;
+  const status = document.getElementById("autosave-status");
+  const backupKey = "intake-backup-" + form.dataset.intake + "-" + form.dataset.step;
+  let timer = null;
+  let dirty = false;
+  let inFlight = null;
+
+  function setStatus(text) { if (status) status.textContent = text; }
+
+  function formData() { return new FormData(form); }
+
+  // A copy on this device only until the server confirms it has the answers (offline,
+  // session expired); cleared as soon as a save succeeds.
+  function backup() {
+    try {
+      const entries = [];
+      for (const [k, v] of formData()) if (k !== "csrfmiddlewaretoken") entries.push([k, v]);
+      localStorage.setItem(backupKey, JSON.stringify({ at: Date.now(), entries }));
+    } catch (e) { /* storage full or disabled: the server copy still exists */ }
+  }
+  function clearBackup() { try { localStorage.removeItem(backupKey); } catch (e) {} }
+
+  function save() {
+    if (!dirty) return inFlight || Promise.resolve(true);
+    dirty = false;
+    setStatus("Saving…");
+    inFlight = fetch(form.dataset.autosaveUrl, {
+      method: "POST", body: formData(), credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch" }, redirect: "manual",
+    }).then(function (response) {
+      if (response.ok) {
+        clearBackup();
+        const time = new Date().toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+        setStatus("Saved at " + time);
+        return true;
+      }
+      throw new Error(String(response.status));
+    }).catch(function () {
+      dirty = true;
+      backup();
+      setStatus("Not saved yet: we will keep trying. Your answers are kept on this device.");
+      schedule(10000);
+      return false;
+    }).finally(function () { inFlight = null; });
+    return inFlight;
+  }
+
+  function schedule(delay) {
+    clearTimeout(timer);
+    timer = setTimeout(save, delay);
+  }
+
+  function changed() {
+    dirty = true;
+    backup();
+    setStatus("Editing…");
+    schedule(3000);
+  }
+  form.addEventListener("input", changed);
+  form.addEventListener("change", function () { changed(); applyShowIf(); updateMME(); });
+  form.addEventListener("focusout", function () { if (dirty) schedule(200); });
+
+  // Leaving the page: send what is unsaved, even if the page is closing.
+  window.addEventListener("pagehide", function () {
+    if (dirty && navigator.sendBeacon) navigator.sendBeacon(form.dataset.autosaveUrl, formData());
+  });
+  // Links and the log-out button wait for the save first.
+  document.addEventListener("click", function (event) {
+    const target = event.target.closest("a[href], form:not(#intake-form) button[type=submit]");
+    if (!target || !dirty || form.contains(target)) return;
+    event.preventDefault();
+    save().then(function () {
+      if (target.tagName === "A") window.location.href = target.href;
+      else target.form.submit();
+    });
+  });
+  form.addEventListener("submit", function () { clearTimeout(timer); dirty = false; clearBackup(); });
+
+  // Restore typing kept on this device when it is newer than the page (e.g. the session
+  // expired or the connection dropped before the last save).
+  (function restore() {
+    let saved;
+    try { saved = JSON.parse(localStorage.getItem(backupKey) || "null"); } catch (e) { saved = null; }
+    if (!saved || !saved.entries) return;
+    const byName = {};
+    for (const [k, v] of saved.entries) (byName[k] = byName[k] || []).push(v);
+    for (const el of form.elements) {
+      if (!el.name || el.name === "csrfmiddlewaretoken" || !(el.name in byName)) continue;
+      const values = byName[el.name];
+      if (el.type === "checkbox" || el.type === "radio") el.checked = values.includes(el.value);
+      else el.value = values[0];
+    }
+    dirty = true;
+    setStatus("We restored answers you typed before. Saving…");
+    save();
+  })();
+
+  // ---- show-if: the same conditions as intake/questions.py ShowIf.test
+  function value(key) {
+    const els = form.querySelectorAll('[name="' + key + '"]');
+    if (!els.length) return undefined;
+    const first = els[0];
+    if (first.type === "checkbox" && els.length > 1 || first.type === "checkbox" && first.closest(".q-multi")) {
+      return Array.from(els).filter(function (e) { return e.checked; }).map(function (e) { return e.value; });
+    }
+    if (first.type === "radio") {
+      const checked = Array.from(els).find(function (e) { return e.checked; });
+      return checked ? checked.value : "";
+    }
+    if (first.type === "checkbox") return first.checked;
+    return first.value;
+  }
+  function empty(v) { return v === undefined || v === null || v === "" || (Array.isArray(v) && !v.length); }
+  function test(c) {
+    const v = value(c.key);
+    if (v === undefined) return null; // controlled by another step: the server decided
+    if (empty(v)) return c.op === "ne";
+    switch (c.op) {
+      case "eq": return v === c.value;
+      case "ne": return v !== c.value;
+      case "in": return c.value.includes(v);
+      case "gt": return parseFloat(v) > parseFloat(c.value);
+      case "truthy": return !!v;
+      case "contains": return Array.isArray(v) && v.includes(c.value);
+      case "any": return Array.isArray(v) && c.value.some(function (x) { return v.includes(x); });
+    }
+    return true;
+  }
+  function isShown(block, seen) {
+    const conds = JSON.parse(block.dataset.showIf);
+    for (const c of conds) {
+      const gate = form.querySelector('.q[data-key="' + c.key + '"]');
+      if (gate && gate.hidden && !seen.has(c.key)) { if (!(c.op === "ne")) return false; continue; }
+      const result = test(c);
+      if (result === null) return !block.hidden;
+      if (!result) return false;
+    }
+    return true;
+  }
+  function applyShowIf() {
+    // Twice, so a question gated by a question that just appeared settles too.
+    for (let pass = 0; pass < 2; pass++) {
+      form.querySelectorAll(".q[data-show-if]").forEach(function (block) {
+        block.hidden = !isShown(block, new Set());
+      });
+    }
+    const mme = document.getElementById("mme-live");
+    const opioids = form.querySelector('.q[data-key="opioids"]');
+    if (mme && opioids) mme.hidden = opioids.hidden;
+  }
+
+  // ---- repeatable rows (Django formsets)
+  form.querySelectorAll("fieldset.repeat").forEach(function (set) {
+    const prefix = set.dataset.prefix;
+    const total = set.querySelector('[name="' + prefix + '-TOTAL_FORMS"]');
+    const template = set.querySelector("template.repeat-template");
+    set.querySelector(".repeat-add").addEventListener("click", function () {
+      const n = parseInt(total.value, 10);
+      if (n >= parseInt(set.dataset.max, 10)) return;
+      const html = template.innerHTML.replace(/__prefix__/g, String(n)).replace(/__num__/g, String(n + 1));
+      set.querySelector(".repeat-rows").insertAdjacentHTML("beforeend", html);
+      total.value = String(n + 1);
+      const rows = set.querySelectorAll(".repeat-row");
+      const first = rows[rows.length - 1].querySelector("input, select, textarea");
+      if (first) first.focus();
+      changed();
+    });
+  });
+
+  // ---- live MME: same factors and arithmetic as intake/scoring.py (the server is the record)
+  const mmeBox = document.getElementById("mme-live");
+  function updateMME() {
+    if (!mmeBox) return;
+    const factors = JSON.parse(mmeBox.dataset.factors);
+    let total = 0, bup = false, methadone = false, counted = 0;
+    form.querySelectorAll("fieldset.repeat[data-prefix=opioids] .repeat-row").forEach(function (row) {
+      const get = function (name) { const el = row.querySelector('[name$="-' + name + '"]'); return el ? el.value : ""; };
+      const del = row.querySelector('[name$="-DELETE"]');
+      if (del && del.checked) return;
+      const drug = get("drug"), strength = parseFloat(get("strength")), per = parseFloat(get("doses_per_day"));
+      if (drug === "buprenorphine") { bup = true; return; }
+      if (drug === "methadone") methadone = true;
+      const factor = factors[drug];
+      if (!factor || !(strength > 0)) return;
+      const daily = drug === "fentanyl_patch" ? strength : (per > 0 ? strength * per : NaN);
+      if (!(daily > 0)) return;
+      total += daily * factor; counted++;
+    });
+    let text = "Your daily opioid total: " + (Math.round(total * 10) / 10) + " MME (morphine milligram equivalents) a day.";
+    if (!counted) text = "Add your opioid medicines to see your daily total in MME (morphine milligram equivalents).";
+    if (bup) text += " Buprenorphine is recorded but not counted in this total.";
+    if (methadone) text += " Methadone stays in the body for a variable time: the team will review it with you.";
+    text += " This number helps the team; it is not advice to change any dose.";
+    mmeBox.textContent = text;
+  }
+
+  // ---- time zone from the browser, when the patient has not chosen one
+  const tz = form.querySelector('select[name="time_zone"]');
+  if (tz && !tz.value) {
+    const guess = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (Array.from(tz.options).some(function (o) { return o.value === guess; })) tz.value = guess;
+  }
+
+  // Move focus to the error summary so screen-reader users hear what to fix.
+  const summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+
+  applyShowIf();
+  updateMME();
+})();

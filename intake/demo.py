@@ -1,0 +1,208 @@
+"""Realistic, complete intake answers for demo data, tests and benchmarks (not for patients)."""
+
+BASE = {
+    # About you
+    "legal_first_name": "Alice",
+    "legal_last_name": "Anderson",
+    "preferred_name": "Ali",
+    "date_of_birth": "1979-04-23",
+    "sex_at_birth": "female",
+    "mobile_phone": "+12025550143",
+    "address_line1": "12 Elm Street",
+    "city": "Springfield",
+    "state": "VA",
+    "postal_code": "22150",
+    "emergency_contact_name": "Sam Anderson",
+    "emergency_contact_relationship": "spouse",
+    "emergency_contact_phone": "+12025550198",
+    "reminder_channel": "sms",
+    "sms_consent": "yes",
+    "time_zone": "America/New_York",
+    "measurement_system": "us",
+    "height_ft": 5,
+    "height_in": 6,
+    "weight_lb": 150.0,
+    "pcp_name": "Dr. Rivera",
+    # Your pain
+    "main_complaint": "Burning pain in my right foot since an ankle fracture; it spreads up.",
+    "pain_regions": ["lower_leg_right", "upper_leg_right", "lower_back"],
+    "pain_started": "2021-03",
+    "pain_onset": "injury",
+    "pain_qualities": ["burning", "electric"],
+    "pain_now": 7,
+    "pain_average": 7,
+    "pain_worst": 9,
+    "pain_least": 5,
+    "peg_pain": 7,
+    "peg_enjoyment": 8,
+    "peg_activity": 6,
+    "pain_helps": "Rest, cool air on the foot.",
+    "effect_sleep": "severely",
+    "effect_work": "severely",
+    "effect_daily": "moderately",
+    # Diagnoses
+    "diagnoses": ["crps_1"],
+    "dx_crps_1_by": "Dr. Lee, pain specialist",
+    "dx_crps_1_year": 2021,
+    "crps_limbs": ["right_leg"],
+    "crps_disproportionate_pain": "yes",
+    "crps_sensory": ["allodynia"],
+    "crps_vasomotor": ["temperature_asymmetry", "skin_color_changes"],
+    "crps_sudomotor_edema": ["edema"],
+    "crps_motor_trophic": [],
+    # Treatments tried
+    "tx_nsaids": "did_not_help",
+    "tx_acetaminophen": "did_not_help",
+    "tx_gabapentinoids": "side_effects",
+    "tx_snris": "did_not_help",
+    "tx_tcas": "not_tried",
+    "tx_topicals": "helped",
+    "tx_muscle_relaxants": "not_tried",
+    "tx_cannabinoids": "not_tried",
+    "tx_nerve_blocks": "helped",
+    "tx_epidural_injections": "not_tried",
+    "tx_spinal_cord_stimulator": "not_tried",
+    "tx_surgery": "not_tried",
+    "tx_physical_therapy": "helped",
+    "tx_cbt_psychotherapy": "not_tried",
+    "tx_acupuncture": "did_not_help",
+    "prior_ketamine": "no",
+    # Opioids
+    "takes_opioids": "yes",
+    "opioids": [
+        {
+            "drug": "oxycodone",
+            "strength": 10.0,
+            "doses_per_day": 4.0,
+            "started": "2021-06",
+            "prescriber": "Dr. Rivera",
+        },
+    ],
+    "opioid_dose_increased_pain_worse": "yes",
+    "wants_to_reduce_opioids": "yes",
+    "naloxone_at_home": "no",
+    **{f"ort_{n}": "no" for n in range(1, 10)},
+    "ort_8": "yes",
+    # Other medications and allergies
+    "other_medications": [{"name": "Lorazepam", "dose": "0.5 mg", "how_often": "at night"}],
+    "has_allergies": "no",
+    "ketamine_reaction": "no",
+    "anesthesia_reaction": "no",
+    # Health questions
+    "high_blood_pressure": "no",
+    "heart_conditions": ["none"],
+    "pregnancy_status": "not_pregnant",
+    "psychosis_history": "no",
+    "bipolar_history": "no",
+    "liver_disease": "no",
+    "hepatitis": "no",
+    "head_injury_or_icp": "no",
+    "glaucoma_or_eye_pressure": "no",
+    "seizures": "no",
+    "bladder_problems": "no",
+    "sleep_apnea": "no",
+    "overactive_thyroid": "no",
+    "substance_treatment_current": "no",
+    **{f"dast_{n}": "no" for n in range(1, 11)},
+    "dast_3": "yes",
+    "auditc_1": "1",
+    "auditc_2": "0",
+    "auditc_3": "0",
+    # Mood
+    **{f"phq9_{n}": "1" for n in range(1, 10)},
+    "phq9_9": "0",
+    **{f"gad7_{n}": "1" for n in range(1, 8)},
+    "pcptsd_exposure": "no",
+    # Goals
+    "goals": ["less_pain", "fewer_opioids", "better_sleep"],
+    "preferred_days": ["tue", "thu"],
+    "preferred_times": ["morning"],
+    "has_driver": "yes",
+    "payment": "insurance",
+    "insurance_name": "Blue Cross",
+    # Consent
+    "consent_what_ketamine_is": True,
+    "consent_side_effects": True,
+    "consent_no_driving": True,
+    "consent_honest_answers": True,
+    "consent_privacy": True,
+    "consent_signature": "Alice Anderson",
+}
+
+FIBROMYALGIA = {
+    **BASE,
+    "legal_first_name": "Carmen",
+    "legal_last_name": "Cruz",
+    "preferred_name": "",
+    "main_complaint": "Aching all over, exhausted, foggy; worse in cold weather.",
+    "pain_regions": [
+        "shoulder_girdle_left",
+        "shoulder_girdle_right",
+        "upper_arm_left",
+        "upper_arm_right",
+        "upper_back",
+        "lower_back",
+        "neck",
+        "hip_left",
+        "hip_right",
+        "upper_leg_left",
+    ],
+    "pain_onset": "unknown",
+    "diagnoses": ["fibromyalgia", "migraine"],
+    "fm_symptoms_3_months": "yes",
+    "sss_fatigue": "3",
+    "sss_waking_unrefreshed": "2",
+    "sss_cognitive": "2",
+    "sss_headache": "yes",
+    "sss_lower_abdominal": "no",
+    "sss_depression": "yes",
+    "takes_opioids": "no",
+    "opioids": [],
+    "other_medications": [],
+    **{f"phq9_{n}": "2" for n in range(1, 10)},
+    "phq9_9": "1",
+    "consent_signature": "Carmen Cruz",
+}
+
+NO_OPIOIDS_METRIC = {
+    **BASE,
+    "legal_first_name": "Dan",
+    "legal_last_name": "Diaz",
+    "sex_at_birth": "male",
+    "measurement_system": "metric",
+    "height_cm": 180,
+    "weight_kg": 82.5,
+    "diagnoses": ["post_surgical"],
+    "takes_opioids": "no",
+    "opioids": [],
+    "consent_signature": "Dan Diaz",
+}
+
+
+def answers_for_steps(answers: dict, step_keys: tuple[str, ...]) -> dict:
+    """Only the answers of the given steps: an intake still in progress."""
+    from .questions import SECTION_BY_KEY
+
+    keys = {q.key for s in step_keys for q in SECTION_BY_KEY[s].questions}
+    return {k: v for k, v in answers.items() if k in keys}
+
+
+def seed_intake(*, patient, answers: dict, submit: bool):
+    """Walk the real services step by step, as a patient would, then optionally submit."""
+    from . import services
+    from .questions import SECTIONS
+
+    intake = services.start_intake(patient=patient)
+    for section in SECTIONS:
+        step_answers = answers_for_steps(answers, (section.key,))
+        if not step_answers:
+            break
+        intake = services.save_step(
+            intake=intake, step=section.key, raw={}, valid_answers=step_answers, complete=True
+        )
+        if section.key == "consent":
+            services.sign_consent(intake=intake, ip="127.0.0.1", user_agent="seed_demo")
+    if submit:
+        intake.refresh_from_db()
+        intake = services.submit_intake(intake=intake)
+    return intake

@@ -1,0 +1,66 @@
+"""Pure: answers as people read them, generated from the questionnaire definition."""
+
+from dataclasses import dataclass
+
+from .questions import SECTIONS, Question, Section, is_empty
+
+NOT_ANSWERED = "Not answered"
+
+
+def _number(value) -> str:
+    return f"{value:g}" if isinstance(value, int | float) else str(value)
+
+
+def format_answer(q: Question, value) -> str:
+    if q.type == "consent":
+        return "Yes, I agree" if value is True else NOT_ANSWERED
+    if is_empty(value):
+        return NOT_ANSWERED
+    if q.type == "multi":
+        return ", ".join(q.choice_label(v) for v in value)
+    if q.type in ("choice", "yesno", "select"):
+        return q.choice_label(value)
+    if q.type in ("integer", "decimal", "scale"):
+        return f"{_number(value)} {q.unit}".strip() + (" / 10" if q.type == "scale" else "")
+    if q.type == "repeat":
+        return "; ".join(format_row(q, row) for row in value if isinstance(row, dict))
+    return str(value)
+
+
+def format_row(q: Question, row: dict) -> str:
+    parts = [
+        f"{sub.label}: {format_answer(sub, row.get(sub.key))}"
+        for sub in q.fields
+        if not is_empty(row.get(sub.key))
+    ]
+    return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class AnsweredQuestion:
+    question: Question
+    text: str
+    rows: tuple[str, ...] = ()  # for repeatable lists, one line per row
+
+
+@dataclass(frozen=True)
+class AnsweredSection:
+    section: Section
+    items: tuple[AnsweredQuestion, ...]
+
+
+def answered_sections(answers: dict, keys: tuple[str, ...] | None = None) -> list[AnsweredSection]:
+    """Every visible question with its answer, by section (only `keys` sections if given)."""
+    out = []
+    for section in SECTIONS:
+        if keys is not None and section.key not in keys:
+            continue
+        items = []
+        for q in section.visible_questions(answers):
+            value = answers.get(q.key)
+            rows = ()
+            if q.type == "repeat" and isinstance(value, list):
+                rows = tuple(format_row(q, r) for r in value if isinstance(r, dict))
+            items.append(AnsweredQuestion(q, format_answer(q, value), rows))
+        out.append(AnsweredSection(section, tuple(items)))
+    return out

@@ -1,0 +1,366 @@
+"""Forms generated from the questionnaire definition (intake/questions.py).
+
+One form class per section; repeatable lists (opioids, other medicines) are formsets. Fields
+hidden by a show-if condition are not required and their errors are dropped, so a patient
+is never blocked by a question they cannot see.
+"""
+
+import datetime as dt
+import json
+from decimal import Decimal
+from functools import cache
+
+from django import forms
+from django.utils import timezone
+from phonenumber_field.formfields import PhoneNumberField
+
+from .questions import Question, Section
+
+REQUIRED = "Please answer this question."
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _number_message(q: Question) -> str:
+    unit = f" {q.unit}" if q.unit else ""
+    low = "" if q.min_value is None else f"{q.min_value:g}"
+    high = "" if q.max_value is None else f"{q.max_value:g}"
+    if low and high:
+        text = f"Enter a number from {low} to {high}{unit}"
+    elif low:
+        text = f"Enter a number of at least {low}{unit}"
+    else:
+        text = "Enter a number"
+    return text + (f", for example {q.example}." if q.example else ".")
+
+
+class MonthField(forms.CharField):
+    """A month as YYYY-MM, not in the future."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        value = super().to_python(value).strip()
+        if not value:
+            return ""
+        try:
+            month = dt.datetime.strptime(value, "%Y-%m").date()
+        except ValueError:
+            raise forms.ValidationError(
+                "Enter a month and year, for example 2021-06 for June 2021."
+            ) from None
+        if month > timezone.localdate():
+            raise forms.ValidationError("This month is in the future. Enter when it happened.")
+        if month.year < 1900:
+            raise forms.ValidationError("Enter a year after 1900.")
+        return value
+
+
+class PastDateField(forms.DateField):
+    def validate(self, value):
+        super().validate(value)
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("This date is in the future. Check the year.")
+        if value and value.year < 1900:
+            raise forms.ValidationError("Enter a year after 1900.")
+
+
+class DateOfBirthField(PastDateField):
+    def validate(self, value):
+        super().validate(value)
+        if value and _age(value, timezone.localdate()) < 18:
+            raise forms.ValidationError(
+                "This clinic treats adults only: you must be 18 or older. Please check the "
+                "date, or call the clinic to talk about other options."
+            )
+
+
+def _age(born: dt.date, today: dt.date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _attrs(q: Question) -> dict:
+    attrs = {}
+    if q.autocomplete:
+        attrs["autocomplete"] = q.autocomplete
+    return attrs
+
+
+def make_field(q: Question) -> forms.Field:
+    label = f"{q.label} ({q.unit})" if q.unit and f"({q.unit})" not in q.label else q.label
+    common = {"label": label, "help_text": q.help_text, "required": q.required}
+    errors = {"required": REQUIRED}
+    choices = [(c.value, c.label) for c in q.choices]
+    t = q.type
+    if t in ("text", "email"):
+        cls = forms.EmailField if t == "email" else forms.CharField
+        return cls(
+            max_length=q.max_length or 300,
+            error_messages=errors,
+            widget=forms.TextInput(attrs=_attrs(q))
+            if t == "text"
+            else forms.EmailInput(attrs=_attrs(q)),
+            **common,
+        )
+    if t == "textarea":
+        return forms.CharField(
+            max_length=q.max_length or 4000,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            error_messages=errors,
+            **common,
+        )
+    if t == "phone":
+        return PhoneNumberField(
+            widget=forms.TextInput(attrs={"type": "tel", **_attrs(q)}),
+            error_messages={
+                **errors,
+                "invalid": "Enter a valid phone number, for example "
+                f"{q.example or '(555) 123-4567'}.",
+            },
+            **common,
+        )
+    if t == "date":
+        cls = DateOfBirthField if q.key == "date_of_birth" else PastDateField
+        return cls(
+            widget=DATE_WIDGET,
+            error_messages={**errors, "invalid": "Enter a real date, for example 1980-04-23."},
+            **common,
+        )
+    if t == "month":
+        return MonthField(
+            widget=forms.TextInput(
+                attrs={"type": "month", "placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"}
+            ),
+            error_messages=errors,
+            **common,
+        )
+    if t in ("integer", "decimal"):
+        message = _number_message(q)
+        cls = forms.IntegerField if t == "integer" else forms.DecimalField
+        extra = {} if t == "integer" else {"max_digits": 8, "decimal_places": 2}
+        return cls(
+            min_value=q.min_value,
+            max_value=q.max_value,
+            widget=forms.NumberInput(
+                attrs={
+                    "inputmode": "decimal" if t == "decimal" else "numeric",
+                    "step": "any" if t == "decimal" else "1",
+                    **_attrs(q),
+                }
+            ),
+            error_messages={
+                **errors,
+                "invalid": message,
+                "min_value": message,
+                "max_value": message,
+                "max_digits": message,
+                "max_decimal_places": message,
+                "max_whole_digits": message,
+            },
+            **extra,
+            **common,
+        )
+    if t in ("choice", "yesno"):
+        return forms.ChoiceField(
+            choices=choices,
+            widget=forms.RadioSelect,
+            error_messages={**errors, "invalid_choice": REQUIRED},
+            **common,
+        )
+    if t == "select":
+        return forms.ChoiceField(
+            choices=[("", "Choose…"), *choices],
+            error_messages={**errors, "invalid_choice": REQUIRED},
+            **common,
+        )
+    if t == "multi":
+        return forms.MultipleChoiceField(
+            choices=choices,
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={**errors, "invalid_choice": "Choose from the list."},
+            **common,
+        )
+    if t == "scale":
+        low, high = int(q.min_value or 0), int(q.max_value if q.max_value is not None else 10)
+        return forms.TypedChoiceField(
+            choices=[(str(n), str(n)) for n in range(low, high + 1)],
+            coerce=int,
+            widget=forms.RadioSelect(attrs={"class": "scale"}),
+            error_messages={**errors, "invalid_choice": f"Choose a number from {low} to {high}."},
+            **common,
+        )
+    if t == "consent":
+        return forms.BooleanField(
+            error_messages={"required": "Please tick this box to continue."}, **common
+        )
+    raise ValueError(f"no form field for question type {t!r}")
+
+
+def to_json(value):
+    """Cleaned form values as JSON-friendly answers."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "as_e164"):
+        return value.as_e164
+    return value
+
+
+@cache
+def row_form_class(parent: Question) -> type[forms.Form]:
+    fields = {q.key: make_field(q) for q in parent.fields}
+    return type(f"{parent.key.title()}RowForm", (RowForm,), {**fields, "question": parent})
+
+
+class RowForm(forms.Form):
+    question: Question
+
+    def clean(self):
+        cleaned = super().clean()
+        # A patch is dosed in mcg/h, continuously: it has no doses per day. Every other
+        # opioid needs one to turn strength into a daily dose.
+        if self.question.key == "opioids":
+            drug = cleaned.get("drug")
+            needs_doses = drug and drug != "fentanyl_patch" and not cleaned.get("doses_per_day")
+            if needs_doses and "doses_per_day" not in self.errors:
+                self.add_error("doses_per_day", "How many doses a day? For example 4.")
+            if drug == "other" and not cleaned.get("drug_other"):
+                self.add_error("drug_other", "Please name the opioid.")
+        return cleaned
+
+
+class BaseRowFormSet(forms.BaseFormSet):
+    def rows(self) -> list[dict]:
+        out = []
+        for form in self.forms:
+            if not form.has_changed() or self._should_delete_form(form):
+                continue
+            data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+            row = {k: to_json(v) for k, v in data.items() if k != "DELETE"}
+            if any(v not in (None, "", []) for v in row.values()):
+                out.append(row)
+        return out
+
+
+def formset_class(q: Question):
+    return forms.formset_factory(
+        row_form_class(q),
+        formset=BaseRowFormSet,
+        extra=1,
+        can_delete=True,
+        max_num=q.max_rows,
+        validate_max=True,
+        absolute_max=q.max_rows,
+    )
+
+
+def raw_answers(section: Section, data) -> dict:
+    """What the patient has just typed, read loosely, to decide which questions show."""
+    out = {}
+    for q in section.questions:
+        if q.type == "multi":
+            out[q.key] = data.getlist(q.key)
+        elif q.type != "repeat":
+            out[q.key] = data.get(q.key, "")
+    return out
+
+
+class SectionForm(forms.Form):
+    """Fields for one section. Bind with `data` (a QueryDict) and the intake's `answers`."""
+
+    section: Section
+
+    def __init__(self, data=None, *, answers: dict, **kwargs):
+        super().__init__(data, **kwargs)
+        self.answers = answers
+        effective = {**answers, **(raw_answers(self.section, data) if data is not None else {})}
+        self.shown = {q.key: q.is_shown(effective) for q in self.section.questions}
+        self.formsets = {}
+        for q in self.section.questions:
+            if q.type == "repeat":
+                initial = answers.get(q.key) or []
+                self.formsets[q.key] = formset_class(q)(
+                    data, prefix=q.key, initial=initial if data is None else None
+                )
+            elif not self.shown[q.key]:
+                self.fields[q.key].required = False
+        if data is None:
+            self.initial = {k: v for k, v in answers.items() if k in self.fields}
+
+    def question_rows(self):
+        """(question, bound field or formset, shown, show_if json) in form order."""
+        for q in self.section.questions:
+            target = self.formsets.get(q.key) if q.type == "repeat" else self[q.key]
+            conditions = [{"key": c.key, "op": c.op, "value": c.value} for c in q.conditions]
+            yield q, target, self.shown[q.key], json.dumps(conditions) if conditions else ""
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound:
+            return
+        for key, shown in self.shown.items():
+            if not shown:
+                self._errors.pop(key, None)
+                self.cleaned_data.pop(key, None)
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for key, formset in self.formsets.items():
+            if not self.shown[key]:
+                continue
+            formset_ok = formset.is_valid()
+            question = self.section_question(key)
+            if question.required and formset_ok and not formset.rows():
+                self.add_error(None, f"{question.label}: add at least one.")
+                formset_ok = False
+            valid = valid and formset_ok
+        return valid
+
+    def quiet_missing(self) -> None:
+        """Drop "please answer" errors for fields left empty: a draft shown back should point
+        out what is wrong, not everything not yet done."""
+        for name in list(self._errors):
+            if name in self.fields and not any(self.data.getlist(name)):
+                self._errors.pop(name)
+
+    def section_question(self, key) -> Question:
+        return next(q for q in self.section.questions if q.key == key)
+
+    def valid_answers(self) -> dict:
+        """Every answer on this step that passed validation (partial saves keep these)."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        out = {k: to_json(v) for k, v in self.cleaned_data.items() if k not in self.errors}
+        for key, formset in self.formsets.items():
+            if self.shown[key]:
+                out[key] = formset.rows()
+        return out
+
+    def error_list(self) -> list[tuple[str, str, str]]:
+        """(anchor id, label, message) for the summary at the top of the step."""
+        return list(self._iter_errors())
+
+    def _iter_errors(self):
+        for error in self.non_field_errors():
+            yield "", "", error
+        for name, errors in self.errors.items():
+            if name == "__all__":
+                continue
+            field = self[name]
+            widget_id = field.id_for_label or field.auto_id
+            for error in errors:
+                yield widget_id, field.label, error
+        for key, formset in self.formsets.items():
+            if not self.shown[key]:
+                continue
+            for i, row_errors in enumerate(formset.errors if formset.is_bound else []):
+                for name, errors in row_errors.items():
+                    row = formset.forms[i]
+                    for error in errors:
+                        yield row[name].auto_id, f"{row[name].label} (row {i + 1})", error
+
+
+@cache
+def form_class(section: Section) -> type[SectionForm]:
+    fields = {q.key: make_field(q) for q in section.questions if q.type != "repeat"}
+    return type(f"{section.key.title()}Form", (SectionForm,), {**fields, "section": section})

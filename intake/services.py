@@ -1,0 +1,164 @@
+"""Intake services: the only code that writes intakes or starts their side effects."""
+
+import dataclasses
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import scoring, steps
+from .models import ConsentText, Intake, UrgentAlert
+from .questions import (
+    QUESTION_BY_KEY,
+    QUESTIONNAIRE_VERSION,
+    SECTION_BY_KEY,
+    missing_answers,
+    visible_answers,
+)
+from .units import body_metrics
+
+
+class IntakeError(Exception):
+    """Base for refusals a view turns into a message."""
+
+
+class IntakeNotEditable(IntakeError):
+    pass
+
+
+class IntakeIncomplete(IntakeError):
+    def __init__(self, missing):
+        super().__init__(f"{len(missing)} required answers are missing")
+        self.missing = missing
+
+
+class EmailNotVerified(IntakeError):
+    pass
+
+
+def start_intake(*, patient) -> Intake:
+    """The patient's open intake, or a new one: never two open at once."""
+    existing = Intake.objects.open().filter(patient=patient).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            return Intake.objects.create(
+                patient=patient, questionnaire_version=QUESTIONNAIRE_VERSION
+            )
+    except IntegrityError:  # a second tab created it a moment ago
+        return Intake.objects.open().get(patient=patient)
+
+
+def _lock(intake: Intake) -> Intake:
+    locked = Intake.objects.select_for_update().get(pk=intake.pk)
+    if not locked.is_editable_by_patient:
+        raise IntakeNotEditable
+    return locked
+
+
+def save_step(
+    *, intake: Intake, step: str, raw: dict, valid_answers: dict, complete: bool
+) -> Intake:
+    """Store what was typed on a step (valid or not) and every answer that validated.
+
+    A complete save clears the step's draft; a partial one keeps it so errors are shown back.
+    Creates an urgent-safety alert the moment PHQ-9 item 9 is saved above 0.
+    """
+    with transaction.atomic():
+        locked = _lock(intake)
+        locked.answers = {**locked.answers, **valid_answers}
+        drafts = dict(locked.drafts)
+        if complete:
+            drafts.pop(step, None)
+        else:
+            drafts[step] = raw
+        locked.drafts = drafts
+        if step not in locked.visited_steps:
+            locked.visited_steps = [*locked.visited_steps, step]
+        locked.current_step = step
+        locked.height_cm, locked.weight_kg = body_metrics(locked.answers)
+        locked.phq9_item9_positive = scoring.phq9_item9_positive(locked.answers)
+        locked.save()
+        if locked.phq9_item9_positive:
+            raise_urgent_alert(intake=locked, kind=UrgentAlert.Kind.PHQ9_ITEM9)
+    return locked
+
+
+def move_to_step(*, intake: Intake, step: str) -> None:
+    """Remember where the patient is, so logging in again lands on the same step."""
+    if intake.current_step != step or step not in intake.visited_steps:
+        visited = (
+            intake.visited_steps if step in intake.visited_steps else [*intake.visited_steps, step]
+        )
+        Intake.objects.filter(pk=intake.pk).update(current_step=step, visited_steps=visited)
+        intake.current_step, intake.visited_steps = step, visited
+
+
+def raise_urgent_alert(*, intake: Intake, kind: str) -> UrgentAlert:
+    """One open alert per kind and intake, created at once (idempotent)."""
+    alert = UrgentAlert.objects.filter(
+        intake=intake, kind=kind, acknowledged_at__isnull=True
+    ).first()
+    if alert:
+        return alert
+    try:
+        with transaction.atomic():
+            return UrgentAlert.objects.create(intake=intake, kind=kind)
+    except IntegrityError:
+        return UrgentAlert.objects.get(intake=intake, kind=kind, acknowledged_at__isnull=True)
+
+
+def score_snapshot(answers: dict) -> tuple[dict, scoring.MMEResult]:
+    """Scores of the answers a patient can see (hidden, stale answers do not count)."""
+    shown = visible_answers(answers)
+    scores = scoring.score_all(shown)
+    mme = scoring.compute_mme(shown.get("opioids") or [])
+    return {k: dataclasses.asdict(v) for k, v in scores.items()}, mme
+
+
+def sign_consent(*, intake: Intake, ip: str | None, user_agent: str) -> None:
+    """Record which consent text was signed, by what typed name, when and from where."""
+    Intake.objects.filter(pk=intake.pk).update(
+        consent_text=ConsentText.current(),
+        consent_signed_name=intake.answers.get("consent_signature", ""),
+        consent_signed_at=timezone.now(),
+        consent_ip=ip,
+        consent_user_agent=(user_agent or "")[:400],
+    )
+
+
+def missing_for_submit(intake: Intake) -> list:
+    """(section, question) pairs still to answer before the intake can be submitted."""
+    missing = missing_answers(intake.answers)
+    if intake.consent_signed_at is None and not missing:
+        # Ticked by autosave but never confirmed with "Save and continue" on the consent step.
+        missing = [(SECTION_BY_KEY["consent"], QUESTION_BY_KEY["consent_signature"])]
+    return missing
+
+
+def submit_intake(*, intake: Intake) -> Intake:
+    """Freeze the intake for review: refuses while answers are missing or email unverified."""
+    with transaction.atomic():
+        locked = _lock(intake)
+        if not locked.patient.email_verified:
+            raise EmailNotVerified
+        missing = missing_for_submit(locked)
+        if missing:
+            raise IntakeIncomplete(missing)
+        locked.scores, mme = score_snapshot(locked.answers)
+        locked.mme_total = mme.total
+        locked.status = Intake.Status.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.current_step = steps.REVIEW
+        locked.drafts = {}
+        locked.save()
+    return locked
+
+
+def publish_consent_text(*, title: str, body: str, author) -> ConsentText:
+    """A new consent version; intakes keep the version their patient signed."""
+    with transaction.atomic():
+        latest = ConsentText.objects.select_for_update().order_by("-version").first()
+        return ConsentText.objects.create(
+            version=(latest.version + 1) if latest else 1, title=title, body=body, created_by=author
+        )

@@ -1,0 +1,61 @@
+"""Pure: the ordered steps of the intake, which apply, which are complete, where to go next."""
+
+from dataclasses import dataclass
+
+from .questions import SECTIONS, Section, is_answered
+
+REVIEW = "review"
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: str
+    number: int
+    section: Section | None  # None for the review step
+
+
+ALL_STEPS: tuple[Step, ...] = tuple(
+    Step(s.key, s.title, i + 1, s) for i, s in enumerate(SECTIONS)
+) + (Step(REVIEW, "Review and submit", len(SECTIONS) + 1, None),)
+STEP_BY_KEY = {step.key: step for step in ALL_STEPS}
+TOTAL = len(ALL_STEPS)
+
+
+def applicable_steps(answers: dict) -> list[Step]:
+    """The steps this patient goes through; a section that does not apply is skipped."""
+    return [s for s in ALL_STEPS if s.section is None or s.section.applies(answers)]
+
+
+def missing_in(section: Section, answers: dict) -> list:
+    return [
+        q
+        for q in section.visible_questions(answers)
+        if q.required and not is_answered(q, answers.get(q.key))
+    ]
+
+
+def is_complete(step: Step, answers: dict) -> bool:
+    return step.section is None or not missing_in(step.section, answers)
+
+
+def next_step(key: str, answers: dict) -> Step:
+    steps = applicable_steps(answers)
+    keys = [s.key for s in steps]
+    index = keys.index(key) if key in keys else -1
+    return steps[min(index + 1, len(steps) - 1)]
+
+
+def previous_step(key: str, answers: dict) -> Step:
+    steps = applicable_steps(answers)
+    keys = [s.key for s in steps]
+    index = keys.index(key) if key in keys else 1
+    return steps[max(index - 1, 0)]
+
+
+def first_incomplete(answers: dict) -> Step:
+    """Where a returning patient with nothing in progress should go."""
+    for step in applicable_steps(answers):
+        if not is_complete(step, answers):
+            return step
+    return STEP_BY_KEY[REVIEW]
