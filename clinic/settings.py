@@ -3,6 +3,7 @@
 Every variable is listed with its default in README.md.
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.core.context_processors.clinic",
+                "intake.context_processors.urgent_alerts",
             ],
         },
     },
@@ -104,8 +106,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20}
     )
-    # A file (not :memory:) so a real Celery worker started by the tests can see the rows.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # A file (not :memory:) so a real Celery worker started by the tests can see the rows;
+    # one per test process, so two test runs never share (and corrupt) a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

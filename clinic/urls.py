@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/", include("clinic.accounts.urls")),
     path("portal/", include("intake.urls")),
     path("staff/", include("intake.staff_urls")),
+    path("appointments/", include("consultations.urls")),
+    path("schedule/", include("consultations.staff_urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -1,8 +1,9 @@
 """Pure: answers as people read them, generated from the questionnaire definition."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .questions import SECTIONS, Question, Section, is_empty
+from .scoring import PATCH_DRUGS
 
 NOT_ANSWERED = "Not answered"
 
@@ -29,11 +30,18 @@ def format_answer(q: Question, value) -> str:
 
 def format_row(q: Question, row: dict) -> str:
     parts = [
-        f"{sub.label}: {format_answer(sub, row.get(sub.key))}"
+        f"{sub.label}: {format_answer(_row_field(sub, row), row.get(sub.key))}"
         for sub in q.fields
         if not is_empty(row.get(sub.key))
     ]
     return ", ".join(parts)
+
+
+def _row_field(sub: Question, row: dict) -> Question:
+    # A patch's strength is a rate in mcg/h, not mg per dose (CLINICAL.md §5).
+    if sub.key == "strength" and row.get("drug") in PATCH_DRUGS:
+        return replace(sub, unit="mcg/h")
+    return sub
 
 
 @dataclass(frozen=True)

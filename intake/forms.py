@@ -311,7 +311,8 @@ class SectionForm(forms.Form):
             formset_ok = formset.is_valid()
             question = self.section_question(key)
             if question.required and formset_ok and not formset.rows():
-                self.add_error(None, f"{question.label}: add at least one.")
+                # A formset error, so it shows beside the rows and links from the summary.
+                formset.non_form_errors().append("Add at least one.")
                 formset_ok = False
             valid = valid and formset_ok
         return valid
@@ -331,9 +332,13 @@ class SectionForm(forms.Form):
         if not hasattr(self, "cleaned_data"):
             self.is_valid()
         out = {k: to_json(v) for k, v in self.cleaned_data.items() if k not in self.errors}
+        # The step is posted whole, so a refused or cleared field replaces the answer it was
+        # typed over (the typing stays in the draft): otherwise the old answer could be
+        # submitted although the patient changed it.
+        out |= {k: None for k in self.errors if k in self.fields}
         for key, formset in self.formsets.items():
             if self.shown[key]:
-                out[key] = formset.rows()
+                out[key] = formset.rows() if formset.is_valid() else None
         return out
 
     def error_list(self) -> list[tuple[str, str, str]]:
@@ -347,17 +352,29 @@ class SectionForm(forms.Form):
             if name == "__all__":
                 continue
             field = self[name]
-            widget_id = field.id_for_label or field.auto_id
             for error in errors:
-                yield widget_id, field.label, error
+                yield _anchor(field), field.label, error
         for key, formset in self.formsets.items():
-            if not self.shown[key]:
+            if not self.shown[key] or not formset.is_bound:
                 continue
-            for i, row_errors in enumerate(formset.errors if formset.is_bound else []):
+            first_row = formset.forms[0] if formset.forms else None
+            for error in formset.non_form_errors():
+                anchor = _anchor(first_row[next(iter(first_row.fields))]) if first_row else ""
+                yield anchor, self.section_question(key).label, error
+            for i, row_errors in enumerate(formset.errors):
                 for name, errors in row_errors.items():
                     row = formset.forms[i]
                     for error in errors:
-                        yield row[name].auto_id, f"{row[name].label} (row {i + 1})", error
+                        yield _anchor(row[name]), f"{row[name].label} (row {i + 1})", error
+
+
+def _anchor(field: forms.BoundField) -> str:
+    """The id the error summary links to. A radio or checkbox group has no element with the
+    field's own id, so link to its first option."""
+    if field.id_for_label:
+        return field.id_for_label
+    subwidgets = field.subwidgets
+    return subwidgets[0].id_for_label if subwidgets else field.auto_id
 
 
 @cache

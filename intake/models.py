@@ -1,8 +1,13 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 OPEN_STATUSES = ("in_progress", "submitted", "in_review", "waiting_for_patient")
+
+
+ABANDONED_AFTER_DAYS = 7
 
 
 class IntakeQuerySet(models.QuerySet):
@@ -11,6 +16,18 @@ class IntakeQuerySet(models.QuerySet):
 
     def for_patient(self, user):
         return self.filter(patient=user)
+
+    def awaiting_review(self):
+        return self.filter(status__in=("submitted", "in_review"))
+
+    def abandoned(self, now):
+        """In progress with no change for a week."""
+        cutoff = now - timedelta(days=ABANDONED_AFTER_DAYS)
+        return self.filter(status="in_progress", updated_at__lt=cutoff)
+
+    def queue_order(self):
+        """Urgent safety first, then stop flags, then the rest by submission date."""
+        return self.order_by("triage_rank", "submitted_at", "pk")
 
 
 class Intake(models.Model):
@@ -55,6 +72,37 @@ class Intake(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
+    # Staff review. Denormalised from the answers and the screening at each (re)submission,
+    # so the dashboard filters and sorts in the database.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_intakes",
+    )
+    triage = models.CharField(max_length=10, blank=True, db_index=True)
+    # screening.TRIAGE_ORDER of `triage`, stored so the queue sorts on an index.
+    triage_rank = models.PositiveSmallIntegerField(default=9)
+    screening_policy = models.ForeignKey(
+        "ScreeningPolicy", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    screened_at = models.DateTimeField(null=True, blank=True)
+    mme_band = models.CharField(max_length=10, blank=True)
+    phq9_band = models.CharField(max_length=20, blank=True)
+    diagnosis_codes = models.CharField(max_length=400, blank=True)  # ",crps_1,migraine,"
+    date_of_birth = models.DateField(null=True, blank=True)
+    phone = models.CharField(max_length=20, blank=True)  # E.164
+    # "Request more information": the sections reopened for the patient and the message.
+    reopened_sections = models.JSONField(default=list, blank=True)
+    info_request_message = models.TextField(blank=True)
+    # Decision shown to the patient in the portal (kind and non-clinical).
+    decline_template = models.ForeignKey(
+        "DeclineTemplate", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision_message = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
     objects = IntakeQuerySet.as_manager()
 
     class Meta:
@@ -66,14 +114,29 @@ class Intake(models.Model):
                 name="one_open_intake_per_patient",
             )
         ]
-        indexes = [models.Index(fields=["status", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"]),
+            models.Index(fields=["triage_rank", "submitted_at", "id"], name="intake_queue_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Intake #{self.pk} ({self.get_status_display()})"
 
     @property
     def is_editable_by_patient(self) -> bool:
-        return self.status == self.Status.IN_PROGRESS
+        return self.status in (self.Status.IN_PROGRESS, self.Status.WAITING_FOR_PATIENT)
+
+    def patient_may_edit(self, step: str) -> bool:
+        """While waiting for the patient, only the reopened sections (and review) are open."""
+        if self.status == self.Status.IN_PROGRESS:
+            return True
+        if self.status == self.Status.WAITING_FOR_PATIENT:
+            return step in self.reopened_sections or step == "review"
+        return False
+
+    @property
+    def open_stop_flags(self):
+        return [f for f in self.flags.all() if f.severity == "stop" and f.cleared_at is None]
 
 
 class ConsentText(models.Model):
@@ -126,3 +189,100 @@ class UrgentAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — intake #{self.intake_id}"
+
+
+class ScreeningPolicy(models.Model):
+    """The clinic's policy: which screening findings stop a booking. Each edit is a version."""
+
+    version = models.PositiveIntegerField(unique=True)
+    severities = models.JSONField(default=dict, blank=True)  # rule code -> stop/caution/info
+    pcptsd_cutoff = models.PositiveSmallIntegerField(default=3)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name_plural = "screening policies"
+
+    def __str__(self) -> str:
+        return f"Screening policy v{self.version}"
+
+    @classmethod
+    def current(cls):
+        return cls.objects.order_by("-version").first()
+
+
+class IntakeFlag(models.Model):
+    """One screening finding on one intake, with its reason and source; stop flags need
+    a clinician to clear them, with a reason, before the patient may book."""
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="flags")
+    code = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    severity = models.CharField(max_length=10)
+    source = models.CharField(max_length=200)
+    message = models.TextField()
+    detail = models.CharField(max_length=400, blank=True)
+    triggers = models.JSONField(default=list, blank=True)  # [[question label, answer], ...]
+    position = models.PositiveSmallIntegerField(default=0)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    clear_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["intake", "code"], name="one_flag_per_code")]
+        indexes = [models.Index(fields=["code", "severity"])]
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.title}"
+
+
+class IntakeEvent(models.Model):
+    """The history of an intake: every status change, assignment, request and note."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", "Status change"
+        ASSIGNED = "assigned", "Assigned"
+        INFO_REQUESTED = "info_requested", "More information requested"
+        FLAG_CLEARED = "flag_cleared", "Flag cleared"
+        NOTE = "note", "Internal note"
+        SCREENED = "screened", "Screened"
+        ALERT_ACKNOWLEDGED = "alert_ack", "Urgent alert acknowledged"
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="events")
+    created_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on intake #{self.intake_id}"
+
+
+class DeclineTemplate(models.Model):
+    """Clinic-editable reasons for declining, each with the kind words the patient sees."""
+
+    title = models.CharField(max_length=120, help_text="What staff pick from.")
+    patient_message = models.TextField(
+        help_text="Shown to the patient in the portal. Kind, plain and never clinical."
+    )
+    active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "title"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -5,8 +5,8 @@ import dataclasses
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import scoring, steps
-from .models import ConsentText, Intake, UrgentAlert
+from . import review, scoring, steps
+from .models import ConsentText, Intake, IntakeEvent, UrgentAlert
 from .questions import (
     QUESTION_BY_KEY,
     QUESTIONNAIRE_VERSION,
@@ -147,11 +147,19 @@ def submit_intake(*, intake: Intake) -> Intake:
             raise IntakeIncomplete(missing)
         locked.scores, mme = score_snapshot(locked.answers)
         locked.mme_total = mme.total
+        IntakeEvent.objects.create(
+            intake=locked, actor=locked.patient, kind=IntakeEvent.Kind.STATUS,
+            from_status=locked.status, to_status=Intake.Status.SUBMITTED,
+            text="Resubmitted with more information" if locked.reopened_sections else "",
+        )
         locked.status = Intake.Status.SUBMITTED
-        locked.submitted_at = timezone.now()
+        # A resubmission keeps its first date: it goes back to its place in the queue.
+        locked.submitted_at = locked.submitted_at or timezone.now()
         locked.current_step = steps.REVIEW
         locked.drafts = {}
+        locked.reopened_sections = []
         locked.save()
+        review.apply_screening(intake=locked, actor=locked.patient)
     return locked
 
 

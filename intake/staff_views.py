@@ -1,8 +1,271 @@
-from django.shortcuts import render
+"""Staff pages: the review queue, one intake's review page and its actions, clinic policy."""
+
+from django.contrib import messages
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
 
 from clinic.accounts.access import require
+
+from . import review, scoring, screening, services, staff_forms
+from .display import answered_sections
+from .filters import filter_for
+from .models import Intake, IntakeEvent, IntakeFlag, ScreeningPolicy, UrgentAlert
+from .questions import visible_answers
+from .tables import table_for, triage_badge
+
+# What coordinators see of an intake: how to reach the patient, never clinical answers.
+CONTACT_KEYS = (
+    "legal_first_name",
+    "legal_last_name",
+    "preferred_name",
+    "date_of_birth",
+    "mobile_phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "emergency_contact_name",
+    "emergency_contact_relationship",
+    "emergency_contact_phone",
+    "reminder_channel",
+    "sms_consent",
+    "time_zone",
+)
 
 
 @require("view_staff_dashboard")
 def dashboard(request):
-    return render(request, "staff/dashboard.html")
+    base = Intake.objects.select_related("patient", "assigned_to").queue_order()
+    queryset = base.annotate(open_stop_count=_open_stop_count())
+    if not request.GET:
+        queryset = queryset.awaiting_review()
+    intake_filter = filter_for(request.user, request.GET, queryset)
+    table = table_for(request.user, intake_filter.qs)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return render(
+        request,
+        "staff/dashboard.html",
+        {
+            "filter": intake_filter,
+            "table": table,
+            "counts": _status_counts(),
+            "default_queue": not request.GET,
+        },
+    )
+
+
+def _open_stop_count():
+    open_stops = (
+        IntakeFlag.objects.filter(intake=OuterRef("pk"), severity="stop", cleared_at__isnull=True)
+        .order_by()
+        .values("intake")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(open_stops), Value(0))
+
+
+def _status_counts() -> list[tuple[str, str, int]]:
+    """(status value, label, count) for every status, plus abandoned; one query."""
+    now = timezone.now()
+    aggregates = {s: Count("pk", filter=Q(status=s)) for s in Intake.Status.values}
+    aggregates["abandoned"] = Count(
+        "pk", filter=Q(pk__in=Intake.objects.abandoned(now).values("pk"))
+    )
+    totals = Intake.objects.aggregate(**aggregates)
+    rows = [(value, label, totals[value]) for value, label in Intake.Status.choices]
+    rows.insert(1, ("abandoned", "Abandoned", totals["abandoned"]))
+    return rows
+
+
+def _get_intake_for_staff(pk) -> Intake:
+    return get_object_or_404(Intake.objects.select_related("patient", "assigned_to"), pk=pk)
+
+
+def _detail_context(request, intake, bound=None):
+    clinical = request.user.has_perm("accounts.view_clinical_answers")
+    answers = (
+        intake.answers
+        if clinical
+        else {k: v for k, v in intake.answers.items() if k in CONTACT_KEYS}
+    )
+    sections = answered_sections(answers, None if clinical else ("about",))
+    if not clinical:
+        sections = [_only_contact(s) for s in sections]
+    events = intake.events.select_related("actor")
+    if not clinical:
+        events = events.exclude(kind__in=(IntakeEvent.Kind.NOTE, IntakeEvent.Kind.FLAG_CLEARED))
+    context = {
+        "intake": intake,
+        "sections": sections,
+        "clinical": clinical,
+        "events": events,
+        "actions": review.allowed_actions(intake),
+        "triage": triage_badge(intake.triage),
+        "previous": Intake.objects.filter(patient=intake.patient).exclude(pk=intake.pk),
+        "forms": _action_forms(intake, bound or {}),
+        "alerts": intake.alerts.filter(acknowledged_at__isnull=True),
+    }
+    if clinical:
+        shown = visible_answers(intake.answers)
+        context.update(
+            {
+                "flags": intake.flags.select_related("cleared_by"),
+                "scores": scoring.score_all(shown),
+                "mme": scoring.compute_mme(shown.get("opioids") or []),
+            }
+        )
+    return context
+
+
+def _only_contact(block):
+    items = tuple(i for i in block.items if i.question.key in CONTACT_KEYS)
+    return type(block)(block.section, items)
+
+
+ACTION_FORMS = {
+    "assign": staff_forms.AssignForm,
+    "request_info": staff_forms.RequestInfoForm,
+    "decline": staff_forms.DeclineForm,
+    "refer": staff_forms.ReferForm,
+    "note": staff_forms.NoteForm,
+}
+
+
+def _action_forms(intake, bound):
+    forms = {name: cls(prefix=name) for name, cls in ACTION_FORMS.items()}
+    forms["assign"] = staff_forms.AssignForm(
+        prefix="assign", initial={"clinician": intake.assigned_to}
+    )
+    return {**forms, **bound}
+
+
+@require("view_staff_dashboard")
+def intake_detail(request, pk):
+    intake = _get_intake_for_staff(pk)
+    return render(request, "staff/intake.html", _detail_context(request, intake))
+
+
+def _run(request, intake, action, form):
+    data, actor = form.cleaned_data if form else {}, request.user
+    if action == "assign":
+        review.assign(intake=intake, clinician=data["clinician"], actor=actor)
+    elif action == "start_review":
+        review.start_review(intake=intake, actor=actor)
+    elif action == "request_info":
+        review.request_more_info(intake=intake, actor=actor, **data)
+    elif action == "approve":
+        review.approve(intake=intake, actor=actor)
+    elif action == "decline":
+        review.decline(intake=intake, actor=actor, **data)
+    elif action == "refer":
+        review.refer(intake=intake, actor=actor, **data)
+    elif action == "note":
+        review.add_note(intake=intake, actor=actor, **data)
+
+
+DONE = {
+    "assign": "Assignment saved.",
+    "start_review": "Review started.",
+    "request_info": "The patient has been asked for more information.",
+    "approve": "Approved for consultation. The patient has been told they can book.",
+    "decline": "Declined. The patient sees the message in the portal.",
+    "refer": "Referred elsewhere. The patient sees the message in the portal.",
+    "note": "Note added.",
+}
+
+
+@require("review_intakes")
+@require_POST
+def intake_action(request, pk, action):
+    intake = _get_intake_for_staff(pk)
+    if action not in DONE:
+        raise Http404("No such action")
+    form = ACTION_FORMS[action](request.POST, prefix=action) if action in ACTION_FORMS else None
+    if form is not None and not form.is_valid():
+        messages.error(request, "Please check the form below.")
+        context = _detail_context(request, intake, bound={action: form})
+        return render(request, "staff/intake.html", context)
+    try:
+        _run(request, intake, action, form)
+    except review.ApprovalBlocked as error:
+        messages.error(request, f"{error} Still open: " + "; ".join(f.title for f in error.flags))
+    except review.ReviewError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, DONE[action])
+    return redirect("staff:intake", pk=intake.pk)
+
+
+@require("review_intakes")
+@require_POST
+def clear_flag(request, pk, flag_pk):
+    flag = get_object_or_404(IntakeFlag, pk=flag_pk, intake_id=pk)
+    form = staff_forms.ClearFlagForm(request.POST, prefix=f"flag{flag.pk}")
+    if form.is_valid():
+        review.clear_flag(flag=flag, actor=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, f"Cleared: {flag.title}")
+    else:
+        messages.error(request, f"Say why “{flag.title}” can be cleared before clearing it.")
+    return redirect("staff:intake", pk=pk)
+
+
+@require("review_intakes")
+@require_POST
+def acknowledge_alert(request, alert_pk):
+    alert = get_object_or_404(UrgentAlert, pk=alert_pk)
+    form = staff_forms.AcknowledgeForm(request.POST, prefix=f"alert{alert.pk}")
+    if form.is_valid():
+        review.acknowledge_alert(alert=alert, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Alert acknowledged and recorded.")
+    else:
+        messages.error(request, "Record what was done before acknowledging the alert.")
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("staff:intake", pk=alert.intake_id)
+
+
+@require("manage_clinic_settings")
+def policy(request):
+    current = review.current_policy()
+    form = staff_forms.PolicyForm(request.POST or None, rules=screening.RULES, current=current)
+    if request.method == "POST" and form.is_valid():
+        row = review.publish_policy(
+            severities=form.severities(),
+            pcptsd_cutoff=form.cleaned_data["pcptsd_cutoff"],
+            author=request.user,
+        )
+        messages.success(
+            request, f"Policy version {row.version} saved. Open intakes are being re-screened."
+        )
+        return redirect("staff:policy")
+    versions = ScreeningPolicy.objects.select_related("created_by")[:20]
+    return render(
+        request, "staff/policy.html", {"form": form, "current": current, "versions": versions}
+    )
+
+
+@require("manage_clinic_settings")
+def consent_text(request):
+    from .models import ConsentText
+
+    current = ConsentText.current()
+    initial = {"title": current.title, "body": current.body} if current else {}
+    form = staff_forms.ConsentTextForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        row = services.publish_consent_text(author=request.user, **form.cleaned_data)
+        messages.success(request, f"Consent version {row.version} published for new signatures.")
+        return redirect("staff:consent")
+    return render(
+        request,
+        "staff/consent.html",
+        {"form": form, "current": current, "versions": ConsentText.objects.all()[:20]},
+    )

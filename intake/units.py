@@ -8,9 +8,11 @@ KG_PER_LB = Decimal("0.45359237")
 
 def _dec(value) -> Decimal | None:
     try:
-        return Decimal(str(value)) if value not in (None, "") else None
+        number = Decimal(str(value)) if value not in (None, "") else None
     except ArithmeticError:
         return None
+    # NaN and infinity cannot be rounded or stored: treat them as not answered.
+    return number if number is not None and number.is_finite() else None
 
 
 def _one_place(value: Decimal) -> Decimal:

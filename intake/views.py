@@ -66,7 +66,27 @@ def start(request):
 
 
 def _raw(post: QueryDict) -> dict:
-    return {k: post.getlist(k) for k in post if k not in NOT_ANSWERS}
+    # PostgreSQL's jsonb cannot hold NUL characters; nobody types them, so drop them.
+    return {
+        k.replace("\x00", ""): [v.replace("\x00", "") for v in post.getlist(k)]
+        for k in post
+        if k not in NOT_ANSWERS
+    }
+
+
+def _save(intake, key, form, post) -> Intake:
+    """Save the step; a submit in another tab a moment ago means there is nothing to edit."""
+    valid = form.is_valid()
+    try:
+        return services.save_step(
+            intake=intake,
+            step=key,
+            raw=_raw(post),
+            valid_answers=form.valid_answers(),
+            complete=valid,
+        )
+    except services.IntakeNotEditable:
+        raise Http404("No intake in progress") from None
 
 
 def _bind(section, intake, data=None):
@@ -110,20 +130,17 @@ def step(request, key):
             request, "intake/step.html", _step_context(intake, step, _bind(step.section, intake))
         )
     form = _bind(step.section, intake, request.POST)
-    valid = form.is_valid()
-    intake = services.save_step(
-        intake=intake,
-        step=key,
-        raw=_raw(request.POST),
-        valid_answers=form.valid_answers(),
-        complete=valid,
-    )
+    intake = _save(intake, key, form, request.POST)
+    if key == "mood" and intake.phq9_item9_positive:
+        # Safety first: crisis resources are the very next page whenever item 9 is saved
+        # above 0, whatever else is still to fix on the step (its draft keeps it).
+        return redirect("intake:support")
     action = request.POST.get("action", "next")
     if action == "back":
         return redirect(_step_url(steps.previous_step(key, intake.answers).key))
     if action == "goto" and request.POST.get("goto") in steps.STEP_BY_KEY:
         return redirect(_step_url(request.POST["goto"]))
-    if not valid:
+    if not form.is_valid():
         return render(request, "intake/step.html", _step_context(intake, step, form))
     if key == "consent":
         services.sign_consent(
@@ -131,8 +148,6 @@ def step(request, key):
             ip=request.META.get("REMOTE_ADDR"),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
-    if key == "mood" and intake.phq9_item9_positive:
-        return redirect("intake:support")
     return redirect(_step_url(steps.next_step(key, intake.answers).key))
 
 
@@ -148,15 +163,10 @@ def autosave(request, key):
     if intake is None or not intake.is_editable_by_patient:
         return JsonResponse({"saved": False, "reason": "not_editable"}, status=409)
     section = _step_or_404(key).section
-    form = _bind(section, intake, request.POST)
-    valid = form.is_valid()
-    services.save_step(
-        intake=intake,
-        step=key,
-        raw=_raw(request.POST),
-        valid_answers=form.valid_answers(),
-        complete=valid,
-    )
+    try:
+        _save(intake, key, _bind(section, intake, request.POST), request.POST)
+    except Http404:
+        return JsonResponse({"saved": False, "reason": "not_editable"}, status=409)
     return JsonResponse({"saved": True, "saved_at": timezone.now().isoformat()})
 
 
@@ -164,7 +174,8 @@ def autosave(request, key):
 def support(request):
     """Shown straight after a PHQ-9 with item 9 above 0: crisis resources, then carry on."""
     intake = _editable_intake(request)
-    next_key = steps.next_step("mood", intake.answers).key
+    # Back to the mood step if something there still needs fixing, else onwards.
+    next_key = "mood" if "mood" in intake.drafts else steps.next_step("mood", intake.answers).key
     return render(request, "intake/support.html", {"next_url": _step_url(next_key)})
 
 

@@ -51,8 +51,10 @@ ROLE_PERMISSIONS = {
 }
 
 
-# Clinic admins also edit these apps' models in the Django admin (not clinical answers).
+# Clinic admins also edit these apps' models in the Django admin (not clinical answers),
+# and these clinic-settings models of the intake app.
 CLINIC_ADMIN_MODEL_APPS = ("accounts", "core", "consultations", "notifications")
+CLINIC_ADMIN_INTAKE_MODELS = ("declinetemplate", "consenttext", "screeningpolicy")
 
 
 def sync_role_groups(**kwargs) -> None:
@@ -61,6 +63,7 @@ def sync_role_groups(**kwargs) -> None:
     Runs after every `migrate` (post_migrate), so new models' permissions reach the groups.
     """
     from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
 
     perms = {
         p.codename: p
@@ -69,7 +72,8 @@ def sync_role_groups(**kwargs) -> None:
         )
     }
     admin_models = Permission.objects.filter(
-        content_type__app_label__in=CLINIC_ADMIN_MODEL_APPS
+        Q(content_type__app_label__in=CLINIC_ADMIN_MODEL_APPS)
+        | Q(content_type__app_label="intake", content_type__model__in=CLINIC_ADMIN_INTAKE_MODELS)
     ).exclude(codename__in=PERMISSIONS)
     for role, codenames in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role.value)

@@ -24,7 +24,7 @@ def database_url_for_test_db() -> str:
 
 
 @pytest.fixture
-def real_worker(transactional_db):
+def real_worker(transactional_db, django_db_serialized_rollback):
     env = {
         **os.environ,
         "DATABASE_URL": database_url_for_test_db(),

@@ -61,7 +61,8 @@
     setStatus("Editing…");
     schedule(3000);
   }
-  form.addEventListener("input", changed);
+  // The MME box follows typing, not only leaving a field (change fires on blur).
+  form.addEventListener("input", function () { changed(); updateMME(); });
   form.addEventListener("change", function () { changed(); applyShowIf(); updateMME(); });
   form.addEventListener("focusout", function () { if (dirty) schedule(200); });
 
@@ -69,10 +70,11 @@
   window.addEventListener("pagehide", function () {
     if (dirty && navigator.sendBeacon) navigator.sendBeacon(form.dataset.autosaveUrl, formData());
   });
-  // Links and the log-out button wait for the save first.
+  // Links and the log-out button wait for the save first, including one already on its
+  // way (a log-out that overtook it would end the session before the answers arrived).
   document.addEventListener("click", function (event) {
     const target = event.target.closest("a[href], form:not(#intake-form) button[type=submit]");
-    if (!target || !dirty || form.contains(target)) return;
+    if (!target || !(dirty || inFlight) || form.contains(target)) return;
     event.preventDefault();
     save().then(function () {
       if (target.tagName === "A") window.location.href = target.href;

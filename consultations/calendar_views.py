@@ -1,0 +1,168 @@
+"""The staff calendar: day and week views, today's list with its status buttons, the
+printable day sheet and a search for a patient's appointments. Times are clinic time."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from clinic.accounts.access import require
+
+from . import calendar
+from .models import Appointment, Provider
+from .schedule_forms import CalendarForm, SearchForm
+from .status import StatusChangeNotAllowed, allowed_next, set_status
+
+S = Appointment.Status
+
+# The buttons staff press on the day, each naming the status it sets.
+STATUS_ACTIONS = {
+    "check_in": (S.CHECKED_IN, "Check in", "bi-person-check"),
+    "complete": (S.COMPLETED, "Completed", "bi-check2-circle"),
+    "no_show": (S.NO_SHOW, "No-show", "bi-person-x"),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    provider: Provider | None
+    day: dt.date
+    cancelled: bool
+
+    def query(self, day: dt.date | None = None) -> str:
+        """The URL query for these filters, optionally on another day."""
+        parts = [f"date={(day or self.day).isoformat()}"]
+        if self.provider:
+            parts.append(f"provider={self.provider.pk}")
+        if self.cancelled:
+            parts.append("cancelled=on")
+        return "?" + "&".join(parts)
+
+
+def _filters(request, today: dt.date) -> tuple[CalendarForm, Filters | None]:
+    """The filter form and what it asks for, or None when what was typed is not valid."""
+    form = CalendarForm(request.GET or None, initial={"date": today})
+    if form.is_bound and not form.is_valid():
+        return form, None
+    data = form.cleaned_data if form.is_bound else {}
+    return form, Filters(data.get("provider"), data.get("date") or today, data.get("cancelled", False))
+
+
+def _context(form, filters, today, **extra) -> dict:
+    return {
+        "form": form,
+        "filters": filters,
+        "today": today,
+        "clinic_zone": settings.CLINIC_TIME_ZONE,
+        "actions": STATUS_ACTIONS,
+        **extra,
+    }
+
+
+def _with_actions(entries, allow: bool) -> list[tuple]:
+    """(entry, buttons) pairs; buttons are the status actions allowed now."""
+    return [
+        (e, [(k, a) for k, a in STATUS_ACTIONS.items() if allow and a[0] in allowed_next(e.appointment.status)])
+        for e in entries
+    ]  # fmt: skip
+
+
+def _day_page(request, template, *, force_today=False, actions=True):
+    today = calendar.local_today(timezone.now())
+    form, filters = _filters(request, today)
+    if filters is None:
+        return render(request, template, _context(form, None, today))
+    if force_today:
+        filters = Filters(filters.provider, today, filters.cancelled)
+    start, end = calendar.day_bounds(filters.day)
+    rows = calendar.appointments(
+        start=start, end=end, provider=filters.provider, include_cancelled=filters.cancelled
+    )
+    # Status buttons only from the day itself on: nobody checks in tomorrow's patient.
+    can_update = actions and filters.day <= today
+    context = _context(
+        form, filters, today, rows=_with_actions(calendar.entries(rows), can_update),
+        can_update=can_update, today_query=filters.query(today),
+        previous_query=filters.query(filters.day - dt.timedelta(days=1)),
+        next_query=filters.query(filters.day + dt.timedelta(days=1)),
+    )  # fmt: skip
+    return render(request, template, context)
+
+
+@require("manage_bookings")
+def day(request):
+    return _day_page(request, "consultations/staff/calendar_day.html")
+
+
+@require("manage_bookings")
+def today(request):
+    return _day_page(request, "consultations/staff/calendar_today.html", force_today=True)
+
+
+@require("manage_bookings")
+def day_sheet(request):
+    return _day_page(request, "consultations/staff/day_sheet.html", actions=False)
+
+
+@require("manage_bookings")
+def week(request):
+    today = calendar.local_today(timezone.now())
+    form, filters = _filters(request, today)
+    if filters is None:
+        return render(request, "consultations/staff/calendar_week.html", _context(form, None, today))
+    days = calendar.week_of(filters.day)
+    start, end = calendar.day_bounds(days[0], days[-1])
+    rows = calendar.appointments(
+        start=start, end=end, provider=filters.provider, include_cancelled=filters.cancelled
+    )
+    by_day: dict[dt.date, list] = {d: [] for d in days}
+    for entry in calendar.entries(rows):
+        by_day[entry.day].append(entry)
+    context = _context(
+        form, filters, today, days=list(by_day.items()), today_query=filters.query(today),
+        previous_query=filters.query(days[0] - dt.timedelta(days=7)),
+        next_query=filters.query(days[0] + dt.timedelta(days=7)),
+    )  # fmt: skip
+    return render(request, "consultations/staff/calendar_week.html", context)
+
+
+@require("manage_bookings")
+def search(request):
+    form = SearchForm(request.GET or None)
+    rows = None
+    if form.is_bound and form.is_valid():
+        rows = calendar.search_appointments(
+            query=form.cleaned_data["q"], patient_id=form.cleaned_data["patient"]
+        )
+    context = {
+        "form": form,
+        "entries": calendar.entries(rows or []),
+        "searched": rows is not None,
+        "clinic_zone": settings.CLINIC_TIME_ZONE,
+    }
+    return render(request, "consultations/staff/search.html", context)
+
+
+@require("manage_bookings")
+@require_POST
+def change_status(request, pk):
+    appointment = get_object_or_404(Appointment.objects.select_related("patient"), pk=pk)
+    action = STATUS_ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        messages.error(request, "That is not something this button can do.")
+    else:
+        try:
+            set_status(appointment=appointment, status=action[0], actor=request.user)
+        except StatusChangeNotAllowed as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{appointment.patient}: {S(action[0]).label.lower()}.")
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("schedule:today")

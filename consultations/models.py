@@ -1,0 +1,237 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Provider(models.Model):
+    """A clinician who sees patients, with the time zone their hours are written in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="provider"
+    )
+    display_name = models.CharField(max_length=120)
+    time_zone = models.CharField(max_length=64, default=settings.CLINIC_TIME_ZONE)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Location(models.Model):
+    class Kind(models.TextChoices):
+        CLINIC = "clinic", "Clinic"
+        TELEHEALTH = "telehealth", "Telehealth (video)"
+
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    address = models.CharField(max_length=300, blank=True)
+    # Infusion chairs are a resource with a count; consultations do not use them.
+    chairs = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AppointmentType(models.Model):
+    class Kind(models.TextChoices):
+        INITIAL = "initial", "Initial consultation"
+        FOLLOW_UP = "follow_up", "Follow-up"
+        INFUSION = "infusion", "Infusion"
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        TELEHEALTH = "telehealth", "Telehealth"
+        EITHER = "either", "In person or telehealth"
+
+    class BookableBy(models.TextChoices):
+        PATIENT = "patient", "Patients (self-service) and staff"
+        STAFF = "staff", "Staff only"
+
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    duration_minutes = models.PositiveSmallIntegerField()
+    buffer_before_minutes = models.PositiveSmallIntegerField(default=0)
+    buffer_after_minutes = models.PositiveSmallIntegerField(default=0)
+    min_notice_hours = models.PositiveSmallIntegerField(default=24)
+    horizon_days = models.PositiveSmallIntegerField(default=60)
+    mode = models.CharField(max_length=12, choices=Mode.choices, default=Mode.EITHER)
+    bookable_by = models.CharField(
+        max_length=10, choices=BookableBy.choices, default=BookableBy.PATIENT
+    )
+    requires_approved_intake = models.BooleanField(default=False)
+    uses_chair = models.BooleanField(default=False)
+    chair_recovery_minutes = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.duration_minutes)
+
+    def allows(self, mode: str) -> bool:
+        return self.mode == self.Mode.EITHER or self.mode == mode
+
+
+class WorkingHours(models.Model):
+    """A provider's weekly hours: several intervals a day, each valid over a date range."""
+
+    WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"),
+                (4, "Friday"), (5, "Saturday"), (6, "Sunday")]
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS)
+    start = models.TimeField()
+    end = models.TimeField()
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["provider", "weekday", "start"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="hours_end_after_start")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class DateOverride(models.Model):
+    """Time off, extra hours for one provider, or a clinic-wide closure, on one date."""
+
+    class Kind(models.TextChoices):
+        TIME_OFF = "time_off", "Time off"
+        EXTRA_HOURS = "extra_hours", "Extra hours"
+        CLOSURE = "closure", "Clinic closed"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, null=True, blank=True, related_name="overrides"
+    )
+    date = models.DateField()
+    start = models.TimeField(null=True, blank=True, help_text="Leave empty for the whole day.")
+    end = models.TimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="closure", provider__isnull=True)
+                | (~Q(kind="closure") & Q(provider__isnull=False)),
+                name="closure_is_clinic_wide",
+            ),
+            # Whole day (no times) or a real interval: the availability code relies on it.
+            models.CheckConstraint(
+                condition=Q(start__isnull=True, end__isnull=True)
+                | Q(start__isnull=False, end__isnull=False, end__gt=models.F("start")),
+                name="override_whole_day_or_interval",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
+
+
+ACTIVE_STATUSES = ("booked", "checked_in", "completed", "no_show")
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def upcoming(self, now):
+        return self.filter(status="booked", start__gte=now)
+
+    def overlapping(self, start, end):
+        return self.filter(block_start__lt=end, block_end__gt=start)
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        CHECKED_IN = "checked_in", "Checked in"
+        COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "No-show"
+        CANCELLED_PATIENT = "cancelled_patient", "Cancelled by patient"
+        CANCELLED_CLINIC = "cancelled_clinic", "Cancelled by clinic"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments"
+    )
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="appointments")
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT)
+    kind = models.CharField(max_length=12, choices=AppointmentType.Kind.choices)  # copied
+    location = models.ForeignKey(Location, on_delete=models.PROTECT)
+    mode = models.CharField(max_length=12, choices=[("in_person", "In person"),
+                                                    ("telehealth", "Telehealth")])
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    # The provider's time taken, buffers included: what may never overlap (see migration 0002).
+    block_start = models.DateTimeField()
+    block_end = models.DateTimeField()
+    uses_chair = models.BooleanField(default=False)
+    chair_end = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.BOOKED)
+    video_link = models.URLField(blank=True)
+    intake = models.ForeignKey(
+        "intake.Intake", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approval_override_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [
+            models.Index(fields=["provider", "block_start", "block_end"]),
+            models.Index(fields=["status", "start"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(kind="initial", status="booked"),
+                name="one_active_initial_consultation",
+            ),
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="appt_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appointment_type} with {self.provider} at {self.start:%Y-%m-%d %H:%M}"
+
+    def is_cancellable_by_patient(self, now, window_hours: int) -> bool:
+        return self.status == self.Status.BOOKED and self.start - now >= timedelta(hours=window_hours)
+
+
+class AppointmentEvent(models.Model):
+    """Each status change of an appointment: who, when, what."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
+    created_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]

@@ -1,0 +1,309 @@
+"""Forms for the schedule pages: providers, hours, date overrides, types, locations, settings."""
+
+import datetime as dt
+import zoneinfo
+from functools import lru_cache
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.forms import BaseInlineFormSet, inlineformset_factory
+
+from clinic.accounts.models import User
+from clinic.accounts.roles import Role
+from clinic.core.models import ClinicSettings
+
+from .models import AppointmentType, DateOverride, Location, Provider, WorkingHours
+
+# Offered first in the time zone list; any other IANA name may be typed.
+COMMON_US_ZONES = [
+    ("America/New_York", "Eastern (New York)"),
+    ("America/Chicago", "Central (Chicago)"),
+    ("America/Denver", "Mountain (Denver)"),
+    ("America/Phoenix", "Mountain, no DST (Phoenix)"),
+    ("America/Los_Angeles", "Pacific (Los Angeles)"),
+    ("America/Anchorage", "Alaska (Anchorage)"),
+    ("Pacific/Honolulu", "Hawaii (Honolulu)"),
+    ("America/Puerto_Rico", "Atlantic (Puerto Rico)"),
+]
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+@lru_cache(maxsize=1)
+def _known_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(name: str) -> None:
+    # Checked against the list rather than ZoneInfo(name) alone, which also accepts
+    # odd file names such as "posixrules" or "localtime".
+    if name not in _known_zones():
+        raise ValidationError(
+            "“%(name)s” is not a time zone name. Use a name like America/Chicago.",
+            params={"name": name},
+        )
+
+
+class ProviderForm(forms.ModelForm):
+    time_zone = forms.CharField(
+        max_length=64,
+        initial=settings.CLINIC_TIME_ZONE,
+        validators=[validate_time_zone],
+        widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}),
+        help_text="The zone this clinician's working hours are written in. Pick one from the "
+        "list or type any IANA name (for example Europe/London).",
+    )
+
+    class Meta:
+        model = Provider
+        fields = ["user", "display_name", "time_zone", "active"]
+        labels = {
+            "user": "Clinician",
+            "display_name": "Name shown to patients",
+            "active": "Active (sees patients and can be booked)",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        taken = Provider.objects.exclude(pk=self.instance.pk).values("user_id")
+        self.fields["user"].queryset = (
+            User.objects.with_role(Role.CLINICIAN).filter(is_active=True).exclude(pk__in=taken)
+        )
+        self.fields["user"].empty_label = "Choose a clinician"
+        self.fields["user"].help_text = "Active clinician accounts without a schedule yet."
+        self.fields["time_zone"].initial = self.instance.time_zone or settings.CLINIC_TIME_ZONE
+
+    def clean_time_zone(self):
+        return self.cleaned_data["time_zone"].strip()
+
+
+def _overlaps(a_from, a_to, b_from, b_to) -> bool:
+    """Do two date ranges overlap? None means open-ended."""
+    return (a_to is None or b_from is None or b_from <= a_to) and (
+        b_to is None or a_from is None or a_from <= b_to
+    )
+
+
+class WorkingHoursForm(forms.ModelForm):
+    class Meta:
+        model = WorkingHours
+        fields = ["weekday", "start", "end", "valid_from", "valid_to"]
+        widgets = {"start": TIME, "end": TIME, "valid_from": DATE, "valid_to": DATE}
+        labels = {"start": "From", "end": "Until", "valid_to": "Valid until"}
+        help_texts = {"valid_from": "Empty: from now on.", "valid_to": "Empty: no end date."}
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end <= start:
+            self.add_error("end", "The end time must be after the start time.")
+        valid_from, valid_to = data.get("valid_from"), data.get("valid_to")
+        if valid_from and valid_to and valid_to < valid_from:
+            self.add_error("valid_to", "“Valid until” must be on or after “Valid from”.")
+        return data
+
+
+class BaseWorkingHoursFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        # Unchanged extra rows have empty cleaned_data; rows with errors already say why.
+        kept = [
+            f
+            for f in self.forms
+            if f.cleaned_data and not f.errors and not self._should_delete_form(f)
+        ]
+        for i, form in enumerate(kept):
+            a = form.cleaned_data
+            for other in kept[:i]:
+                b = other.cleaned_data
+                if (
+                    a["weekday"] == b["weekday"]
+                    and a["start"] < b["end"]
+                    and b["start"] < a["end"]
+                    and _overlaps(a["valid_from"], a["valid_to"], b["valid_from"], b["valid_to"])
+                ):
+                    form.add_error(
+                        "start",
+                        f"Overlaps {WorkingHours.WEEKDAYS[b['weekday']][1]} "
+                        f"{b['start']:%H:%M}–{b['end']:%H:%M} (row {self.forms.index(other) + 1}) "
+                        "in the same dates. Change the times or the dates.",
+                    )
+                    break
+
+
+WorkingHoursFormSet = inlineformset_factory(
+    Provider,
+    WorkingHours,
+    form=WorkingHoursForm,
+    formset=BaseWorkingHoursFormSet,
+    extra=3,
+    can_delete=True,
+)
+
+
+class DateOverrideForm(forms.ModelForm):
+    class Meta:
+        model = DateOverride
+        fields = ["kind", "provider", "date", "start", "end", "note"]
+        widgets = {"date": DATE, "start": TIME, "end": TIME}
+        labels = {"kind": "What", "start": "From", "end": "Until"}
+        help_texts = {
+            "provider": "Leave empty for a clinic closure; required otherwise.",
+            "start": "Leave both times empty for the whole day.",
+            "note": "Internal, for example “Thanksgiving” or “Conference”.",
+        }
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["provider"].queryset = Provider.objects.filter(active=True)
+        self.fields["provider"].empty_label = "Nobody (whole clinic)"
+
+    def clean(self):
+        data = super().clean()
+        kind, provider = data.get("kind"), data.get("provider")
+        if kind == DateOverride.Kind.CLOSURE and provider:
+            self.add_error("provider", "A clinic closure applies to everyone: leave this empty.")
+        if kind in (DateOverride.Kind.TIME_OFF, DateOverride.Kind.EXTRA_HOURS) and not provider:
+            self.add_error("provider", "Choose whose time off or extra hours this is.")
+        if data.get("date") and data["date"] < self.today:
+            self.add_error("date", "Choose today or a later date.")
+        if "start" not in self.errors and "end" not in self.errors:
+            self._clean_times(kind, data.get("start"), data.get("end"))
+        return data
+
+    def _clean_times(self, kind, start, end) -> None:
+        if start and end and end <= start:
+            self.add_error("end", "The end time must be after the start time.")
+        elif kind == DateOverride.Kind.EXTRA_HOURS and not (start and end):
+            for name, value in (("start", start), ("end", end)):
+                if not value:
+                    self.add_error(name, "Extra hours need a start and an end time.")
+        elif bool(start) != bool(end):
+            missing = "end" if start else "start"
+            self.add_error(missing, "Give both times for part of a day, or neither for all day.")
+
+
+class AppointmentTypeForm(forms.ModelForm):
+    LIMITS = {
+        "duration_minutes": (5, 480),
+        "buffer_before_minutes": (0, 240),
+        "buffer_after_minutes": (0, 240),
+        "min_notice_hours": (0, 24 * 30),
+        "horizon_days": (1, 730),
+        "chair_recovery_minutes": (0, 480),
+    }
+
+    class Meta:
+        model = AppointmentType
+        fields = [
+            "name", "kind", "active",
+            "duration_minutes", "buffer_before_minutes", "buffer_after_minutes",
+            "min_notice_hours", "horizon_days",
+            "mode", "bookable_by", "requires_approved_intake",
+            "uses_chair", "chair_recovery_minutes",
+        ]  # fmt: skip
+        labels = {
+            "kind": "Kind of visit",
+            "active": "Active (can be booked)",
+            "duration_minutes": "Length (minutes)",
+            "buffer_before_minutes": "Buffer before (minutes)",
+            "buffer_after_minutes": "Buffer after (minutes)",
+            "min_notice_hours": "Minimum notice (hours)",
+            "horizon_days": "Bookable up to (days ahead)",
+            "mode": "In person or telehealth",
+            "bookable_by": "Who may book it",
+            "requires_approved_intake": "Needs an approved intake",
+            "uses_chair": "Uses an infusion chair",
+            "chair_recovery_minutes": "Chair time after the visit (recovery, minutes)",
+        }
+        help_texts = {
+            "buffer_before_minutes": "Provider time kept free before the visit.",
+            "buffer_after_minutes": "Provider time kept free after the visit (notes, cleaning).",
+            "min_notice_hours": "How soon the earliest bookable time may be.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (low, high) in self.LIMITS.items():
+            field = self.fields[name]
+            field.min_value, field.max_value = low, high
+            field.widget.attrs.update(min=low, max=high)
+            field.validators = [v for v in field.validators if not hasattr(v, "limit_value")]
+            field.validators.append(_between(low, high))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("uses_chair") and data.get("mode") != AppointmentType.Mode.IN_PERSON:
+            self.add_error(
+                "uses_chair", "Only in-person visits use an infusion chair: set the mode to "
+                "“In person” or untick this."
+            )  # fmt: skip
+        return data
+
+
+def _between(low: int, high: int):
+    def check(value):
+        if value is not None and not low <= value <= high:
+            raise ValidationError(f"Enter a number from {low} to {high}.")
+
+    return check
+
+
+class LocationForm(forms.ModelForm):
+    class Meta:
+        model = Location
+        fields = ["name", "kind", "address", "chairs"]
+        labels = {"chairs": "Infusion chairs"}
+        help_texts = {"chairs": "How many infusions can run at the same time here."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chairs"].validators = [_between(0, 50)]
+        self.fields["chairs"].widget.attrs.update(min=0, max=50)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Location.Kind.CLINIC and not data.get("address", "").strip():
+            self.add_error("address", "Give the clinic's street address: patients are sent it.")
+        if data.get("kind") == Location.Kind.TELEHEALTH and data.get("chairs"):
+            self.add_error("chairs", "A telehealth location has no infusion chairs: enter 0.")
+        return data
+
+
+class ClinicSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ClinicSettings
+        fields = ["cancellation_window_hours"]
+        labels = {"cancellation_window_hours": "Cancellation window (hours)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cancellation_window_hours"].validators = [_between(0, 336)]
+        self.fields["cancellation_window_hours"].widget.attrs.update(min=0, max=336)
+
+
+class CalendarForm(forms.Form):
+    """The calendar's filter: which provider (or all) and which date. Read from the URL."""
+
+    provider = forms.ModelChoiceField(
+        queryset=Provider.objects.all(), required=False, empty_label="Whole clinic"
+    )
+    date = forms.DateField(required=False, widget=DATE)
+    cancelled = forms.BooleanField(required=False, label="Show cancelled")
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Patient name or email",
+        max_length=100,
+        min_length=2,
+        required=False,
+        error_messages={"min_length": "Type at least 2 letters."},
+    )
+    # Set by the links from the calendar, so no name or email travels in the URL.
+    patient = forms.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
+    )

@@ -1,0 +1,134 @@
+"""Schedule pages for coordinators and clinic admins: providers and their hours, date
+overrides, appointment types, locations, and the clinic's cancellation window."""
+
+from django.contrib import messages
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from clinic.accounts.access import require
+from clinic.core.models import ClinicSettings
+
+from . import calendar
+from .models import AppointmentType, DateOverride, Location, Provider
+from .schedule_forms import (
+    COMMON_US_ZONES,
+    AppointmentTypeForm,
+    ClinicSettingsForm,
+    DateOverrideForm,
+    LocationForm,
+    ProviderForm,
+    WorkingHoursFormSet,
+)
+
+
+@require("manage_schedules")
+def home(request):
+    outside = calendar.bookings_outside_hours(now=timezone.now())
+    return render(request, "consultations/staff/schedule_home.html", {"outside": outside})
+
+
+@require("manage_schedules")
+def providers(request):
+    rows = Provider.objects.select_related("user").annotate(
+        intervals=Count("hours", distinct=True)
+    )
+    return render(request, "consultations/staff/providers.html", {"providers": rows})
+
+
+@require("manage_schedules")
+def provider_edit(request, pk=None):
+    provider = get_object_or_404(Provider, pk=pk) if pk else Provider()
+    form = ProviderForm(request.POST or None, instance=provider)
+    if request.method == "POST" and form.is_valid():
+        provider = form.save()
+        messages.success(request, f"{provider} saved. Now set their working hours.")
+        return redirect("schedule:provider_hours", pk=provider.pk)
+    context = {"form": form, "provider": provider, "zones": COMMON_US_ZONES}
+    return render(request, "consultations/staff/provider_form.html", context)
+
+
+@require("manage_schedules")
+def provider_hours(request, pk):
+    provider = get_object_or_404(Provider, pk=pk)
+    formset = WorkingHoursFormSet(request.POST or None, instance=provider, prefix="hours")
+    if request.method == "POST" and formset.is_valid():
+        formset.save()
+        messages.success(request, f"Working hours for {provider} saved.")
+        return redirect("schedule:provider_hours", pk=provider.pk)
+    if request.method == "POST":
+        messages.error(request, "The hours were not saved: please check the rows marked below.")
+    outside = calendar.bookings_outside_hours(now=timezone.now(), provider_ids=[provider.pk])
+    context = {"provider": provider, "formset": formset, "outside": outside}
+    return render(request, "consultations/staff/provider_hours.html", context)
+
+
+@require("manage_schedules")
+def overrides(request):
+    now = timezone.now()
+    today = calendar.local_today(now)
+    form = DateOverrideForm(request.POST or None, today=today)
+    if request.method == "POST" and form.is_valid():
+        override = form.save()
+        messages.success(request, f"{override.get_kind_display()} on {override.date:%b %-d, %Y} added.")
+        return redirect("schedule:overrides")
+    rows = DateOverride.objects.filter(date__gte=today).select_related("provider")
+    outside = calendar.bookings_outside_hours(now=now)
+    context = {"form": form, "overrides": rows, "outside": outside}
+    return render(request, "consultations/staff/overrides.html", context)
+
+
+@require("manage_schedules")
+@require_POST
+def override_delete(request, pk):
+    override = get_object_or_404(DateOverride, pk=pk)
+    override.delete()
+    messages.success(request, f"{override.get_kind_display()} on {override.date:%b %-d, %Y} removed.")
+    return redirect("schedule:overrides")
+
+
+@require("manage_schedules")
+def appointment_types(request):
+    rows = AppointmentType.objects.all()
+    return render(request, "consultations/staff/types.html", {"types": rows})
+
+
+@require("manage_schedules")
+def appointment_type_edit(request, pk=None):
+    row = get_object_or_404(AppointmentType, pk=pk) if pk else AppointmentType()
+    form = AppointmentTypeForm(request.POST or None, instance=row)
+    if request.method == "POST" and form.is_valid():
+        row = form.save()
+        messages.success(request, f"Appointment type “{row}” saved.")
+        return redirect("schedule:types")
+    return render(request, "consultations/staff/type_form.html", {"form": form, "type": row})
+
+
+@require("manage_schedules")
+def locations(request):
+    rows = Location.objects.all()
+    return render(request, "consultations/staff/locations.html", {"locations": rows})
+
+
+@require("manage_schedules")
+def location_edit(request, pk=None):
+    row = get_object_or_404(Location, pk=pk) if pk else Location()
+    form = LocationForm(request.POST or None, instance=row)
+    if request.method == "POST" and form.is_valid():
+        row = form.save()
+        messages.success(request, f"Location “{row}” saved.")
+        return redirect("schedule:locations")
+    return render(
+        request, "consultations/staff/location_form.html", {"form": form, "location": row}
+    )
+
+
+@require("manage_clinic_settings")
+def clinic_settings(request):
+    form = ClinicSettingsForm(request.POST or None, instance=ClinicSettings.load())
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Clinic settings saved.")
+        return redirect("schedule:clinic_settings")
+    return render(request, "consultations/staff/clinic_settings.html", {"form": form})

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from . import calendar_views, schedule_views
+
+app_name = "schedule"
+
+urlpatterns = [
+    # Schedules (coordinators and clinic admins)
+    path("", schedule_views.home, name="home"),
+    path("providers/", schedule_views.providers, name="providers"),
+    path("providers/new/", schedule_views.provider_edit, name="provider_create"),
+    path("providers/<int:pk>/", schedule_views.provider_edit, name="provider_edit"),
+    path("providers/<int:pk>/hours/", schedule_views.provider_hours, name="provider_hours"),
+    path("overrides/", schedule_views.overrides, name="overrides"),
+    path("overrides/<int:pk>/delete/", schedule_views.override_delete, name="override_delete"),
+    path("types/", schedule_views.appointment_types, name="types"),
+    path("types/new/", schedule_views.appointment_type_edit, name="type_create"),
+    path("types/<int:pk>/", schedule_views.appointment_type_edit, name="type_edit"),
+    path("locations/", schedule_views.locations, name="locations"),
+    path("locations/new/", schedule_views.location_edit, name="location_create"),
+    path("locations/<int:pk>/", schedule_views.location_edit, name="location_edit"),
+    path("settings/", schedule_views.clinic_settings, name="clinic_settings"),
+    # Calendar (everyone who manages bookings)
+    path("calendar/", calendar_views.day, name="day"),
+    path("calendar/week/", calendar_views.week, name="week"),
+    path("calendar/today/", calendar_views.today, name="today"),
+    path("calendar/sheet/", calendar_views.day_sheet, name="day_sheet"),
+    path("calendar/search/", calendar_views.search, name="search"),
+    path("appointments/<int:pk>/status/", calendar_views.change_status, name="change_status"),
+]

@@ -1,0 +1,120 @@
+"""The staff queue's filters (django-filter): every filter lives in the URL."""
+
+import datetime as dt
+import re
+
+import django_filters as filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from clinic.accounts.models import User
+from clinic.accounts.roles import Role
+
+from .models import Intake, IntakeFlag
+from .questions import QUESTION_BY_KEY
+
+ABANDONED = "abandoned"
+TRIAGE_CHOICES = [
+    ("urgent", "Urgent safety"),
+    ("stop", "Stop flags"),
+    ("review", "Caution"),
+    ("clear", "No stop flags"),
+]
+MME_BANDS = [("none", "None"), ("<50", "Under 50"), ("caution", "50–89"), ("high", "90 or more")]
+PHQ9_BANDS = [
+    (b, b.capitalize()) for b in ("minimal", "mild", "moderate", "moderately severe", "severe")
+]
+
+
+def _flag_choices():
+    from .screening import RULES
+
+    return [(rule.code, rule.title) for rule in RULES]
+
+
+def _diagnosis_choices():
+    return [(c.value, c.label) for c in QUESTION_BY_KEY["diagnoses"].choices]
+
+
+class IntakeFilter(filters.FilterSet):
+    q = filters.CharFilter(method="search", label="Search name, email, phone or date of birth")
+    status = filters.ChoiceFilter(
+        choices=[*Intake.Status.choices, (ABANDONED, "Abandoned (no change for 7 days)")],
+        method="filter_status",
+        empty_label="Any status",
+    )
+    triage = filters.ChoiceFilter(choices=TRIAGE_CHOICES, empty_label="Any triage")
+    flag = filters.ChoiceFilter(choices=_flag_choices, method="filter_flag", empty_label="Any flag")
+    diagnosis = filters.ChoiceFilter(
+        choices=_diagnosis_choices, method="filter_diagnosis", empty_label="Any diagnosis"
+    )
+    mme_band = filters.ChoiceFilter(choices=MME_BANDS, label="MME/day", empty_label="Any MME")
+    phq9_band = filters.ChoiceFilter(choices=PHQ9_BANDS, label="PHQ-9", empty_label="Any PHQ-9")
+    assigned_to = filters.ModelChoiceFilter(
+        queryset=User.objects.with_role(Role.CLINICIAN),
+        label="Assigned clinician",
+        null_label="Unassigned",
+        empty_label="Anyone",
+    )
+    submitted = filters.DateFromToRangeFilter(
+        field_name="submitted_at",
+        label="Submitted between",
+        widget=filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Intake
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = (
+            Q(patient__first_name__icontains=value)
+            | Q(patient__last_name__icontains=value)
+            | Q(patient__email__icontains=value)
+        )
+        parts = value.split()
+        if len(parts) == 2:
+            condition |= Q(
+                patient__first_name__icontains=parts[0], patient__last_name__icontains=parts[1]
+            )
+        digits = re.sub(r"\D", "", value)
+        if len(digits) >= 4 and not _as_date(value):
+            condition |= Q(phone__contains=digits)
+        if born := _as_date(value):
+            condition |= Q(date_of_birth=born)
+        return queryset.filter(condition)
+
+    def filter_status(self, queryset, name, value):
+        if value == ABANDONED:
+            return queryset.abandoned(timezone.now())
+        return queryset.filter(status=value)
+
+    def filter_flag(self, queryset, name, value):
+        return queryset.filter(Exists(IntakeFlag.objects.filter(intake=OuterRef("pk"), code=value)))
+
+    def filter_diagnosis(self, queryset, name, value):
+        return queryset.filter(diagnosis_codes__contains=f",{value},")
+
+
+def _as_date(value: str) -> dt.date | None:
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y"):
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+# What a coordinator may filter by: no clinical answers or scores.
+CLINICAL_FILTERS = ("triage", "flag", "diagnosis", "mme_band", "phq9_band")
+
+
+def filter_for(user, data, queryset):
+    f = IntakeFilter(data, queryset=queryset)
+    if not user.has_perm("accounts.view_clinical_answers"):
+        for name in CLINICAL_FILTERS:
+            f.filters.pop(name, None)
+    return f

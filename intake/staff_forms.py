@@ -1,0 +1,123 @@
+"""Forms for staff actions on an intake and for the clinic's screening policy."""
+
+from django import forms
+
+from clinic.accounts.models import User
+from clinic.accounts.roles import Role
+
+from .models import DeclineTemplate
+from .questions import SECTIONS
+
+
+class AssignForm(forms.Form):
+    clinician = forms.ModelChoiceField(
+        queryset=User.objects.with_role(Role.CLINICIAN).filter(is_active=True),
+        required=False,
+        empty_label="Nobody (unassigned)",
+    )
+
+
+class RequestInfoForm(forms.Form):
+    sections = forms.MultipleChoiceField(
+        choices=[(s.key, s.title) for s in SECTIONS],
+        widget=forms.CheckboxSelectMultiple,
+        label="Sections to reopen",
+        error_messages={"required": "Choose at least one section."},
+    )
+    message = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        label="Message to the patient",
+        help_text="Shown in the patient's portal. Their email only says there is an update.",
+    )
+
+
+class ClearFlagForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        label="Why it can be cleared",
+        error_messages={"required": "Say why the flag can be cleared."},
+    )
+
+
+class DeclineForm(forms.Form):
+    template = forms.ModelChoiceField(
+        queryset=DeclineTemplate.objects.filter(active=True),
+        label="Reason",
+        empty_label="Choose a reason",
+        help_text="The patient sees this reason's kind message in the portal.",
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        label="Details for the record (internal, never shown to the patient)",
+    )
+
+
+class ReferForm(forms.Form):
+    patient_message = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        label="Message to the patient",
+        initial="Thank you for completing your intake. Our clinicians think another service "
+        "would suit you better, and we will be in touch about where to go next.",
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        label="Where and why (internal)",
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=4000,
+        label="Internal note (staff only)",
+        error_messages={"required": "Write the note first."},
+    )
+
+
+class AcknowledgeForm(forms.Form):
+    action_taken = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        label="What was done",
+        error_messages={"required": "Record what was done before acknowledging."},
+    )
+
+
+class PolicyForm(forms.Form):
+    """One severity choice per editable screening rule, plus the PC-PTSD-5 cut-point."""
+
+    pcptsd_cutoff = forms.TypedChoiceField(
+        choices=[(3, "3 (more sensitive)"), (4, "4 (more specific)")],
+        coerce=int,
+        label="PC-PTSD-5 positive at",
+    )
+
+    def __init__(self, *args, rules, current, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rules = [r for r in rules if r.editable]
+        for rule in self.rules:
+            self.fields[f"sev_{rule.code}"] = forms.ChoiceField(
+                choices=[("stop", "Stop"), ("caution", "Caution"), ("info", "Info")],
+                label=rule.title,
+                help_text=f"{rule.source}. Default: {rule.default_severity}.",
+                initial=current.severity_for(rule),
+            )
+        self.fields["pcptsd_cutoff"].initial = current.pcptsd_cutoff
+
+    def severities(self) -> dict[str, str]:
+        return {r.code: self.cleaned_data[f"sev_{r.code}"] for r in self.rules}
+
+
+class ConsentTextForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 16}),
+        help_text="Plain text; leave a blank line between paragraphs.",
+    )

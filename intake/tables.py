@@ -1,0 +1,69 @@
+"""The staff queue as a sortable, paginated table (django-tables2)."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .screening import TRIAGE_DISPLAY
+
+BADGE = {"red": "text-bg-danger", "amber": "text-bg-warning", "green": "text-bg-success"}
+
+
+def triage_badge(triage: str) -> str:
+    if not triage:
+        return format_html('<span class="text-body-secondary">Not screened</span>')
+    label, colour, icon = TRIAGE_DISPLAY[triage]
+    # Colour is never the only signal: an icon and words say the same thing.
+    return format_html(
+        '<span class="badge triage-badge {}"><i class="bi {}" aria-hidden="true"></i> {}</span>',
+        BADGE[colour],
+        icon,
+        label,
+    )
+
+
+class IntakeTable(tables.Table):
+    triage = tables.Column(
+        verbose_name="Triage", order_by=("triage_rank", "submitted_at"), empty_values=()
+    )
+    patient = tables.Column(
+        verbose_name="Patient", order_by=("patient__last_name", "patient__first_name")
+    )
+    email = tables.Column(accessor="patient__email", verbose_name="Email")
+    phone = tables.Column(verbose_name="Phone")
+    status = tables.Column(verbose_name="Status")
+    submitted_at = tables.DateTimeColumn(verbose_name="Submitted", format="M j, Y")
+    assigned_to = tables.Column(
+        verbose_name="Clinician", default="—", order_by=("assigned_to__last_name",)
+    )
+    open_stop_count = tables.Column(verbose_name="Open stop flags", default=0)
+    mme_band = tables.Column(verbose_name="MME/day band", default="—")
+    phq9_band = tables.Column(verbose_name="PHQ-9", default="—")
+
+    class Meta:
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        template_name = "django_tables2/bootstrap5-responsive.html"
+        order_by = ("triage",)
+        per_page = 25
+        empty_text = "No intakes match these filters."
+
+    def render_triage(self, value):
+        return triage_badge(value)
+
+    def render_patient(self, record):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("staff:intake", args=[record.pk]), record.patient
+        )
+
+    def render_status(self, record):
+        return record.get_status_display()
+
+
+CLINICAL_COLUMNS = ("triage", "open_stop_count", "mme_band", "phq9_band")
+
+
+def table_for(user, queryset, **kwargs) -> IntakeTable:
+    clinical = user.has_perm("accounts.view_clinical_answers")
+    exclude = () if clinical else CLINICAL_COLUMNS
+    order = "triage" if clinical else "submitted_at"
+    return IntakeTable(queryset, exclude=exclude, order_by=order, **kwargs)

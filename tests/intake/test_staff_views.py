@@ -1,0 +1,253 @@
+"""The staff dashboard, review page and actions, tried by every role."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from clinic.accounts.models import User
+from intake import demo
+from intake.models import DeclineTemplate, Intake, ScreeningPolicy
+
+S = Intake.Status
+
+
+@pytest.fixture
+def alice_intake(patient):
+    return demo.seed_intake(patient=patient, answers=demo.BASE, submit=True)
+
+
+@pytest.fixture
+def urgent_intake(other_patient):
+    return demo.seed_intake(patient=other_patient, answers=demo.FIBROMYALGIA, submit=True)
+
+
+def _bulk_intakes(n: int, start: int = 0) -> None:
+    """n submitted intakes with flags, made without the services (fast)."""
+    from intake.models import IntakeFlag
+
+    users = User.objects.bulk_create(
+        User(email=f"bulk{i}@example.com") for i in range(start, start + n)
+    )
+    intakes = Intake.objects.bulk_create(
+        Intake(
+            patient=u,
+            status=S.SUBMITTED,
+            questionnaire_version="t",
+            triage="review",
+            answers={},
+            submitted_at="2026-11-01T10:00Z",
+        )
+        for u in users
+    )
+    IntakeFlag.objects.bulk_create(
+        IntakeFlag(intake=i, code="mme_50", title="t", severity="stop", source="s", message="m")
+        for i in intakes
+    )
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx)
+
+
+@pytest.mark.parametrize("per_page", [10, 100])
+def test_dashboard_query_count_does_not_grow_with_rows(login, clinician, per_page):
+    client = login(clinician)
+    _bulk_intakes(10)
+    small = _queries(client, f"/staff/?status=submitted&per_page={per_page}")
+    _bulk_intakes(140, start=10)
+    large = _queries(client, f"/staff/?status=submitted&per_page={per_page}")
+    assert small == large
+
+
+def test_dashboard_lists_urgent_first_with_text_and_icon_not_colour_alone(
+    login, clinician, alice_intake, urgent_intake
+):
+    html = login(clinician).get(reverse("staff:dashboard")).content.decode()
+    assert html.index(str(urgent_intake.patient)) < html.index(str(alice_intake.patient))
+    assert "Urgent safety" in html and "bi-exclamation-octagon-fill" in html
+
+
+def test_dashboard_counts_every_status_including_abandoned(login, coordinator, alice_intake):
+    response = login(coordinator).get(reverse("staff:dashboard"))
+    counts = {value: count for value, _label, count in response.context["counts"]}
+    assert counts["submitted"] == 1 and counts["abandoned"] == 0 and counts["declined"] == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("q=alice", True),
+        ("q=Alice+Anderson", True),
+        ("q=alice%40example.com", True),
+        ("q=5550143", True),
+        ("q=1979-04-23", True),
+        ("q=04/23/1979", True),
+        ("q=zzz", False),
+        ("flag=mme_50", True),
+        ("flag=pregnancy", False),
+        ("diagnosis=crps_1", True),
+        ("diagnosis=migraine", False),
+        ("mme_band=caution", True),
+        ("mme_band=high", False),
+        ("status=in_review", False),
+        ("triage=urgent", False),
+        ("submitted_after=2000-01-01", True),
+        ("submitted_before=2000-01-01", False),
+    ],
+)
+def test_dashboard_filters_and_search_live_in_the_url(login, clinician, alice_intake, query, found):
+    html = login(clinician).get(f"/staff/?status=&{query}").content.decode()
+    assert ("Alice Anderson" in html) is found
+
+
+def test_coordinator_sees_contact_details_but_no_clinical_answers(login, coordinator, alice_intake):
+    client = login(coordinator)
+    html = client.get(reverse("staff:intake", args=[alice_intake.pk])).content.decode()
+    assert "+12025550143" in html and "12 Elm Street" in html
+    for clinical in ("Oxycodone", "Screening flags", "PHQ-9", "Burning pain", "MME"):
+        assert clinical not in html, clinical
+    dashboard = client.get("/staff/?status=").content.decode()
+    assert "Triage" not in dashboard and "MME" not in dashboard
+
+
+def test_clinician_sees_answers_scores_flags_and_mme(login, clinician, alice_intake):
+    html = login(clinician).get(reverse("staff:intake", args=[alice_intake.pk])).content.decode()
+    for text in (
+        "Screening flags",
+        "PEG",
+        "60.0 MME/day",
+        "Burning pain",
+        "Source:",
+        "CDC 2022",
+        "Budapest",
+    ):
+        assert text in html, text
+
+
+@pytest.mark.parametrize("role", ["patient", "other_patient"])
+def test_patients_cannot_open_staff_pages(login, people, alice_intake, role):
+    client = login(people[role])
+    assert client.get(reverse("staff:dashboard")).status_code == 403
+    assert client.get(reverse("staff:intake", args=[alice_intake.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["coordinator", "clinic_admin", "patient"])
+def test_only_clinicians_decide(login, people, alice_intake, role):
+    url = reverse("staff:intake_action", args=[alice_intake.pk, "start_review"])
+    assert login(people[role]).post(url).status_code == 403
+    assert Intake.objects.get(pk=alice_intake.pk).status == S.SUBMITTED
+
+
+def test_clinician_starts_review_and_approves_from_the_page(login, clinician, alice_intake):
+    client = login(clinician)
+    client.post(reverse("staff:intake_action", args=[alice_intake.pk, "start_review"]))
+    response = client.post(
+        reverse("staff:intake_action", args=[alice_intake.pk, "approve"]), follow=True
+    )
+    alice_intake.refresh_from_db()
+    assert alice_intake.status == S.APPROVED, response.content.decode()[:500]
+    assert b"Approved for consultation" in response.content
+
+
+def test_approve_with_open_stop_flag_explains_why_and_changes_nothing(login, clinician, patient):
+    answers = {**demo.BASE, "glaucoma_or_eye_pressure": "yes"}
+    intake = demo.seed_intake(patient=patient, answers=answers, submit=True)
+    response = login(clinician).post(
+        reverse("staff:intake_action", args=[intake.pk, "approve"]), follow=True
+    )
+    assert b"Clear every stop flag" in response.content
+    assert Intake.objects.get(pk=intake.pk).status == S.SUBMITTED
+
+
+def test_bad_request_info_input_is_explained_and_typing_kept(login, clinician, alice_intake):
+    url = reverse("staff:intake_action", args=[alice_intake.pk, "request_info"])
+    response = login(clinician).post(url, {"request_info-message": "Which pharmacy?"})
+    assert response.status_code == 200
+    assert "Choose at least one section." in response.content.decode()
+    assert "Which pharmacy?" in response.content.decode()
+    assert Intake.objects.get(pk=alice_intake.pk).status == S.SUBMITTED
+
+
+def test_unknown_action_is_a_404(login, clinician, alice_intake):
+    url = reverse("staff:intake_action", args=[alice_intake.pk, "delete"])
+    assert login(clinician).post(url).status_code == 404
+
+
+def test_decline_from_the_page_shows_the_kind_message_in_the_patients_portal(
+    login, clinician, patient, alice_intake
+):
+    template = DeclineTemplate.objects.first()
+    login(clinician).post(
+        reverse("staff:intake_action", args=[alice_intake.pk, "decline"]),
+        {"decline-template": template.pk, "decline-note": "internal only"},
+    )
+    portal = login(patient).get(reverse("intake:portal")).content.decode()
+    assert template.patient_message[:40] in portal
+    assert "internal only" not in portal
+
+
+def test_urgent_alert_sits_on_every_staff_page_until_acknowledged(
+    login, clinician, coordinator, urgent_intake, alice_intake
+):
+    for user, url in ((clinician, "/staff/"), (coordinator, f"/staff/intakes/{alice_intake.pk}/")):
+        html = login(user).get(url).content.decode()
+        assert "Urgent safety alert" in html
+    coordinator_html = login(coordinator).get("/staff/").content.decode()
+    assert "PHQ-9" not in coordinator_html  # coordinators are told to get a clinician, no detail
+    alert = urgent_intake.alerts.get()
+    login(clinician).post(
+        reverse("staff:alert_ack", args=[alert.pk]),
+        {f"alert{alert.pk}-action_taken": "Called, safe, plan made", "next": "/staff/"},
+    )
+    assert "Urgent safety alert" not in login(clinician).get("/staff/").content.decode()
+
+
+def test_clinician_clears_a_flag_with_a_reason_from_the_page(login, clinician, patient):
+    intake = demo.seed_intake(
+        patient=patient, answers={**demo.BASE, "glaucoma_or_eye_pressure": "yes"}, submit=True
+    )
+    flag = intake.flags.get(severity="stop")
+    url = reverse("staff:clear_flag", args=[intake.pk, flag.pk])
+    client = login(clinician)
+    client.post(url, {f"flag{flag.pk}-reason": ""})
+    flag.refresh_from_db()
+    assert flag.cleared_at is None
+    client.post(url, {f"flag{flag.pk}-reason": "Ophthalmology letter: controlled"})
+    flag.refresh_from_db()
+    assert flag.cleared_by == clinician
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("clinic_admin", 200), ("clinician", 403), ("coordinator", 403), ("patient", 403)],
+)
+def test_policy_and_consent_pages_are_for_clinic_admins(login, people, role, status):
+    client = login(people[role])
+    assert client.get(reverse("staff:policy")).status_code == status
+    assert client.get(reverse("staff:consent")).status_code == status
+
+
+def test_clinic_admin_saves_a_new_policy_version(login, clinic_admin):
+    from intake.screening import RULES
+
+    data = {f"sev_{r.code}": r.default_severity for r in RULES if r.editable}
+    data.update({"sev_glaucoma": "caution", "pcptsd_cutoff": "4"})
+    login(clinic_admin).post(reverse("staff:policy"), data)
+    policy = ScreeningPolicy.current()
+    assert policy.version == 1 and policy.severities["glaucoma"] == "caution"
+    assert policy.pcptsd_cutoff == 4
+
+
+def test_clinic_admin_publishes_a_new_consent_version(login, clinic_admin):
+    from intake.models import ConsentText
+
+    login(clinic_admin).post(reverse("staff:consent"), {"title": "Consent", "body": "New text"})
+    assert ConsentText.current().version == 2 and ConsentText.current().body == "New text"
+
+
+def test_review_page_offers_a_print_summary(login, clinician, alice_intake):
+    html = login(clinician).get(reverse("staff:intake", args=[alice_intake.pk])).content.decode()
+    assert "window.print()" in html and 'media="print"' in html
