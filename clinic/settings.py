@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "axes",
     "clinic.accounts",
     "clinic.core",
+    "clinic.notifications",
     "intake",
     "consultations",
 ]
@@ -213,6 +214,23 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Clinic <no-reply@clinic.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="clinic.example")
+# anymail providers read their keys from ANYMAIL_* variables, e.g. ANYMAIL_POSTMARK_SERVER_TOKEN.
+ANYMAIL = {
+    key.removeprefix("ANYMAIL_"): value
+    for key, value in env.ENVIRON.items()
+    if key.startswith("ANYMAIL_")
+}
+
+# --- SMS and the outbox -----------------------------------------------------------------------
+SMS_BACKEND = env.str("SMS_BACKEND", default="clinic.notifications.channels.FileSmsBackend")
+SMS_FILE_PATH = VAR_DIR / "outbox" / "sms"
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+OUTBOX_DISPATCH_SECONDS = env.float("OUTBOX_DISPATCH_SECONDS", default=60.0)
 
 # --- The clinic (shown in the footer and in messages) ----------------------------------------
 CLINIC = {
@@ -247,7 +265,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TIMEZONE = "UTC"
+# Beat's crontab entries (the 07:00 digest) are in the clinic's zone, DST included.
+CELERY_TIMEZONE = CLINIC_TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Logging: no patient data; request bodies and query strings are never logged -----------

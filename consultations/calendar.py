@@ -34,7 +34,9 @@ def day_bounds(first: dt.date, last: dt.date | None = None) -> tuple[dt.datetime
     """Midnight to midnight in the clinic's zone (23 or 25 hours long on DST days)."""
     zone = clinic_zone()
     end_day = (last or first) + dt.timedelta(days=1)
-    return dt.datetime.combine(first, dt.time(), zone), dt.datetime.combine(end_day, dt.time(), zone)
+    return dt.datetime.combine(first, dt.time(), zone), dt.datetime.combine(
+        end_day, dt.time(), zone
+    )
 
 
 def week_of(day: dt.date) -> list[dt.date]:
@@ -43,7 +45,10 @@ def week_of(day: dt.date) -> list[dt.date]:
 
 
 def appointments(
-    *, start: dt.datetime, end: dt.datetime, provider: Provider | None = None,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    provider: Provider | None = None,
     include_cancelled: bool = False,
 ):
     """Appointments starting in [start, end) with everything a calendar row shows: one query."""

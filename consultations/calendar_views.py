@@ -44,13 +44,17 @@ class Filters:
         return "?" + "&".join(parts)
 
 
-def _filters(request, today: dt.date) -> tuple[CalendarForm, Filters | None]:
+def _filters(request, today: dt.date, *, dated=True) -> tuple[CalendarForm, Filters | None]:
     """The filter form and what it asks for, or None when what was typed is not valid."""
     form = CalendarForm(request.GET or None, initial={"date": today})
+    if not dated:
+        del form.fields["date"]
     if form.is_bound and not form.is_valid():
         return form, None
     data = form.cleaned_data if form.is_bound else {}
-    return form, Filters(data.get("provider"), data.get("date") or today, data.get("cancelled", False))
+    return form, Filters(
+        data.get("provider"), data.get("date") or today, data.get("cancelled", False)
+    )
 
 
 def _context(form, filters, today, **extra) -> dict:
@@ -74,11 +78,9 @@ def _with_actions(entries, allow: bool) -> list[tuple]:
 
 def _day_page(request, template, *, force_today=False, actions=True):
     today = calendar.local_today(timezone.now())
-    form, filters = _filters(request, today)
+    form, filters = _filters(request, today, dated=not force_today)
     if filters is None:
         return render(request, template, _context(form, None, today))
-    if force_today:
-        filters = Filters(filters.provider, today, filters.cancelled)
     start, end = calendar.day_bounds(filters.day)
     rows = calendar.appointments(
         start=start, end=end, provider=filters.provider, include_cancelled=filters.cancelled
@@ -114,7 +116,9 @@ def week(request):
     today = calendar.local_today(timezone.now())
     form, filters = _filters(request, today)
     if filters is None:
-        return render(request, "consultations/staff/calendar_week.html", _context(form, None, today))
+        return render(
+            request, "consultations/staff/calendar_week.html", _context(form, None, today)
+        )
     days = calendar.week_of(filters.day)
     start, end = calendar.day_bounds(days[0], days[-1])
     rows = calendar.appointments(

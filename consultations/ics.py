@@ -20,10 +20,16 @@ def appointment_ics(appointment, *, cancelled: bool = False) -> bytes:
     event.add("dtstart", appointment.start.astimezone(zone))
     event.add("dtend", appointment.end.astimezone(zone))
     event.add("summary", f"{appointment.appointment_type.name} — {settings.CLINIC['name']}")
-    where = "Video visit (link in your portal)" if appointment.mode == "telehealth" \
+    where = (
+        "Video visit (link in your portal)"
+        if appointment.mode == "telehealth"
         else appointment.location.address or appointment.location.name
+    )
     event.add("location", where)
-    event.add("url", settings.SITE_URL.rstrip("/") + reverse("consultations:detail", args=[appointment.pk]))
+    event.add(
+        "url",
+        settings.SITE_URL.rstrip("/") + reverse("consultations:detail", args=[appointment.pk]),
+    )
     event.add("sequence", int(appointment.updated_at.timestamp()) if appointment.updated_at else 0)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     calendar.add_component(event)

@@ -88,8 +88,15 @@ class AppointmentType(models.Model):
 class WorkingHours(models.Model):
     """A provider's weekly hours: several intervals a day, each valid over a date range."""
 
-    WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"),
-                (4, "Friday"), (5, "Saturday"), (6, "Sunday")]
+    WEEKDAYS = [
+        (0, "Monday"),
+        (1, "Tuesday"),
+        (2, "Wednesday"),
+        (3, "Thursday"),
+        (4, "Friday"),
+        (5, "Saturday"),
+        (6, "Sunday"),
+    ]
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="hours")
     weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS)
@@ -102,7 +109,9 @@ class WorkingHours(models.Model):
         ordering = ["provider", "weekday", "start"]
         verbose_name_plural = "working hours"
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="hours_end_after_start")
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="hours_end_after_start"
+            )
         ]
 
     def __str__(self) -> str:
@@ -176,8 +185,9 @@ class Appointment(models.Model):
     appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT)
     kind = models.CharField(max_length=12, choices=AppointmentType.Kind.choices)  # copied
     location = models.ForeignKey(Location, on_delete=models.PROTECT)
-    mode = models.CharField(max_length=12, choices=[("in_person", "In person"),
-                                                    ("telehealth", "Telehealth")])
+    mode = models.CharField(
+        max_length=12, choices=[("in_person", "In person"), ("telehealth", "Telehealth")]
+    )
     start = models.DateTimeField()
     end = models.DateTimeField()
     # The provider's time taken, buffers included: what may never overlap (see migration 0002).
@@ -211,14 +221,18 @@ class Appointment(models.Model):
                 condition=Q(kind="initial", status="booked"),
                 name="one_active_initial_consultation",
             ),
-            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="appt_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="appt_end_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.appointment_type} with {self.provider} at {self.start:%Y-%m-%d %H:%M}"
 
     def is_cancellable_by_patient(self, now, window_hours: int) -> bool:
-        return self.status == self.Status.BOOKED and self.start - now >= timedelta(hours=window_hours)
+        return self.status == self.Status.BOOKED and self.start - now >= timedelta(
+            hours=window_hours
+        )
 
 
 class AppointmentEvent(models.Model):
@@ -235,3 +249,6 @@ class AppointmentEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status} (appointment #{self.appointment_id})"

@@ -31,14 +31,18 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+# Files in the zoneinfo folder that are not zones a person would pick.
+NOT_ZONES = {"localtime", "posixrules", "Factory"}
+
+
 @lru_cache(maxsize=1)
 def _known_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    return frozenset(zoneinfo.available_timezones()) - NOT_ZONES
 
 
 def validate_time_zone(name: str) -> None:
-    # Checked against the list rather than ZoneInfo(name) alone, which also accepts
-    # odd file names such as "posixrules" or "localtime".
+    # Checked against the list rather than ZoneInfo(name) alone, which also opens
+    # odd file names and paths.
     if name not in _known_zones():
         raise ValidationError(
             "“%(name)s” is not a time zone name. Use a name like America/Chicago.",
@@ -73,6 +77,11 @@ class ProviderForm(forms.ModelForm):
         )
         self.fields["user"].empty_label = "Choose a clinician"
         self.fields["user"].help_text = "Active clinician accounts without a schedule yet."
+        if not self.fields["user"].queryset.exists():
+            self.fields["user"].help_text = (
+                "Every active clinician already has a schedule. A clinic admin adds clinician "
+                "accounts under Clinic admin."
+            )
         self.fields["time_zone"].initial = self.instance.time_zone or settings.CLINIC_TIME_ZONE
 
     def clean_time_zone(self):

@@ -31,9 +31,7 @@ def home(request):
 
 @require("manage_schedules")
 def providers(request):
-    rows = Provider.objects.select_related("user").annotate(
-        intervals=Count("hours", distinct=True)
-    )
+    rows = Provider.objects.select_related("user").annotate(intervals=Count("hours", distinct=True))
     return render(request, "consultations/staff/providers.html", {"providers": rows})
 
 
@@ -57,8 +55,6 @@ def provider_hours(request, pk):
         formset.save()
         messages.success(request, f"Working hours for {provider} saved.")
         return redirect("schedule:provider_hours", pk=provider.pk)
-    if request.method == "POST":
-        messages.error(request, "The hours were not saved: please check the rows marked below.")
     outside = calendar.bookings_outside_hours(now=timezone.now(), provider_ids=[provider.pk])
     context = {"provider": provider, "formset": formset, "outside": outside}
     return render(request, "consultations/staff/provider_hours.html", context)
@@ -71,7 +67,9 @@ def overrides(request):
     form = DateOverrideForm(request.POST or None, today=today)
     if request.method == "POST" and form.is_valid():
         override = form.save()
-        messages.success(request, f"{override.get_kind_display()} on {override.date:%b %-d, %Y} added.")
+        messages.success(
+            request, f"{override.get_kind_display()} on {override.date:%b %-d, %Y} added."
+        )
         return redirect("schedule:overrides")
     rows = DateOverride.objects.filter(date__gte=today).select_related("provider")
     outside = calendar.bookings_outside_hours(now=now)
@@ -84,7 +82,9 @@ def overrides(request):
 def override_delete(request, pk):
     override = get_object_or_404(DateOverride, pk=pk)
     override.delete()
-    messages.success(request, f"{override.get_kind_display()} on {override.date:%b %-d, %Y} removed.")
+    messages.success(
+        request, f"{override.get_kind_display()} on {override.date:%b %-d, %Y} removed."
+    )
     return redirect("schedule:overrides")
 
 

@@ -38,9 +38,11 @@ def schedule_inputs(provider_ids, start_date: dt.date, end_date: dt.date) -> dic
         av.OverrideSpec(o.kind, o.date, o.provider_id, o.start, o.end)
         for o in DateOverride.objects.filter(
             date__gte=start_date - dt.timedelta(days=1), date__lte=end_date + dt.timedelta(days=1)
-        ).filter(provider_id__in=ids) | DateOverride.objects.filter(
+        ).filter(provider_id__in=ids)
+        | DateOverride.objects.filter(
             kind=DateOverride.Kind.CLOSURE,
-            date__gte=start_date - dt.timedelta(days=1), date__lte=end_date + dt.timedelta(days=1),
+            date__gte=start_date - dt.timedelta(days=1),
+            date__lte=end_date + dt.timedelta(days=1),
         )
     ]
     return {"providers": providers, "working_hours": hours, "overrides": overrides}
@@ -56,18 +58,26 @@ def _busy(provider_ids, start: dt.datetime, end: dt.datetime, exclude_pk=None, c
     return [
         av.BusySpec(
             provider_id=None if chairs else a.provider_id,
-            start=a.block_start, end=a.block_end, uses_chair=chairs,
+            start=a.block_start,
+            end=a.block_end,
+            uses_chair=chairs,
             chair_start=a.start if chairs else None,
             chair_end=a.chair_end if chairs else None,
         )
-        for a in rows.only("provider_id", "block_start", "block_end", "start", "chair_end",
-                           "uses_chair")
+        for a in rows.only(
+            "provider_id", "block_start", "block_end", "start", "chair_end", "uses_chair"
+        )
     ]
 
 
 def available_slots(
-    *, appointment_type: AppointmentType, provider_ids, start_date: dt.date, end_date: dt.date,
-    now: dt.datetime, exclude_appointment=None,
+    *,
+    appointment_type: AppointmentType,
+    provider_ids,
+    start_date: dt.date,
+    end_date: dt.date,
+    now: dt.datetime,
+    exclude_appointment=None,
 ) -> list[av.Slot]:
     """Free slots for one type, some providers and a date range: a fixed number of queries."""
     inputs = schedule_inputs(provider_ids, start_date, end_date)
@@ -82,9 +92,14 @@ def available_slots(
         busy += _busy(ids, window_start, window_end, exclude, chairs=True)
         capacity = sum(Location.objects.filter(kind="clinic").values_list("chairs", flat=True))
     return av.free_slots(
-        appointment_type=type_spec(appointment_type), busy=busy, start_date=start_date,
-        end_date=end_date, now=now, clinic_time_zone=settings.CLINIC_TIME_ZONE,
-        chair_capacity=capacity, **inputs,
+        appointment_type=type_spec(appointment_type),
+        busy=busy,
+        start_date=start_date,
+        end_date=end_date,
+        now=now,
+        clinic_time_zone=settings.CLINIC_TIME_ZONE,
+        chair_capacity=capacity,
+        **inputs,
     )
 
 

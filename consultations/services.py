@@ -32,12 +32,16 @@ class NotApproved(BookingError):
 
 class AlreadyBooked(BookingError):
     def __init__(self):
-        super().__init__("You already have an initial consultation booked. You can move it instead.")
+        super().__init__(
+            "You already have an initial consultation booked. You can move it instead."
+        )
 
 
 class TooLateToChange(BookingError):
     def __init__(self, phone):
-        super().__init__(f"It is too close to the appointment to change it online. Please call us on {phone}.")
+        super().__init__(
+            f"It is too close to the appointment to change it online. Please call us on {phone}."
+        )
 
 
 def _location(mode: str) -> Location:
@@ -51,8 +55,11 @@ def _location(mode: str) -> Location:
 def _check_slot(*, appointment_type, provider, start, now, exclude=None) -> None:
     day = timezone.localtime(start).date()
     free = selectors.available_slots(
-        appointment_type=appointment_type, provider_ids=[provider.pk],
-        start_date=day - dt.timedelta(days=1), end_date=day + dt.timedelta(days=1), now=now,
+        appointment_type=appointment_type,
+        provider_ids=[provider.pk],
+        start_date=day - dt.timedelta(days=1),
+        end_date=day + dt.timedelta(days=1),
+        now=now,
         exclude_appointment=exclude,
     )
     if not any(s.start == start and s.provider_id == provider.pk for s in free):
@@ -69,12 +76,14 @@ def _lock(provider: Provider, appointment_type: AppointmentType) -> None:
 def _times(appointment_type: AppointmentType, start: dt.datetime) -> dict:
     end = start + appointment_type.duration
     return {
-        "start": start, "end": end,
+        "start": start,
+        "end": end,
         "block_start": start - dt.timedelta(minutes=appointment_type.buffer_before_minutes),
         "block_end": end + dt.timedelta(minutes=appointment_type.buffer_after_minutes),
         "uses_chair": appointment_type.uses_chair,
         "chair_end": end + dt.timedelta(minutes=appointment_type.chair_recovery_minutes)
-        if appointment_type.uses_chair else None,
+        if appointment_type.uses_chair
+        else None,
     }
 
 
@@ -83,8 +92,15 @@ def approved_intake(patient) -> Intake | None:
 
 
 def book_appointment(
-    *, patient, appointment_type: AppointmentType, provider: Provider, start: dt.datetime,
-    mode: str, actor, override_reason: str = "", now: dt.datetime | None = None,
+    *,
+    patient,
+    appointment_type: AppointmentType,
+    provider: Provider,
+    start: dt.datetime,
+    mode: str,
+    actor,
+    override_reason: str = "",
+    now: dt.datetime | None = None,
 ) -> Appointment:
     """Book a free slot, or raise SlotUnavailable: never two active bookings that overlap."""
     now = now or timezone.now()
@@ -94,25 +110,36 @@ def book_appointment(
     if not appointment_type.allows(mode):
         raise BookingError("This appointment is not available as that kind of visit.")
     intake = approved_intake(patient)
-    if appointment_type.requires_approved_intake and intake is None:
-        if not (by_staff and override_reason.strip()):
-            raise NotApproved
+    overridden = by_staff and override_reason.strip()
+    if appointment_type.requires_approved_intake and intake is None and not overridden:
+        raise NotApproved
     try:
         with transaction.atomic():
             _lock(provider, appointment_type)
-            if appointment_type.kind == "initial" and Appointment.objects.filter(
-                patient=patient, kind="initial", status="booked"
-            ).exists():
+            if (
+                appointment_type.kind == "initial"
+                and Appointment.objects.filter(
+                    patient=patient, kind="initial", status="booked"
+                ).exists()
+            ):
                 raise AlreadyBooked
             _check_slot(appointment_type=appointment_type, provider=provider, start=start, now=now)
             appointment = Appointment.objects.create(
-                patient=patient, provider=provider, appointment_type=appointment_type,
-                kind=appointment_type.kind, location=_location(mode), mode=mode,
-                intake=intake, approval_override_reason=override_reason.strip(),
-                created_by=actor, **_times(appointment_type, start),
+                patient=patient,
+                provider=provider,
+                appointment_type=appointment_type,
+                kind=appointment_type.kind,
+                location=_location(mode),
+                mode=mode,
+                intake=intake,
+                approval_override_reason=override_reason.strip(),
+                created_by=actor,
+                **_times(appointment_type, start),
             )
             AppointmentEvent.objects.create(
-                appointment=appointment, actor=actor, to_status=appointment.status,
+                appointment=appointment,
+                actor=actor,
+                to_status=appointment.status,
                 note=f"Approval overridden: {override_reason.strip()}" if override_reason else "",
             )
             notify.booking_changed(appointment=appointment, change="booked")
@@ -134,7 +161,11 @@ def _window_check(appointment: Appointment, actor, now) -> None:
 
 
 def reschedule_appointment(
-    *, appointment: Appointment, start: dt.datetime, provider: Provider | None = None, actor,
+    *,
+    appointment: Appointment,
+    start: dt.datetime,
+    provider: Provider | None = None,
+    actor,
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Move a booking to another free slot (same type); the old time is freed at once."""
@@ -147,16 +178,24 @@ def reschedule_appointment(
                 raise BookingError("Only a booked appointment can be moved.")
             _window_check(locked, actor, now)
             _lock(provider, locked.appointment_type)
-            _check_slot(appointment_type=locked.appointment_type, provider=provider, start=start,
-                        now=now, exclude=locked)
+            _check_slot(
+                appointment_type=locked.appointment_type,
+                provider=provider,
+                start=start,
+                now=now,
+                exclude=locked,
+            )
             old = timezone.localtime(locked.start)
             for field, value in _times(locked.appointment_type, start).items():
                 setattr(locked, field, value)
             locked.provider = provider
             locked.save()
             AppointmentEvent.objects.create(
-                appointment=locked, actor=actor, from_status=locked.status,
-                to_status=locked.status, note=f"Moved from {old:%Y-%m-%d %H:%M}",
+                appointment=locked,
+                actor=actor,
+                from_status=locked.status,
+                to_status=locked.status,
+                note=f"Moved from {old:%Y-%m-%d %H:%M}",
             )
             notify.booking_changed(appointment=locked, change="rescheduled")
     except IntegrityError as error:
@@ -164,8 +203,9 @@ def reschedule_appointment(
     return locked
 
 
-def cancel_appointment(*, appointment: Appointment, actor, reason: str = "",
-                       now: dt.datetime | None = None) -> Appointment:
+def cancel_appointment(
+    *, appointment: Appointment, actor, reason: str = "", now: dt.datetime | None = None
+) -> Appointment:
     """Cancel; the slot is free at once. Patients only until the cancellation window."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -174,7 +214,11 @@ def cancel_appointment(*, appointment: Appointment, actor, reason: str = "",
             raise BookingError("This appointment is not booked any more.")
         _window_check(locked, actor, now)
         by_patient = actor == locked.patient
-        new = Appointment.Status.CANCELLED_PATIENT if by_patient else Appointment.Status.CANCELLED_CLINIC
+        new = (
+            Appointment.Status.CANCELLED_PATIENT
+            if by_patient
+            else Appointment.Status.CANCELLED_CLINIC
+        )
         AppointmentEvent.objects.create(
             appointment=locked, actor=actor, from_status=locked.status, to_status=new, note=reason
         )

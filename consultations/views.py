@@ -1,6 +1,5 @@
 """Patients book, see, move and cancel their own appointments."""
 
-import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -24,7 +23,8 @@ from .timefmt import format_time, format_when, patient_zone
 def _own_appointment(request, pk) -> Appointment:
     return get_object_or_404(
         Appointment.objects.select_related("provider", "appointment_type", "location"),
-        pk=pk, patient=request.user,
+        pk=pk,
+        patient=request.user,
     )
 
 
@@ -61,8 +61,14 @@ def _picker_context(request, moving=None) -> dict:
     types = {t.pk: t for t in AppointmentType.objects.filter(active=True, bookable_by="patient")}
     choice = Choice(request, types, moving)
     providers = list(Provider.objects.filter(active=True))
-    context = {"types": types.values(), "choice": choice, "providers": providers, "moving": moving,
-               "zone": patient_zone(request.user), "clinic_zone": settings.CLINIC_TIME_ZONE}
+    context = {
+        "types": types.values(),
+        "choice": choice,
+        "providers": providers,
+        "moving": moving,
+        "zone": patient_zone(request.user),
+        "clinic_zone": settings.CLINIC_TIME_ZONE,
+    }
     if not (choice.type and choice.mode):
         return context
     if choice.type.requires_approved_intake and not services.approved_intake(request.user):
@@ -71,9 +77,14 @@ def _picker_context(request, moving=None) -> dict:
     now = timezone.now()
     ids = [p.pk for p in providers] if choice.provider == "any" else [_int(choice.provider)]
     first, last = selectors.booking_window(choice.type, now)
-    slots = selectors.available_slots(appointment_type=choice.type, provider_ids=ids,
-                                      start_date=first, end_date=last, now=now,
-                                      exclude_appointment=moving)
+    slots = selectors.available_slots(
+        appointment_type=choice.type,
+        provider_ids=ids,
+        start_date=first,
+        end_date=last,
+        now=now,
+        exclude_appointment=moving,
+    )
     days = availability.group_by_local_day(slots, context["zone"])
     context["days"] = [(day, len({s.start for s in day_slots})) for day, day_slots in days.items()]
     if choice.date in days:
@@ -93,12 +104,18 @@ def _unique_times(slots, zone):
 
 @require("use_patient_portal")
 def my_appointments(request):
-    appointments = Appointment.objects.filter(patient=request.user).select_related(
-        "provider", "appointment_type", "location").order_by("-start")
+    appointments = (
+        Appointment.objects.filter(patient=request.user)
+        .select_related("provider", "appointment_type", "location")
+        .order_by("-start")
+    )
     zone = patient_zone(request.user)
     rows = [(a, format_when(a.start, zone)) for a in appointments]
-    return render(request, "consultations/list.html",
-                  {"rows": rows, "approved": services.approved_intake(request.user)})
+    return render(
+        request,
+        "consultations/list.html",
+        {"rows": rows, "approved": services.approved_intake(request.user)},
+    )
 
 
 @require("use_patient_portal")
@@ -120,16 +137,30 @@ def confirm(request):
     if request.method == "POST":
         try:
             appointment = services.book_appointment(
-                patient=request.user, appointment_type=appointment_type, provider=provider,
-                start=start, mode=mode, actor=request.user)
+                patient=request.user,
+                appointment_type=appointment_type,
+                provider=provider,
+                start=start,
+                mode=mode,
+                actor=request.user,
+            )
         except services.BookingError as error:
             messages.error(request, str(error))
             return redirect(back + f"&provider={provider.pk}&date={_local_date(start, request)}")
         return redirect("consultations:detail", pk=appointment.pk)
     when = format_when(start, patient_zone(request.user))
-    return render(request, "consultations/confirm.html", {
-        "type": appointment_type, "provider": provider, "start": start, "mode": mode,
-        "when": when, "back": back})
+    return render(
+        request,
+        "consultations/confirm.html",
+        {
+            "type": appointment_type,
+            "provider": provider,
+            "start": start,
+            "mode": mode,
+            "when": when,
+            "back": back,
+        },
+    )
 
 
 def _local_date(start, request) -> str:
@@ -140,12 +171,16 @@ def _local_date(start, request) -> str:
 def detail(request, pk):
     appointment = _own_appointment(request, pk)
     window = ClinicSettings.load().cancellation_window_hours
-    return render(request, "consultations/detail.html", {
-        "appointment": appointment,
-        "when": format_when(appointment.start, patient_zone(request.user)),
-        "can_change": appointment.is_cancellable_by_patient(timezone.now(), window),
-        "window": window,
-    })
+    return render(
+        request,
+        "consultations/detail.html",
+        {
+            "appointment": appointment,
+            "when": format_when(appointment.start, patient_zone(request.user)),
+            "can_change": appointment.is_cancellable_by_patient(timezone.now(), window),
+            "window": window,
+        },
+    )
 
 
 @require("use_patient_portal")
@@ -157,11 +192,15 @@ def reschedule(request, pk):
         if start is None or timezone.is_naive(start) or provider is None:
             raise Http404("Not a bookable time")
         try:
-            services.reschedule_appointment(appointment=appointment, start=start,
-                                            provider=provider, actor=request.user)
+            services.reschedule_appointment(
+                appointment=appointment, start=start, provider=provider, actor=request.user
+            )
         except services.BookingError as error:
             messages.error(request, str(error))
-            return redirect(reverse("consultations:reschedule", args=[pk]) + f"?date={_local_date(start, request)}")
+            return redirect(
+                reverse("consultations:reschedule", args=[pk])
+                + f"?date={_local_date(start, request)}"
+            )
         messages.success(request, "Your appointment has moved. We emailed you the new time.")
         return redirect("consultations:detail", pk=pk)
     return render(request, "consultations/book.html", _picker_context(request, moving=appointment))

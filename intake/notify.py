@@ -1,24 +1,41 @@
-"""Messages to patients about their intake: a name and a link, nothing clinical."""
+"""Messages about an intake, through the outbox: a name and a link, nothing clinical."""
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.urls import reverse
+from django.utils import timezone
 
-SUBJECTS = {
-    "more_info": "The clinic has a question about your intake",
-    "approved": "You can now book your consultation",
-    "decision": "There is an update in your patient portal",
+from clinic.notifications import outbox
+
+KINDS = {
+    "more_info": "intake_more_info",
+    "approved": "intake_approved",
+    "decision": "intake_decision",
 }
 
 
 def patient_update(*, intake, kind: str) -> None:
-    """Email the patient once the transaction commits."""
-    patient = intake.patient
-    link = settings.SITE_URL.rstrip("/") + reverse("intake:portal")
-    body = (
-        f"Hello {patient.get_short_name()},\n\n"
-        f"There is an update about your request to {settings.CLINIC['name']}. "
-        f"Please log in to your patient portal to see it:\n\n{link}\n"
+    """Tell the patient there is an update in the portal (sent once committed)."""
+    now = timezone.now()
+    outbox.enqueue(
+        kind=KINDS[kind],
+        recipient=intake.patient,
+        channel="email",
+        due_at=now,
+        intake=intake,
+        key=f"intake:{intake.pk}:{KINDS[kind]}:{now.isoformat()}",
     )
-    transaction.on_commit(lambda: send_mail(SUBJECTS[kind], body, None, [patient.email]))
+    outbox.send_now_on_commit()
+
+
+def urgent_alert(*, alert) -> None:
+    """Alert every on-call clinician at once (the text says only: open this intake)."""
+    from clinic.core.models import ClinicSettings
+
+    for clinician in ClinicSettings.load().on_call_clinicians.filter(is_active=True):
+        outbox.enqueue(
+            kind="urgent_alert",
+            recipient=clinician,
+            channel="email",
+            due_at=timezone.now(),
+            intake=alert.intake,
+            key=f"alert:{alert.pk}:clinician:{clinician.pk}",
+        )
+    outbox.send_now_on_commit()

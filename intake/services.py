@@ -5,7 +5,9 @@ import dataclasses
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import review, scoring, steps
+from clinic.notifications import preferences
+
+from . import notify, review, scoring, steps
 from .models import ConsentText, Intake, IntakeEvent, UrgentAlert
 from .questions import (
     QUESTION_BY_KEY,
@@ -78,7 +80,12 @@ def save_step(
         locked.current_step = step
         locked.height_cm, locked.weight_kg = body_metrics(locked.answers)
         locked.phq9_item9_positive = scoring.phq9_item9_positive(locked.answers)
+        if step == "consent":
+            # Any change to the consent step needs a fresh signature ("Save and continue").
+            locked.consent_signed_at = None
         locked.save()
+        if step == "about":
+            preferences.update_from_answers(user=locked.patient, answers=locked.answers)
         if locked.phq9_item9_positive:
             raise_urgent_alert(intake=locked, kind=UrgentAlert.Kind.PHQ9_ITEM9)
     return locked
@@ -103,7 +110,9 @@ def raise_urgent_alert(*, intake: Intake, kind: str) -> UrgentAlert:
         return alert
     try:
         with transaction.atomic():
-            return UrgentAlert.objects.create(intake=intake, kind=kind)
+            alert = UrgentAlert.objects.create(intake=intake, kind=kind)
+            notify.urgent_alert(alert=alert)
+            return alert
     except IntegrityError:
         return UrgentAlert.objects.get(intake=intake, kind=kind, acknowledged_at__isnull=True)
 
@@ -148,8 +157,11 @@ def submit_intake(*, intake: Intake) -> Intake:
         locked.scores, mme = score_snapshot(locked.answers)
         locked.mme_total = mme.total
         IntakeEvent.objects.create(
-            intake=locked, actor=locked.patient, kind=IntakeEvent.Kind.STATUS,
-            from_status=locked.status, to_status=Intake.Status.SUBMITTED,
+            intake=locked,
+            actor=locked.patient,
+            kind=IntakeEvent.Kind.STATUS,
+            from_status=locked.status,
+            to_status=Intake.Status.SUBMITTED,
             text="Resubmitted with more information" if locked.reopened_sections else "",
         )
         locked.status = Intake.Status.SUBMITTED

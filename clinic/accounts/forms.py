@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.urls import reverse
 
 from .models import User
 from .roles import STAFF_ROLES
@@ -76,3 +77,22 @@ class StaffAccountForm(_EmailUnique):
     last_name = forms.CharField(max_length=150)
     email = forms.EmailField(label="Email address")
     role = forms.ChoiceField(choices=[(r.value, r.label) for r in STAFF_ROLES])
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's reset form, sending through the outbox instead of directly."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        from .services import send_password_reset
+
+        path = reverse("accounts:password_reset_confirm", args=[context["uid"], context["token"]])
+        link = f"{context['protocol']}://{context['domain']}{path}"
+        send_password_reset(user=context["user"], link=link, token=context["token"])

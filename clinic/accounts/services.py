@@ -3,13 +3,13 @@
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+
+from clinic.notifications import outbox
 
 from .models import User
 from .roles import Role
@@ -21,10 +21,22 @@ def _link(name: str, user: User, token: str) -> str:
     return settings.SITE_URL.rstrip("/") + reverse(name, args=[uid, token])
 
 
-def _send(user: User, template: str, subject: str, link: str) -> None:
-    # Messages carry a name and a link, nothing clinical.
-    body = render_to_string(template, {"user": user, "link": link, "clinic": settings.CLINIC})
-    send_mail(subject, body, None, [user.email])
+def _send(user: User, kind: str, link: str, key: str) -> None:
+    """Through the outbox: a name and a link, nothing clinical."""
+    outbox.enqueue(
+        kind=kind,
+        recipient=user,
+        channel="email",
+        due_at=timezone.now(),
+        key=key,
+        context={"link": link},
+    )
+    outbox.send_now_on_commit()
+
+
+def send_password_reset(*, user: User, link: str, token: str) -> None:
+    """The reset link, through the outbox like every other message."""
+    _send(user, "password_reset", link, key=f"user:{user.pk}:password_reset:{token}")
 
 
 def register_patient(*, email: str, password: str, first_name: str, last_name: str) -> User:
@@ -33,14 +45,19 @@ def register_patient(*, email: str, password: str, first_name: str, last_name: s
         user = User.objects.create_user(
             email, password, role=Role.PATIENT, first_name=first_name, last_name=last_name
         )
-        transaction.on_commit(lambda: send_verification_email(user=user))
+        send_verification_email(user=user)
     return user
 
 
 def send_verification_email(*, user: User) -> None:
     """Email the patient a one-use link that verifies their address."""
-    link = _link("accounts:verify_email", user, email_verification_token.make_token(user))
-    _send(user, "emails/verify_email.txt", "Please confirm your email address", link)
+    token = email_verification_token.make_token(user)
+    _send(
+        user,
+        "verify_email",
+        _link("accounts:verify_email", user, token),
+        key=f"user:{user.pk}:verify_email:{token}",
+    )
 
 
 def verify_email(*, user: User) -> None:
@@ -65,12 +82,9 @@ def create_staff_account(*, email: str, first_name: str, last_name: str, role: R
             is_staff=role == Role.CLINIC_ADMIN,
         )
         user.groups.add(Group.objects.get(name=role.value))
-        link = _link(
-            "accounts:password_reset_confirm", user, default_token_generator.make_token(user)
-        )
-        transaction.on_commit(
-            lambda: _send(user, "emails/staff_welcome.txt", "Your clinic staff account", link)
-        )
+        token = default_token_generator.make_token(user)
+        link = _link("accounts:password_reset_confirm", user, token)
+        _send(user, "staff_welcome", link, key=f"user:{user.pk}:staff_welcome:{token}")
     return user
 
 

@@ -9,7 +9,12 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .access import require
-from .forms import EmailLoginForm, PatientSignupForm, StaffAccountForm
+from .forms import (
+    EmailLoginForm,
+    OutboxPasswordResetForm,
+    PatientSignupForm,
+    StaffAccountForm,
+)
 from .models import User
 from .tokens import email_verification_token
 
@@ -92,8 +97,7 @@ def staff_set_active(request, pk):
 
 
 password_reset = auth_views.PasswordResetView.as_view(
-    email_template_name="emails/password_reset.txt",
-    subject_template_name="emails/password_reset_subject.txt",
+    form_class=OutboxPasswordResetForm,
     success_url=reverse_lazy("accounts:password_reset_done"),
 )
 password_reset_done = auth_views.PasswordResetDoneView.as_view()

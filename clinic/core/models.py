@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -12,12 +13,30 @@ class Heartbeat(models.Model):
         return f"{self.source} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
 
 
+def default_reminder_offsets() -> list[dict]:
+    return [
+        {"hours": 72, "channels": ["email"]},
+        {"hours": 24, "channels": ["email", "sms"]},
+        {"hours": 2, "channels": ["sms"]},
+    ]
+
+
 class ClinicSettings(models.Model):
     """Settings the clinic admin edits in the app (one row)."""
 
     cancellation_window_hours = models.PositiveSmallIntegerField(
         default=24,
         help_text="Patients may reschedule or cancel online until this many hours before.",
+    )
+    reminder_offsets = models.JSONField(
+        default=default_reminder_offsets,
+        help_text="Appointment reminders: hours before, and by email and/or SMS.",
+    )
+    on_call_clinicians = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        help_text="Alerted at once when a patient reports thoughts of self-harm.",
     )
 
     class Meta:

@@ -6,160 +6,389 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('intake', '0005_queue_rank'),
+        ("intake", "0005_queue_rank"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AppointmentType',
+            name="AppointmentType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('kind', models.CharField(choices=[('initial', 'Initial consultation'), ('follow_up', 'Follow-up'), ('infusion', 'Infusion')], max_length=12)),
-                ('duration_minutes', models.PositiveSmallIntegerField()),
-                ('buffer_before_minutes', models.PositiveSmallIntegerField(default=0)),
-                ('buffer_after_minutes', models.PositiveSmallIntegerField(default=0)),
-                ('min_notice_hours', models.PositiveSmallIntegerField(default=24)),
-                ('horizon_days', models.PositiveSmallIntegerField(default=60)),
-                ('mode', models.CharField(choices=[('in_person', 'In person'), ('telehealth', 'Telehealth'), ('either', 'In person or telehealth')], default='either', max_length=12)),
-                ('bookable_by', models.CharField(choices=[('patient', 'Patients (self-service) and staff'), ('staff', 'Staff only')], default='patient', max_length=10)),
-                ('requires_approved_intake', models.BooleanField(default=False)),
-                ('uses_chair', models.BooleanField(default=False)),
-                ('chair_recovery_minutes', models.PositiveSmallIntegerField(default=0)),
-                ('active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("initial", "Initial consultation"),
+                            ("follow_up", "Follow-up"),
+                            ("infusion", "Infusion"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("duration_minutes", models.PositiveSmallIntegerField()),
+                ("buffer_before_minutes", models.PositiveSmallIntegerField(default=0)),
+                ("buffer_after_minutes", models.PositiveSmallIntegerField(default=0)),
+                ("min_notice_hours", models.PositiveSmallIntegerField(default=24)),
+                ("horizon_days", models.PositiveSmallIntegerField(default=60)),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("in_person", "In person"),
+                            ("telehealth", "Telehealth"),
+                            ("either", "In person or telehealth"),
+                        ],
+                        default="either",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "bookable_by",
+                    models.CharField(
+                        choices=[
+                            ("patient", "Patients (self-service) and staff"),
+                            ("staff", "Staff only"),
+                        ],
+                        default="patient",
+                        max_length=10,
+                    ),
+                ),
+                ("requires_approved_intake", models.BooleanField(default=False)),
+                ("uses_chair", models.BooleanField(default=False)),
+                ("chair_recovery_minutes", models.PositiveSmallIntegerField(default=0)),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('kind', models.CharField(choices=[('clinic', 'Clinic'), ('telehealth', 'Telehealth (video)')], max_length=12)),
-                ('address', models.CharField(blank=True, max_length=300)),
-                ('chairs', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("clinic", "Clinic"), ("telehealth", "Telehealth (video)")],
+                        max_length=12,
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=300)),
+                ("chairs", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['kind', 'name'],
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Appointment',
+            name="Appointment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('initial', 'Initial consultation'), ('follow_up', 'Follow-up'), ('infusion', 'Infusion')], max_length=12)),
-                ('mode', models.CharField(choices=[('in_person', 'In person'), ('telehealth', 'Telehealth')], max_length=12)),
-                ('start', models.DateTimeField()),
-                ('end', models.DateTimeField()),
-                ('block_start', models.DateTimeField()),
-                ('block_end', models.DateTimeField()),
-                ('uses_chair', models.BooleanField(default=False)),
-                ('chair_end', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('booked', 'Booked'), ('checked_in', 'Checked in'), ('completed', 'Completed'), ('no_show', 'No-show'), ('cancelled_patient', 'Cancelled by patient'), ('cancelled_clinic', 'Cancelled by clinic')], default='booked', max_length=20)),
-                ('video_link', models.URLField(blank=True)),
-                ('approval_override_reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('intake', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='intake.intake')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to=settings.AUTH_USER_MODEL)),
-                ('appointment_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='consultations.appointmenttype')),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='consultations.location')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("initial", "Initial consultation"),
+                            ("follow_up", "Follow-up"),
+                            ("infusion", "Infusion"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("in_person", "In person"), ("telehealth", "Telehealth")],
+                        max_length=12,
+                    ),
+                ),
+                ("start", models.DateTimeField()),
+                ("end", models.DateTimeField()),
+                ("block_start", models.DateTimeField()),
+                ("block_end", models.DateTimeField()),
+                ("uses_chair", models.BooleanField(default=False)),
+                ("chair_end", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("booked", "Booked"),
+                            ("checked_in", "Checked in"),
+                            ("completed", "Completed"),
+                            ("no_show", "No-show"),
+                            ("cancelled_patient", "Cancelled by patient"),
+                            ("cancelled_clinic", "Cancelled by clinic"),
+                        ],
+                        default="booked",
+                        max_length=20,
+                    ),
+                ),
+                ("video_link", models.URLField(blank=True)),
+                ("approval_override_reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "intake",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="intake.intake",
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appointments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "appointment_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="consultations.appointmenttype",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="consultations.location"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['start'],
+                "ordering": ["start"],
             },
         ),
         migrations.CreateModel(
-            name='AppointmentEvent',
+            name="AppointmentEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('from_status', models.CharField(blank=True, max_length=20)),
-                ('to_status', models.CharField(max_length=20)),
-                ('note', models.TextField(blank=True)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('appointment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='consultations.appointment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("from_status", models.CharField(blank=True, max_length=20)),
+                ("to_status", models.CharField(max_length=20)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "appointment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="consultations.appointment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Provider',
+            name="Provider",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('display_name', models.CharField(max_length=120)),
-                ('time_zone', models.CharField(default='America/New_York', max_length=64)),
-                ('active', models.BooleanField(default=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='provider', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("display_name", models.CharField(max_length=120)),
+                ("time_zone", models.CharField(default="America/New_York", max_length=64)),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="provider",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['display_name'],
+                "ordering": ["display_name"],
             },
         ),
         migrations.AddField(
-            model_name='appointment',
-            name='provider',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='consultations.provider'),
+            model_name="appointment",
+            name="provider",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="appointments",
+                to="consultations.provider",
+            ),
         ),
         migrations.CreateModel(
-            name='WorkingHours',
+            name="WorkingHours",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')])),
-                ('start', models.TimeField()),
-                ('end', models.TimeField()),
-                ('valid_from', models.DateField(blank=True, null=True)),
-                ('valid_to', models.DateField(blank=True, null=True)),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hours', to='consultations.provider')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ]
+                    ),
+                ),
+                ("start", models.TimeField()),
+                ("end", models.TimeField()),
+                ("valid_from", models.DateField(blank=True, null=True)),
+                ("valid_to", models.DateField(blank=True, null=True)),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hours",
+                        to="consultations.provider",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'working hours',
-                'ordering': ['provider', 'weekday', 'start'],
+                "verbose_name_plural": "working hours",
+                "ordering": ["provider", "weekday", "start"],
             },
         ),
         migrations.CreateModel(
-            name='DateOverride',
+            name="DateOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('time_off', 'Time off'), ('extra_hours', 'Extra hours'), ('closure', 'Clinic closed')], max_length=12)),
-                ('date', models.DateField()),
-                ('start', models.TimeField(blank=True, help_text='Leave empty for the whole day.', null=True)),
-                ('end', models.TimeField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('provider', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='overrides', to='consultations.provider')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("time_off", "Time off"),
+                            ("extra_hours", "Extra hours"),
+                            ("closure", "Clinic closed"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("date", models.DateField()),
+                (
+                    "start",
+                    models.TimeField(
+                        blank=True, help_text="Leave empty for the whole day.", null=True
+                    ),
+                ),
+                ("end", models.TimeField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=200)),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="overrides",
+                        to="consultations.provider",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date', 'start'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'closure'), ('provider__isnull', True)), models.Q(models.Q(('kind', 'closure'), _negated=True), ('provider__isnull', False)), _connector='OR'), name='closure_is_clinic_wide')],
+                "ordering": ["date", "start"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "closure"), ("provider__isnull", True)),
+                            models.Q(
+                                models.Q(("kind", "closure"), _negated=True),
+                                ("provider__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="closure_is_clinic_wide",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(fields=['provider', 'block_start', 'block_end'], name='consultatio_provide_b8530d_idx'),
+            model_name="appointment",
+            index=models.Index(
+                fields=["provider", "block_start", "block_end"],
+                name="consultatio_provide_b8530d_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(fields=['status', 'start'], name='consultatio_status_4bb953_idx'),
+            model_name="appointment",
+            index=models.Index(fields=["status", "start"], name="consultatio_status_4bb953_idx"),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'initial'), ('status', 'booked')), fields=('patient',), name='one_active_initial_consultation'),
+            model_name="appointment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "initial"), ("status", "booked")),
+                fields=("patient",),
+                name="one_active_initial_consultation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='appt_end_after_start'),
+            model_name="appointment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))), name="appt_end_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workinghours',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='hours_end_after_start'),
+            model_name="workinghours",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))), name="hours_end_after_start"
+            ),
         ),
     ]

@@ -15,12 +15,32 @@ def create(apps, schema_editor):
     AppointmentType = apps.get_model("consultations", "AppointmentType")
     Location = apps.get_model("consultations", "Location")
     if not AppointmentType.objects.exists():
-        for (name, kind, minutes, before, after, notice, horizon, mode, who, approval, chair,
-             recovery) in TYPES:
+        for (
+            name,
+            kind,
+            minutes,
+            before,
+            after,
+            notice,
+            horizon,
+            mode,
+            who,
+            approval,
+            chair,
+            recovery,
+        ) in TYPES:
             AppointmentType.objects.create(
-                name=name, kind=kind, duration_minutes=minutes, buffer_before_minutes=before,
-                buffer_after_minutes=after, min_notice_hours=notice, horizon_days=horizon,
-                mode=mode, bookable_by=who, requires_approved_intake=approval, uses_chair=chair,
+                name=name,
+                kind=kind,
+                duration_minutes=minutes,
+                buffer_before_minutes=before,
+                buffer_after_minutes=after,
+                min_notice_hours=notice,
+                horizon_days=horizon,
+                mode=mode,
+                bookable_by=who,
+                requires_approved_intake=approval,
+                uses_chair=chair,
                 chair_recovery_minutes=recovery,
             )
     if not Location.objects.exists():

@@ -4,14 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consultations', '0003_defaults'),
+        ("consultations", "0003_defaults"),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='dateoverride',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('end__isnull', True), ('start__isnull', True)), models.Q(('end__gt', models.F('start')), ('end__isnull', False), ('start__isnull', False)), _connector='OR'), name='override_whole_day_or_interval'),
+            model_name="dateoverride",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("end__isnull", True), ("start__isnull", True)),
+                    models.Q(
+                        ("end__gt", models.F("start")),
+                        ("end__isnull", False),
+                        ("start__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="override_whole_day_or_interval",
+            ),
         ),
     ]

@@ -76,8 +76,9 @@ def test_passwords_are_hashed_with_argon2(patient):
 
 
 @pytest.mark.django_db
-def test_forgotten_password_is_reset_by_email(client, patient):
-    client.post(reverse("accounts:password_reset"), {"email": "alice@example.com"})
+def test_forgotten_password_is_reset_by_email(client, patient, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": "alice@example.com"})
     assert len(mail.outbox) == 1
     path = re.search(r"http://testserver(\S+)", mail.outbox[0].body).group(1)
     response = client.get(path, follow=True)

@@ -9,10 +9,10 @@ from django.core import mail
 from django.db import connection, connections
 from django.urls import reverse
 
-from consultations import services
-from consultations.models import Appointment, AppointmentEvent, Provider
-from tests.conftest import make_user
 from clinic.accounts.roles import Role
+from consultations import services
+from consultations.models import Appointment, Provider
+from tests.conftest import make_user
 
 from .conftest import NOW, TUESDAY, at
 

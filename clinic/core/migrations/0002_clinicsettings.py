@@ -4,20 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClinicSettings',
+            name="ClinicSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cancellation_window_hours', models.PositiveSmallIntegerField(default=24, help_text='Patients may reschedule or cancel online until this many hours before.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cancellation_window_hours",
+                    models.PositiveSmallIntegerField(
+                        default=24,
+                        help_text="Patients may reschedule or cancel online until this many hours before.",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'clinic settings',
+                "verbose_name_plural": "clinic settings",
             },
         ),
     ]

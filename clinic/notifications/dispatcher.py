@@ -1,0 +1,107 @@
+"""The dispatcher: claim due messages, send each once, record what happened.
+
+Claiming is a conditional UPDATE per row (status and attempts must still be what we read),
+under SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL; on SQLite the IMMEDIATE transaction
+holds the write lock for the claim. Either way two dispatchers never claim the same row.
+A claim is a lease: if the worker dies mid-send, the row is claimed again after the lease.
+"""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import compose
+from .channels import send_email, send_sms
+from .models import Attempt, Message
+
+log = logging.getLogger(__name__)
+S = Message.Status
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """1, 2, 4, 8 … minutes, at most an hour."""
+    return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+def claim(*, now: dt.datetime, limit: int) -> list[int]:
+    lease_until = now + dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    with transaction.atomic():
+        rows = Message.objects.claimable(now).order_by("due_at", "pk")
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True)
+        candidates = list(rows.values_list("pk", "status", "attempts")[:limit])
+        claimed = []
+        for pk, status, attempts in candidates:
+            won = Message.objects.filter(pk=pk, status=status, attempts=attempts).update(
+                status=S.SENDING, attempts=attempts + 1, lease_until=lease_until
+            )
+            if won:
+                claimed.append(pk)
+    return claimed
+
+
+def _finish(message: Message, **fields) -> bool:
+    """Record the outcome only if our claim still holds (nobody reclaimed the row)."""
+    return bool(
+        Message.objects.filter(pk=message.pk, status=S.SENDING, attempts=message.attempts).update(
+            **fields, lease_until=None
+        )
+    )
+
+
+def send_one(pk: int, *, now: dt.datetime) -> str:
+    message = Message.objects.select_related("recipient").get(pk=pk)
+    try:
+        to, rendered = compose.render(message)
+    except compose.Skip as reason:
+        _finish(message, status=S.SKIPPED, last_error=str(reason)[:500])
+        return S.SKIPPED
+    try:
+        send = send_email if message.channel == Message.Channel.EMAIL else send_sms
+        provider_id = send(to=to, rendered=rendered, key=message.idempotency_key)
+    except Exception as error:  # any provider failure is retried, then shown to staff
+        text = f"{type(error).__name__}: {error}"[:500]
+        final = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+        _finish(
+            message,
+            status=S.FAILED if final else S.PENDING,
+            last_error=text,
+            due_at=now + backoff(message.attempts),
+        )
+        Attempt.objects.create(message=message, ok=False, error=text)
+        log.warning("outbox message %s failed (attempt %s)", message.pk, message.attempts)
+        return S.FAILED if final else S.PENDING
+    _finish(
+        message,
+        status=S.SENT,
+        sent_at=timezone.now(),
+        provider_message_id=provider_id,
+        last_error="",
+    )
+    Attempt.objects.create(message=message, ok=True, provider_message_id=provider_id)
+    return S.SENT
+
+
+def dispatch_due(*, now: dt.datetime | None = None, batch: int = 50, max_batches: int = 20) -> int:
+    """Send what is due; returns how many were handled. Bounded so a task never runs long."""
+    handled = 0
+    for _ in range(max_batches):
+        current = now or timezone.now()
+        ids = claim(now=current, limit=batch)
+        if not ids:
+            break
+        for pk in ids:
+            send_one(pk, now=current)
+            handled += 1
+    return handled
+
+
+def resend(message: Message) -> None:
+    """Staff: try a failed message again, now."""
+    Message.objects.filter(pk=message.pk, status=S.FAILED).update(
+        status=S.PENDING, due_at=timezone.now(), attempts=F("attempts") * 0
+    )

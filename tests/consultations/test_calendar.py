@@ -1,0 +1,400 @@
+"""The staff calendar: day and week views, today's list and its buttons, day sheet, search."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.accounts.models import User
+from consultations import calendar
+from consultations.models import Appointment, AppointmentEvent, AppointmentType, Location, Provider
+from consultations.status import StatusChangeNotAllowed, set_status
+from tests.conftest import make_user
+
+NY = ZoneInfo("America/New_York")
+DAY = dt.date(2027, 1, 12)  # a Tuesday, far from DST
+S = Appointment.Status
+
+
+def book(patient, provider, day, hour, minute=0, kind="follow_up", mode="in_person", **extra):
+    """An appointment made straight in the database, as the booking service would store it."""
+    t = AppointmentType.objects.get(kind=kind)
+    start = dt.datetime.combine(day, dt.time(hour, minute), NY)
+    end = start + t.duration
+    location = Location.objects.get(kind="telehealth" if mode == "telehealth" else "clinic")
+    return Appointment.objects.create(
+        patient=patient, provider=provider, appointment_type=t, kind=t.kind, location=location,
+        mode=mode, start=start, end=end,
+        block_start=start - dt.timedelta(minutes=t.buffer_before_minutes),
+        block_end=end + dt.timedelta(minutes=t.buffer_after_minutes), **extra,
+    )  # fmt: skip
+
+
+def today() -> dt.date:
+    return timezone.now().astimezone(NY).date()
+
+
+@pytest.fixture
+def dr_patel(db):
+    user = make_user("dr.patel@example.com", "clinician", "Priya", "Patel")
+    return Provider.objects.create(user=user, display_name="Dr. Patel", time_zone="America/Chicago")
+
+
+# --------------------------------------------------------------------------- access
+
+CALENDAR_PAGES = ["schedule:day", "schedule:week", "schedule:today", "schedule:day_sheet",
+                  "schedule:search"]  # fmt: skip
+CALENDAR_ROLES = {"coordinator", "clinician", "clinic_admin"}
+
+
+@pytest.mark.parametrize("name", CALENDAR_PAGES)
+def test_calendar_is_for_staff_who_manage_bookings(client, login, people, name):
+    url = reverse(name)
+    assert client.get(url).status_code == 302
+    for role, user in people.items():
+        expected = 200 if role in CALENDAR_ROLES else 403
+        assert login(user).get(url).status_code == expected, role
+
+
+def test_status_buttons_are_refused_to_patients(client, login, people, provider, patient):
+    a = book(patient, provider, today(), 10)
+    url = reverse("schedule:change_status", args=[a.pk])
+    assert client.post(url, {"action": "check_in"}).status_code == 302  # to the login page
+    for role in ("patient", "other_patient"):
+        assert login(people[role]).post(url, {"action": "check_in"}).status_code == 403
+    assert login(people["coordinator"]).get(url).status_code == 405
+    a.refresh_from_db()
+    assert a.status == S.BOOKED and not a.events.exists()
+
+
+# --------------------------------------------------------------------------- status service
+
+
+@pytest.mark.parametrize(
+    ("path", "final"),
+    [
+        ([S.CHECKED_IN, S.COMPLETED], S.COMPLETED),
+        ([S.CHECKED_IN, S.NO_SHOW], S.NO_SHOW),
+        ([S.NO_SHOW], S.NO_SHOW),
+        ([S.CANCELLED_CLINIC], S.CANCELLED_CLINIC),
+        ([S.CANCELLED_PATIENT], S.CANCELLED_PATIENT),
+    ],
+)
+def test_allowed_status_changes_are_recorded(provider, patient, coordinator, path, final):
+    a = book(patient, provider, DAY, 10)
+    for status in path:
+        set_status(appointment=a, status=status, actor=coordinator)
+    a.refresh_from_db()
+    assert a.status == final
+    events = list(a.events.values_list("from_status", "to_status", "actor"))
+    assert events == [
+        (before, after, coordinator.pk)
+        for before, after in zip([S.BOOKED, *path[:-1]], path, strict=True)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("start", "to"),
+    [
+        (S.BOOKED, S.COMPLETED),
+        (S.BOOKED, S.BOOKED),
+        (S.CHECKED_IN, S.CHECKED_IN),
+        (S.CHECKED_IN, S.CANCELLED_PATIENT),
+        (S.COMPLETED, S.NO_SHOW),
+        (S.NO_SHOW, S.CHECKED_IN),
+        (S.CANCELLED_PATIENT, S.CHECKED_IN),
+        (S.BOOKED, "teleported"),
+    ],
+)
+def test_illegal_status_changes_raise_and_change_nothing(
+    provider, patient, coordinator, start, to
+):
+    a = book(patient, provider, DAY, 10, status=start)
+    with pytest.raises(StatusChangeNotAllowed):
+        set_status(appointment=a, status=to, actor=coordinator)
+    a.refresh_from_db()
+    assert a.status == start and not AppointmentEvent.objects.exists()
+
+
+def test_set_status_reads_the_current_status_not_a_stale_copy(provider, patient, coordinator):
+    a = book(patient, provider, DAY, 10)
+    stale = Appointment.objects.get(pk=a.pk)
+    set_status(appointment=a, status=S.NO_SHOW, actor=coordinator)
+    with pytest.raises(StatusChangeNotAllowed):
+        set_status(appointment=stale, status=S.CHECKED_IN, actor=coordinator)
+
+
+# --------------------------------------------------------------------------- today
+
+
+def test_today_check_in_then_completed(login, clinician, provider, patient):
+    a = book(patient, provider, today(), 10)
+    client = login(clinician)
+    html = client.get(reverse("schedule:today")).content.decode()
+    assert 'value="check_in"' in html and 'value="no_show"' in html
+    assert 'value="complete"' not in html and "csrfmiddlewaretoken" in html
+    url = reverse("schedule:change_status", args=[a.pk])
+    response = client.post(url, {"action": "check_in", "next": "/schedule/calendar/today/"})
+    assert response.url == "/schedule/calendar/today/"
+    a.refresh_from_db()
+    assert a.status == S.CHECKED_IN
+    response = client.get(reverse("schedule:today"))
+    html = response.content.decode()
+    assert 'value="complete"' in html and 'value="check_in"' not in html
+    assert "Checked in" in html and "bi-person-check" in html  # text and icon
+    client.post(url, {"action": "complete"})
+    a.refresh_from_db()
+    assert a.status == S.COMPLETED
+    assert list(a.events.values_list("to_status", "actor")) == [
+        (S.CHECKED_IN, clinician.pk),
+        (S.COMPLETED, clinician.pk),
+    ]
+
+
+def test_an_illegal_button_press_is_a_message(login, coordinator, provider, patient):
+    a = book(patient, provider, today(), 10, status=S.COMPLETED)
+    client = login(coordinator)
+    response = client.post(
+        reverse("schedule:change_status", args=[a.pk]), {"action": "no_show"}, follow=True
+    )
+    assert "is completed; it cannot be marked “No-show”" in response.content.decode()
+    response = client.post(
+        reverse("schedule:change_status", args=[a.pk]), {"action": "delete"}, follow=True
+    )
+    assert "not something this button can do" in response.content.decode()
+    a.refresh_from_db()
+    assert a.status == S.COMPLETED
+
+
+def test_status_change_never_redirects_off_site(login, coordinator, provider, patient):
+    a = book(patient, provider, today(), 10)
+    response = login(coordinator).post(
+        reverse("schedule:change_status", args=[a.pk]),
+        {"action": "no_show", "next": "https://evil.example/"},
+    )
+    assert response.url == reverse("schedule:today")
+
+
+def test_no_buttons_for_future_days_or_on_the_day_sheet(login, coordinator, provider, patient):
+    tomorrow = today() + dt.timedelta(days=1)
+    book(patient, provider, tomorrow, 10)
+    book(patient, provider, today(), 10)
+    client = login(coordinator)
+    html = client.get(reverse("schedule:day"), {"date": tomorrow.isoformat()}).content.decode()
+    assert 'value="check_in"' not in html
+    html = client.get(reverse("schedule:day"), {"date": today().isoformat()}).content.decode()
+    assert 'value="check_in"' in html
+    html = client.get(reverse("schedule:day_sheet"), {"date": today().isoformat()}).content.decode()
+    assert 'value="check_in"' not in html and str(patient) in html
+
+
+# --------------------------------------------------------------------------- day and week
+
+
+def test_day_view_shows_each_appointment_in_clinic_time(
+    login, coordinator, provider, dr_patel, patient, other_patient
+):
+    book(patient, provider, DAY, 10)
+    book(other_patient, dr_patel, DAY, 14, 30, mode="telehealth")
+    book(patient, provider, DAY + dt.timedelta(days=1), 9)  # another day
+    response = login(coordinator).get(reverse("schedule:day"), {"date": "2027-01-12"})
+    html = response.content.decode()
+    assert len(response.context["rows"]) == 2
+    assert "10:00 AM–10:20 AM" in html and "2:30 PM–2:50 PM" in html
+    # Dr. Patel works in Chicago: her own time is noted beside the clinic's.
+    assert "Provider's time: 1:30 PM–1:50 PM CST (America/Chicago)" in html
+    assert "Alice Anderson" in html and "Charlie Chen" in html and "Follow-up" in html
+    assert "Telehealth" in html and "In person" in html and "Booked" in html
+    assert f"{reverse('schedule:search')}?patient={patient.pk}" in html
+    assert "Time (America/New_York)" in html
+
+
+def test_day_view_for_one_provider(login, clinician, provider, dr_patel, patient, other_patient):
+    mine = book(patient, provider, DAY, 10)
+    book(other_patient, dr_patel, DAY, 11)
+    response = login(clinician).get(
+        reverse("schedule:day"), {"date": "2027-01-12", "provider": provider.pk}
+    )
+    assert [e.appointment for e, _ in response.context["rows"]] == [mine]
+    assert "Charlie Chen" not in response.content.decode()
+
+
+def test_cancelled_appointments_are_hidden_unless_asked_for(login, coordinator, provider, patient):
+    book(patient, provider, DAY, 10, status=S.CANCELLED_PATIENT)
+    client = login(coordinator)
+    assert client.get(reverse("schedule:day"), {"date": "2027-01-12"}).context["rows"] == []
+    response = client.get(reverse("schedule:day"), {"date": "2027-01-12", "cancelled": "on"})
+    assert len(response.context["rows"]) == 1
+    assert "Cancelled by patient" in response.content.decode()
+
+
+def test_day_edges_are_clinic_midnights(login, coordinator, provider, patient):
+    late = book(patient, provider, DAY, 23, 30)  # 04:30 UTC the next day
+    early = book(patient, provider, DAY, 0, 15)
+    rows = login(coordinator).get(reverse("schedule:day"), {"date": "2027-01-12"}).context["rows"]
+    assert [e.appointment for e, _ in rows] == [early, late]
+
+
+def test_day_bounds_on_dst_days_are_23_and_25_hours():
+    def length(day):
+        start, end = calendar.day_bounds(day)
+        return end.astimezone(dt.UTC) - start.astimezone(dt.UTC)  # real, not wall-clock, time
+
+    assert length(dt.date(2027, 3, 14)) == dt.timedelta(hours=23)
+    assert length(dt.date(2027, 11, 7)) == dt.timedelta(hours=25)
+    assert length(DAY) == dt.timedelta(hours=24)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"date": "2027-02-30"},
+        {"date": "next tuesday"},
+        {"provider": "abc"},
+        {"provider": "99999999999999999999"},
+        {"date": "<script>alert(1)</script>"},
+        {"date": "\x00"},
+    ],
+)
+@pytest.mark.parametrize("name", ["schedule:day", "schedule:week", "schedule:day_sheet"])
+def test_bad_calendar_filters_are_explained_and_kept(login, coordinator, provider, name, query):
+    response = login(coordinator).get(reverse(name), query)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "error-summary" in html and response.context["filters"] is None
+    field, typed = next(iter(query.items()))
+    assert response.context["form"][field].value() == typed
+
+
+def test_week_view_groups_by_day_monday_to_sunday(
+    login, coordinator, provider, dr_patel, patient, other_patient
+):
+    book(patient, provider, DAY, 10)  # Tuesday
+    book(other_patient, dr_patel, DAY + dt.timedelta(days=3), 9)  # Friday
+    book(patient, provider, DAY + dt.timedelta(days=7), 9)  # next week
+    response = login(coordinator).get(reverse("schedule:week"), {"date": "2027-01-14"})
+    days = response.context["days"]
+    assert [d for d, _ in days] == [dt.date(2027, 1, 11) + dt.timedelta(days=i) for i in range(7)]
+    assert [len(entries) for _, entries in days] == [0, 1, 0, 0, 1, 0, 0]
+    html = response.content.decode()
+    assert "Week of Monday, January 11, 2027, whole clinic" in html
+    assert "?date=2027-01-04" in html and "?date=2027-01-18" in html  # previous / next
+
+
+def test_week_view_for_one_provider(login, coordinator, provider, dr_patel, patient):
+    book(patient, dr_patel, DAY, 10)
+    response = login(coordinator).get(
+        reverse("schedule:week"), {"date": "2027-01-12", "provider": provider.pk}
+    )
+    assert all(not entries for _, entries in response.context["days"])
+
+
+def test_day_sheet_is_clean_for_printing(login, coordinator, provider, patient):
+    book(patient, provider, DAY, 10)
+    html = login(coordinator).get(
+        reverse("schedule:day_sheet"), {"date": "2027-01-12", "provider": provider.pk}
+    ).content.decode()
+    assert "day sheet" in html and "Tuesday, January 12, 2027" in html and "Dr. Lee" in html
+    assert "Alice Anderson" in html and "10:00 AM–10:20 AM" in html
+    assert 'class="d-flex flex-wrap align-items-baseline gap-3 mb-3 no-print"' in html
+    assert "clinic/print.css" in html
+
+
+def _bulk_appointments(n, provider, day=DAY, start_index=0, **extra):
+    """n appointments for n patients, back to back from 10:00 (no overlap, even on PostgreSQL)."""
+    patients = User.objects.bulk_create(
+        User(email=f"p{i}@example.com", first_name=f"P{i}") for i in range(start_index, start_index + n)
+    )  # fmt: skip
+    for i, p in enumerate(patients, start=start_index):
+        book(p, provider, day, 10 + i // 2, 30 * (i % 2), **extra)  # 20 min + 10 min buffer
+
+
+@pytest.mark.parametrize("name", ["schedule:day", "schedule:week", "schedule:day_sheet"])
+def test_query_count_does_not_grow_with_appointments(login, coordinator, provider, name):
+    client = login(coordinator)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse(name), {"date": "2027-01-12"})
+        assert response.status_code == 200
+        return len(ctx), response
+
+    _bulk_appointments(2, provider)
+    small, _ = queries()
+    _bulk_appointments(18, provider, start_index=2)
+    large, response = queries()
+    assert small == large
+    assert response.content.decode().count("P19") == 1
+
+
+def test_today_query_count_does_not_grow_with_appointments(login, coordinator, provider):
+    client = login(coordinator)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("schedule:today"))
+        assert response.status_code == 200
+        return len(ctx)
+
+    _bulk_appointments(2, provider, day=today(), status=S.CHECKED_IN)
+    small = queries()
+    _bulk_appointments(18, provider, day=today(), start_index=2)
+    assert queries() == small
+
+
+# --------------------------------------------------------------------------- search
+
+
+def test_search_by_name_or_email_lists_that_patients_appointments(
+    login, clinician, provider, patient, other_patient
+):
+    mine = book(patient, provider, DAY, 10)
+    older = book(patient, provider, DAY - dt.timedelta(days=30), 10, status=S.COMPLETED)
+    book(other_patient, provider, DAY, 11)
+    client = login(clinician)
+    for q in ("alice", "Anderson", "ALICE ANDERSON", "alice@example"):
+        response = client.get(reverse("schedule:search"), {"q": q})
+        assert [e.appointment for e in response.context["entries"]] == [mine, older], q
+    html = response.content.decode()
+    assert "Charlie" not in html and "Completed" in html
+    assert f"?date=2027-01-12#appt-{mine.pk}" in html
+
+
+def test_search_by_patient_link(login, coordinator, provider, patient, other_patient):
+    book(patient, provider, DAY, 10)
+    theirs = book(other_patient, provider, DAY, 11)
+    response = login(coordinator).get(reverse("schedule:search"), {"patient": other_patient.pk})
+    assert [e.appointment for e in response.context["entries"]] == [theirs]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"q": "a"}, "Type at least 2 letters"),
+        ({"q": "x" * 101}, "at most 100 characters"),
+        ({"patient": "²"}, "Enter a whole number"),
+        ({"patient": "99999999999999999999"}, "less than or equal to"),
+    ],
+)
+def test_bad_search_input_is_explained(login, coordinator, query, message):
+    response = login(coordinator).get(reverse("schedule:search"), query)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not response.context["searched"]
+
+
+def test_search_with_no_match(login, coordinator, provider, patient):
+    book(patient, provider, DAY, 10)
+    response = login(coordinator).get(reverse("schedule:search"), {"q": "nobody-here"})
+    assert "No appointments found" in response.content.decode()
+
+
+def test_today_is_always_today(login, coordinator, provider, patient):
+    a = book(patient, provider, today(), 10)
+    response = login(coordinator).get(reverse("schedule:today"), {"date": "2020-01-01x"})
+    assert [e.appointment for e, _ in response.context["rows"]] == [a]
+    assert "error-summary" not in response.content.decode()
