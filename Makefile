@@ -9,7 +9,7 @@ PORT ?= 8000
 
 run: install migrate seed
 	@echo "Starting web, Celery worker and Celery beat on http://$(HOST):$(PORT)  (Ctrl-C stops all three)"
-	WEB_BIND=$(HOST) $(BIN)/honcho start --port $(PORT)
+	PATH="$(CURDIR)/$(BIN):$$PATH" WEB_BIND=$(HOST) $(BIN)/honcho start --port $(PORT)
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

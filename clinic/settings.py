@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clinic.core.context_processors.clinic",
                 "intake.context_processors.urgent_alerts",
+                "clinic.notifications.context_processors.failed_count",
             ],
         },
     },

@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/", include("intake.staff_urls")),
     path("appointments/", include("consultations.urls")),
     path("schedule/", include("consultations.staff_urls")),
+    path("messages/", include("clinic.notifications.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -63,17 +63,17 @@ def _context(form, filters, today, **extra) -> dict:
         "filters": filters,
         "today": today,
         "clinic_zone": settings.CLINIC_TIME_ZONE,
-        "actions": STATUS_ACTIONS,
         **extra,
     }
 
 
 def _with_actions(entries, allow: bool) -> list[tuple]:
     """(entry, buttons) pairs; buttons are the status actions allowed now."""
-    return [
-        (e, [(k, a) for k, a in STATUS_ACTIONS.items() if allow and a[0] in allowed_next(e.appointment.status)])
-        for e in entries
-    ]  # fmt: skip
+    rows = []
+    for e in entries:
+        nexts = allowed_next(e.appointment.status) if allow else frozenset()
+        rows.append((e, [(key, a) for key, a in STATUS_ACTIONS.items() if a[0] in nexts]))
+    return rows
 
 
 def _day_page(request, template, *, force_today=False, actions=True):
@@ -88,11 +88,15 @@ def _day_page(request, template, *, force_today=False, actions=True):
     # Status buttons only from the day itself on: nobody checks in tomorrow's patient.
     can_update = actions and filters.day <= today
     context = _context(
-        form, filters, today, rows=_with_actions(calendar.entries(rows), can_update),
-        can_update=can_update, today_query=filters.query(today),
+        form,
+        filters,
+        today,
+        rows=_with_actions(calendar.entries(rows), can_update),
+        can_update=can_update,
+        today_query=filters.query(today),
         previous_query=filters.query(filters.day - dt.timedelta(days=1)),
         next_query=filters.query(filters.day + dt.timedelta(days=1)),
-    )  # fmt: skip
+    )
     return render(request, template, context)
 
 
@@ -102,7 +106,7 @@ def day(request):
 
 
 @require("manage_bookings")
-def today(request):
+def today_list(request):
     return _day_page(request, "consultations/staff/calendar_today.html", force_today=True)
 
 
@@ -128,10 +132,14 @@ def week(request):
     for entry in calendar.entries(rows):
         by_day[entry.day].append(entry)
     context = _context(
-        form, filters, today, days=list(by_day.items()), today_query=filters.query(today),
+        form,
+        filters,
+        today,
+        days=list(by_day.items()),
+        today_query=filters.query(today),
         previous_query=filters.query(days[0] - dt.timedelta(days=7)),
         next_query=filters.query(days[0] + dt.timedelta(days=7)),
-    )  # fmt: skip
+    )
     return render(request, "consultations/staff/calendar_week.html", context)
 
 

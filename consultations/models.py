@@ -251,4 +251,4 @@ class AppointmentEvent(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.from_status or 'new'} → {self.to_status} (appointment #{self.appointment_id})"
+        return f"{self.from_status or 'new'} → {self.to_status} (#{self.appointment_id})"

@@ -208,12 +208,20 @@ class AppointmentTypeForm(forms.ModelForm):
     class Meta:
         model = AppointmentType
         fields = [
-            "name", "kind", "active",
-            "duration_minutes", "buffer_before_minutes", "buffer_after_minutes",
-            "min_notice_hours", "horizon_days",
-            "mode", "bookable_by", "requires_approved_intake",
-            "uses_chair", "chair_recovery_minutes",
-        ]  # fmt: skip
+            "name",
+            "kind",
+            "active",
+            "duration_minutes",
+            "buffer_before_minutes",
+            "buffer_after_minutes",
+            "min_notice_hours",
+            "horizon_days",
+            "mode",
+            "bookable_by",
+            "requires_approved_intake",
+            "uses_chair",
+            "chair_recovery_minutes",
+        ]
         labels = {
             "kind": "Kind of visit",
             "active": "Active (can be booked)",
@@ -238,7 +246,6 @@ class AppointmentTypeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name, (low, high) in self.LIMITS.items():
             field = self.fields[name]
-            field.min_value, field.max_value = low, high
             field.widget.attrs.update(min=low, max=high)
             field.validators = [v for v in field.validators if not hasattr(v, "limit_value")]
             field.validators.append(_between(low, high))
@@ -247,9 +254,10 @@ class AppointmentTypeForm(forms.ModelForm):
         data = super().clean()
         if data.get("uses_chair") and data.get("mode") != AppointmentType.Mode.IN_PERSON:
             self.add_error(
-                "uses_chair", "Only in-person visits use an infusion chair: set the mode to "
-                "“In person” or untick this."
-            )  # fmt: skip
+                "uses_chair",
+                "Only in-person visits use an infusion chair: set the mode to "
+                "“In person” or untick this.",
+            )
         return data
 
 
@@ -302,6 +310,12 @@ class CalendarForm(forms.Form):
     )
     date = forms.DateField(required=False, widget=DATE)
     cancelled = forms.BooleanField(required=False, label="Show cancelled")
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day and not 2000 <= day.year <= 2100:
+            raise ValidationError("Choose a date between 2000 and 2100.")
+        return day
 
 
 class SearchForm(forms.Form):

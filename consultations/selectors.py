@@ -109,3 +109,18 @@ def booking_window(appointment_type: AppointmentType, now: dt.datetime) -> tuple
     first = (now + dt.timedelta(hours=appointment_type.min_notice_hours)).astimezone(zone).date()
     last = (now + dt.timedelta(days=appointment_type.horizon_days)).astimezone(zone).date()
     return first, last
+
+
+def upcoming_for(patient) -> list[tuple[Appointment, str]]:
+    """A patient's booked appointments to come, with the time as they read it."""
+    from django.utils import timezone
+
+    from .timefmt import format_when, patient_zone
+
+    zone = patient_zone(patient)
+    rows = (
+        Appointment.objects.upcoming(timezone.now())
+        .filter(patient=patient)
+        .select_related("appointment_type")
+    )
+    return [(a, format_when(a.start, zone)) for a in rows]

@@ -23,7 +23,7 @@ urlpatterns = [
     # Calendar (everyone who manages bookings)
     path("calendar/", calendar_views.day, name="day"),
     path("calendar/week/", calendar_views.week, name="week"),
-    path("calendar/today/", calendar_views.today, name="today"),
+    path("calendar/today/", calendar_views.today_list, name="today"),
     path("calendar/sheet/", calendar_views.day_sheet, name="day_sheet"),
     path("calendar/search/", calendar_views.search, name="search"),
     path("appointments/<int:pk>/status/", calendar_views.change_status, name="change_status"),

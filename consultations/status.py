@@ -22,7 +22,7 @@ def allowed_next(status: str) -> frozenset[str]:
 
 
 def set_status(*, appointment: Appointment, status: str, actor, note: str = "") -> Appointment:
-    """Moves the appointment to `status` and records who did it, or raises StatusChangeNotAllowed."""
+    """Moves the appointment to `status` and records who did it; illegal moves raise."""
     with transaction.atomic():
         # Re-read under a lock: two front-desk screens may press buttons at the same time.
         current = Appointment.objects.select_for_update().get(pk=appointment.pk)

@@ -282,8 +282,8 @@ class SectionForm(forms.Form):
                 self.formsets[q.key] = formset_class(q)(
                     data, prefix=q.key, initial=initial if data is None else None
                 )
-            elif not self.shown[q.key]:
-                self.fields[q.key].required = False
+        # Hidden questions keep `required` (so the asterisk is there when they appear);
+        # full_clean() drops their errors, so they never block a save.
         if data is None:
             self.initial = {k: v for k, v in answers.items() if k in self.fields}
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.access import require
+from consultations.selectors import upcoming_for
 
 from . import scoring, services, steps
 from .display import answered_sections
@@ -42,7 +43,11 @@ def _step_or_404(key: str) -> steps.Step:
 def portal(request):
     intakes = list(Intake.objects.for_patient(request.user))
     current = intakes[0] if intakes else None
-    return render(request, "intake/portal.html", {"intake": current, "intakes": intakes})
+    return render(
+        request,
+        "intake/portal.html",
+        {"intake": current, "intakes": intakes, "upcoming": upcoming_for(request.user)},
+    )
 
 
 @require("use_patient_portal")
@@ -121,9 +126,24 @@ def _step_context(intake, step, form):
     }
 
 
+def _closed_step(request, intake, key):
+    """While the clinic waits for more information, only the reopened sections are open."""
+    if intake.patient_may_edit(key):
+        return None
+    messages.info(
+        request,
+        "That section is closed. The clinic asked you to update: "
+        + ", ".join(steps.STEP_BY_KEY[k].title for k in intake.reopened_sections)
+        + ".",
+    )
+    return redirect("intake:review")
+
+
 @require("use_patient_portal")
 def step(request, key):
     intake, step = _editable_intake(request), _step_or_404(key)
+    if closed := _closed_step(request, intake, key):
+        return closed
     if request.method != "POST":
         services.move_to_step(intake=intake, step=key)
         return render(
@@ -148,6 +168,8 @@ def step(request, key):
             ip=request.META.get("REMOTE_ADDR"),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
+    if request.GET.get("return") == "review" or intake.reopened_sections:
+        return redirect("intake:review")  # "Edit" from the review page comes back to it
     return redirect(_step_url(steps.next_step(key, intake.answers).key))
 
 
@@ -163,11 +185,15 @@ def autosave(request, key):
     if intake is None or not intake.is_editable_by_patient:
         return JsonResponse({"saved": False, "reason": "not_editable"}, status=409)
     section = _step_or_404(key).section
+    if not intake.patient_may_edit(key):
+        return JsonResponse({"saved": False, "reason": "not_editable"}, status=409)
     try:
-        _save(intake, key, _bind(section, intake, request.POST), request.POST)
+        intake = _save(intake, key, _bind(section, intake, request.POST), request.POST)
     except Http404:
         return JsonResponse({"saved": False, "reason": "not_editable"}, status=409)
-    return JsonResponse({"saved": True, "saved_at": timezone.now().isoformat()})
+    # The page shows crisis resources at once if item 9 was just answered above 0.
+    crisis = key == "mood" and intake.phq9_item9_positive
+    return JsonResponse({"saved": True, "saved_at": timezone.now().isoformat(), "crisis": crisis})
 
 
 @require("use_patient_portal")
@@ -214,6 +240,7 @@ def _review_context(intake):
         "total": steps.TOTAL,
         "complete": {s.key for s in steps.ALL_STEPS if steps.is_complete(s, intake.answers)},
         "sections": answered_sections(intake.answers),
+        "editable_keys": intake.reopened_sections or list(steps.STEP_BY_KEY),
         "missing": services.missing_for_submit(intake),
         "peg": snapshot.get("PEG"),
         "mme": mme,

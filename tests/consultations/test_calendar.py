@@ -27,11 +27,18 @@ def book(patient, provider, day, hour, minute=0, kind="follow_up", mode="in_pers
     end = start + t.duration
     location = Location.objects.get(kind="telehealth" if mode == "telehealth" else "clinic")
     return Appointment.objects.create(
-        patient=patient, provider=provider, appointment_type=t, kind=t.kind, location=location,
-        mode=mode, start=start, end=end,
+        patient=patient,
+        provider=provider,
+        appointment_type=t,
+        kind=t.kind,
+        location=location,
+        mode=mode,
+        start=start,
+        end=end,
         block_start=start - dt.timedelta(minutes=t.buffer_before_minutes),
-        block_end=end + dt.timedelta(minutes=t.buffer_after_minutes), **extra,
-    )  # fmt: skip
+        block_end=end + dt.timedelta(minutes=t.buffer_after_minutes),
+        **extra,
+    )
 
 
 def today() -> dt.date:
@@ -46,8 +53,13 @@ def dr_patel(db):
 
 # --------------------------------------------------------------------------- access
 
-CALENDAR_PAGES = ["schedule:day", "schedule:week", "schedule:today", "schedule:day_sheet",
-                  "schedule:search"]  # fmt: skip
+CALENDAR_PAGES = [
+    "schedule:day",
+    "schedule:week",
+    "schedule:today",
+    "schedule:day_sheet",
+    "schedule:search",
+]
 CALENDAR_ROLES = {"coordinator", "clinician", "clinic_admin"}
 
 
@@ -110,9 +122,7 @@ def test_allowed_status_changes_are_recorded(provider, patient, coordinator, pat
         (S.BOOKED, "teleported"),
     ],
 )
-def test_illegal_status_changes_raise_and_change_nothing(
-    provider, patient, coordinator, start, to
-):
+def test_illegal_status_changes_raise_and_change_nothing(provider, patient, coordinator, start, to):
     a = book(patient, provider, DAY, 10, status=start)
     with pytest.raises(StatusChangeNotAllowed):
         set_status(appointment=a, status=to, actor=coordinator)
@@ -258,6 +268,8 @@ def test_day_bounds_on_dst_days_are_23_and_25_hours():
         {"provider": "99999999999999999999"},
         {"date": "<script>alert(1)</script>"},
         {"date": "\x00"},
+        {"date": "0001-01-01"},
+        {"date": "9999-12-31"},
     ],
 )
 @pytest.mark.parametrize("name", ["schedule:day", "schedule:week", "schedule:day_sheet"])
@@ -295,9 +307,11 @@ def test_week_view_for_one_provider(login, coordinator, provider, dr_patel, pati
 
 def test_day_sheet_is_clean_for_printing(login, coordinator, provider, patient):
     book(patient, provider, DAY, 10)
-    html = login(coordinator).get(
-        reverse("schedule:day_sheet"), {"date": "2027-01-12", "provider": provider.pk}
-    ).content.decode()
+    html = (
+        login(coordinator)
+        .get(reverse("schedule:day_sheet"), {"date": "2027-01-12", "provider": provider.pk})
+        .content.decode()
+    )
     assert "day sheet" in html and "Tuesday, January 12, 2027" in html and "Dr. Lee" in html
     assert "Alice Anderson" in html and "10:00 AM–10:20 AM" in html
     assert 'class="d-flex flex-wrap align-items-baseline gap-3 mb-3 no-print"' in html
@@ -306,9 +320,10 @@ def test_day_sheet_is_clean_for_printing(login, coordinator, provider, patient):
 
 def _bulk_appointments(n, provider, day=DAY, start_index=0, **extra):
     """n appointments for n patients, back to back from 10:00 (no overlap, even on PostgreSQL)."""
+    numbers = range(start_index, start_index + n)
     patients = User.objects.bulk_create(
-        User(email=f"p{i}@example.com", first_name=f"P{i}") for i in range(start_index, start_index + n)
-    )  # fmt: skip
+        User(email=f"p{i}@example.com", first_name=f"P{i}") for i in numbers
+    )
     for i, p in enumerate(patients, start=start_index):
         book(p, provider, day, 10 + i // 2, 30 * (i % 2), **extra)  # 20 min + 10 min buffer
 

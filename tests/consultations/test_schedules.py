@@ -131,9 +131,13 @@ def test_nav_links_follow_permissions(login, people):
 def test_coordinator_adds_a_provider_for_a_clinician(login, coordinator, clinician):
     response = login(coordinator).post(
         reverse("schedule:provider_create"),
-        {"user": clinician.pk, "display_name": "Dr. Morgan Lee", "time_zone": "America/Chicago",
-         "active": "on"},
-    )  # fmt: skip
+        {
+            "user": clinician.pk,
+            "display_name": "Dr. Morgan Lee",
+            "time_zone": "America/Chicago",
+            "active": "on",
+        },
+    )
     provider = Provider.objects.get(user=clinician)
     assert response.url == reverse("schedule:provider_hours", args=[provider.pk])
     assert provider.time_zone == "America/Chicago" and provider.active
@@ -210,8 +214,13 @@ def _hours_post(provider, rows, existing=()):
 
 
 def _row(weekday, start, end, valid_from="", valid_to=""):
-    return {"weekday": str(weekday), "start": start, "end": end, "valid_from": valid_from,
-            "valid_to": valid_to}  # fmt: skip
+    return {
+        "weekday": str(weekday),
+        "start": start,
+        "end": end,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+    }
 
 
 @pytest.fixture
@@ -369,10 +378,15 @@ def test_time_off_lists_the_bookings_it_affects(login, coordinator, provider, pa
     book(patient, provider, tuesday, 15)  # the afternoon is still worked
     response = login(coordinator).post(
         reverse("schedule:overrides"),
-        _override(provider=provider.pk, date=tuesday.isoformat(), start="09:00", end="12:00",
-                  note="Dentist"),
+        _override(
+            provider=provider.pk,
+            date=tuesday.isoformat(),
+            start="09:00",
+            end="12:00",
+            note="Dentist",
+        ),
         follow=True,
-    )  # fmt: skip
+    )
     o = DateOverride.objects.get()
     assert (o.kind, o.provider, o.start, o.end) == ("time_off", provider, dt.time(9), dt.time(12))
     assert [e.appointment for e in response.context["outside"]] == [affected]
@@ -456,11 +470,20 @@ def test_override_list_shows_upcoming_only(login, coordinator, provider):
 
 def _type_data(**fields):
     base = {
-        "name": "Ketamine booster", "kind": "infusion", "active": "on", "duration_minutes": "40",
-        "buffer_before_minutes": "10", "buffer_after_minutes": "10", "min_notice_hours": "48",
-        "horizon_days": "30", "mode": "in_person", "bookable_by": "staff",
-        "requires_approved_intake": "on", "uses_chair": "on", "chair_recovery_minutes": "30",
-    }  # fmt: skip
+        "name": "Ketamine booster",
+        "kind": "infusion",
+        "active": "on",
+        "duration_minutes": "40",
+        "buffer_before_minutes": "10",
+        "buffer_after_minutes": "10",
+        "min_notice_hours": "48",
+        "horizon_days": "30",
+        "mode": "in_person",
+        "bookable_by": "staff",
+        "requires_approved_intake": "on",
+        "uses_chair": "on",
+        "chair_recovery_minutes": "30",
+    }
     return {**base, **fields}
 
 
@@ -470,11 +493,18 @@ def test_create_and_edit_an_appointment_type(login, coordinator):
     assert response.url == reverse("schedule:types")
     t = AppointmentType.objects.get(name="Ketamine booster")
     assert (t.duration_minutes, t.buffer_before_minutes, t.min_notice_hours, t.horizon_days) == (
-        40, 10, 48, 30,
-    )  # fmt: skip
+        40,
+        10,
+        48,
+        30,
+    )
     assert t.bookable_by == "staff" and t.requires_approved_intake and t.uses_chair
-    client.post(reverse("schedule:type_edit", args=[t.pk]), _type_data(mode="in_person",
-                horizon_days="90", bookable_by="patient", requires_approved_intake=""))  # fmt: skip
+    client.post(
+        reverse("schedule:type_edit", args=[t.pk]),
+        _type_data(
+            mode="in_person", horizon_days="90", bookable_by="patient", requires_approved_intake=""
+        ),
+    )
     t.refresh_from_db()
     assert t.horizon_days == 90 and t.bookable_by == "patient" and not t.requires_approved_intake
     html = client.get(reverse("schedule:types")).content.decode()
@@ -557,9 +587,12 @@ def test_add_a_location(login, coordinator):
 
 def test_clinic_admin_sets_the_cancellation_window(login, clinic_admin):
     client = login(clinic_admin)
-    assert client.get(reverse("schedule:clinic_settings")).context["form"].initial[
-        "cancellation_window_hours"
-    ] == 24
+    assert (
+        client.get(reverse("schedule:clinic_settings"))
+        .context["form"]
+        .initial["cancellation_window_hours"]
+        == 24
+    )
     response = client.post(reverse("schedule:clinic_settings"), {"cancellation_window_hours": "48"})
     assert response.status_code == 302
     assert ClinicSettings.load().cancellation_window_hours == 48
@@ -596,10 +629,39 @@ def test_every_schedule_form_survives_hostile_input(login, clinic_admin, provide
         reverse("schedule:provider_hours", args=[provider.pk]),
     ]
     fields = [
-        "user", "display_name", "time_zone", "kind", "provider", "date", "start", "end", "note",
-        "name", "duration_minutes", "mode", "address", "chairs", "cancellation_window_hours",
-        "hours-TOTAL_FORMS", "hours-INITIAL_FORMS", "hours-0-weekday", "hours-0-start",
-    ]  # fmt: skip
+        "user",
+        "display_name",
+        "time_zone",
+        "kind",
+        "provider",
+        "date",
+        "start",
+        "end",
+        "note",
+        "name",
+        "duration_minutes",
+        "mode",
+        "address",
+        "chairs",
+        "cancellation_window_hours",
+        "hours-TOTAL_FORMS",
+        "hours-INITIAL_FORMS",
+        "hours-0-weekday",
+        "hours-0-start",
+    ]
     for url in urls:
         response = client.post(url, dict.fromkeys(fields, value))
         assert response.status_code in (200, 302), (url, response.status_code)
+
+
+def test_deactivating_a_provider_lists_their_upcoming_bookings(
+    login, coordinator, provider, patient
+):
+    appointment = book(patient, provider, next_weekday(0), 10)
+    login(coordinator).post(
+        reverse("schedule:provider_edit", args=[provider.pk]),
+        {"user": provider.user_id, "display_name": "Dr. Lee", "time_zone": "America/New_York"},
+    )
+    response = login(coordinator).get(reverse("schedule:provider_hours", args=[provider.pk]))
+    assert [e.appointment for e in response.context["outside"]] == [appointment]
+    assert "This provider is inactive" in response.content.decode()

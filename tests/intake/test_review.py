@@ -191,3 +191,58 @@ def test_assigning_records_who(submitted, clinician, coordinator):
     submitted.refresh_from_db()
     assert submitted.assigned_to == other
     assert "Two Doc" in submitted.events.get(kind=IntakeEvent.Kind.ASSIGNED).text
+
+
+def test_patient_updates_only_the_reopened_section_and_resubmits_from_the_pages(
+    login, patient, submitted, clinician
+):
+    from django.urls import reverse
+
+    from tests.intake.helpers import post_data
+
+    review.request_more_info(
+        intake=submitted,
+        actor=clinician,
+        sections=["goals"],
+        message="Can someone drive you home after each infusion?",
+    )
+    client = login(patient)
+    portal = client.get(reverse("intake:portal")).content.decode()
+    assert "Can someone drive you home" in portal
+    closed = client.get(reverse("intake:step", args=["mood"]), follow=True)
+    assert closed.redirect_chain[-1][0] == reverse("intake:review")
+    assert "That section is closed" in closed.content.decode()
+    answers = {**demo.BASE, "has_driver": "yes", "goals": ["less_pain"]}
+    saved = client.post(reverse("intake:step", args=["goals"]), post_data("goals", answers))
+    assert saved.url == reverse("intake:review")
+    client.post(reverse("intake:review"))
+    submitted.refresh_from_db()
+    assert submitted.status == S.SUBMITTED and submitted.answers["goals"] == ["less_pain"]
+
+
+def test_edit_from_the_review_page_comes_back_to_it(login, other_patient):
+    from django.urls import reverse
+
+    from tests.intake.helpers import post_data
+
+    intake = demo.seed_intake(patient=other_patient, answers=demo.NO_OPIOIDS_METRIC, submit=False)
+    url = reverse("intake:step", args=["goals"]) + "?return=review"
+    response = login(other_patient).post(url, post_data("goals", demo.NO_OPIOIDS_METRIC))
+    assert response.url == reverse("intake:review")
+    assert Intake.objects.get(pk=intake.pk).status == S.IN_PROGRESS
+
+
+def test_autosaving_item9_above_zero_tells_the_page_to_show_crisis_resources(login, patient):
+    from django.urls import reverse
+
+    from tests.intake.helpers import post_data
+
+    demo.seed_intake(
+        patient=patient, answers=demo.answers_for_steps(demo.BASE, ("about",)), submit=False
+    )
+    answers = {**demo.BASE, "phq9_9": "2"}
+    reply = login(patient).post(
+        reverse("intake:autosave", args=["mood"]), post_data("mood", answers, action="")
+    )
+    assert reply.json()["crisis"] is True
+    assert UrgentAlert.objects.filter(intake__patient=patient).count() == 1

@@ -37,7 +37,10 @@
         clearBackup();
         const time = new Date().toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
         setStatus("Saved at " + time);
-        return true;
+        return response.json().then(function (data) {
+          if (data.crisis) showCrisis();
+          return true;
+        }, function () { return true; });
       }
       throw new Error(String(response.status));
     }).catch(function () {
@@ -48,6 +51,20 @@
       return false;
     }).finally(function () { inFlight = null; });
     return inFlight;
+  }
+
+  // PHQ-9 item 9 above 0: crisis resources at once, without waiting for "Save and continue".
+  function showCrisis() {
+    if (document.getElementById("crisis-now")) return;
+    const box = document.createElement("div");
+    box.id = "crisis-now";
+    box.className = "alert alert-danger";
+    box.setAttribute("role", "alert");
+    box.innerHTML = "<strong>Support is available right now.</strong> If you are thinking about " +
+      "hurting yourself, call or text <a href=\"tel:988\" class=\"alert-link\">988</a> " +
+      "(Suicide &amp; Crisis Lifeline) any time. In an emergency call 911. " +
+      "A member of our clinical team has been told.";
+    form.parentNode.insertBefore(box, form);
   }
 
   function schedule(delay) {

@@ -1,12 +1,16 @@
 """Demo data for `make run`: staff of every role and several patients. Safe to run twice."""
 
+import datetime as dt
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
-from intake import demo
+from clinic.core.models import ClinicSettings
+from consultations.models import Provider, WorkingHours
+from intake import demo, review
 from intake.models import Intake
 
 DEMO_PASSWORD = "demo-clinic-2026"  # noqa: S105 - printed for the demo on purpose
@@ -22,6 +26,9 @@ DEMO_USERS = [
     ("dan@patient.example", "Dan", "Diaz", Role.PATIENT),
 ]
 
+
+# Approved for consultation, so the demo can book straight away.
+APPROVED = {"dan@patient.example"}
 
 # Each demo patient's intake: (answers, steps answered or None for all, submitted).
 DEMO_INTAKES = {
@@ -52,6 +59,7 @@ class Command(BaseCommand):
                 )
             rows.append((role.label, email))
         self._seed_intakes()
+        self._seed_schedule()
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for label, email in rows:
             self.stdout.write(f"  {label:<13} {email}")
@@ -70,4 +78,25 @@ class Command(BaseCommand):
                 "legal_last_name": patient.last_name,
                 "consent_signature": patient.get_full_name(),
             }
-            demo.seed_intake(patient=patient, answers=answers, submit=submit)
+            intake = demo.seed_intake(patient=patient, answers=answers, submit=submit)
+            if email in APPROVED:
+                review.approve(intake=intake, actor=User.objects.get(email="dr.lee@clinic.example"))
+
+    def _seed_schedule(self):
+        """Both clinicians see patients Monday to Friday, 08:00-12:00 and 13:00-17:00."""
+        for email, name in (
+            ("dr.lee@clinic.example", "Dr. Morgan Lee"),
+            ("dr.patel@clinic.example", "Dr. Priya Patel"),
+        ):
+            provider, created = Provider.objects.get_or_create(
+                user=User.objects.get(email=email), defaults={"display_name": name}
+            )
+            if created:
+                for weekday in range(5):
+                    for start, end in ((dt.time(8), dt.time(12)), (dt.time(13), dt.time(17))):
+                        WorkingHours.objects.create(
+                            provider=provider, weekday=weekday, start=start, end=end
+                        )
+        settings_row = ClinicSettings.load()
+        if not settings_row.on_call_clinicians.exists():
+            settings_row.on_call_clinicians.add(User.objects.get(email="dr.lee@clinic.example"))
