@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar_views, schedule_views
+from . import calendar_views, schedule_views, staff_booking_views
 
 app_name = "schedule"
 
@@ -27,4 +27,10 @@ urlpatterns = [
     path("calendar/sheet/", calendar_views.day_sheet, name="day_sheet"),
     path("calendar/search/", calendar_views.search, name="search"),
     path("appointments/<int:pk>/status/", calendar_views.change_status, name="change_status"),
+    # Booking on a patient's behalf
+    path("patients/", staff_booking_views.patients, name="patients"),
+    path("patients/<int:patient_pk>/book/", staff_booking_views.book, name="book"),
+    path("patients/<int:patient_pk>/book/confirm/", staff_booking_views.confirm, name="confirm"),
+    path("appointments/<int:pk>/move/", staff_booking_views.move, name="move"),
+    path("appointments/<int:pk>/cancel/", staff_booking_views.cancel, name="cancel"),
 ]

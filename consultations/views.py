@@ -57,8 +57,14 @@ def _is_date(value) -> bool:
         return False
 
 
-def _picker_context(request, moving=None) -> dict:
-    types = {t.pk: t for t in AppointmentType.objects.filter(active=True, bookable_by="patient")}
+def picker_context(request, *, patient, moving=None, staff=False) -> dict:
+    """Type → visit mode → clinician → day → time, read from the query string.
+
+    Staff see every active type and may go on without an approved intake (the booking then
+    needs a recorded reason); patients see self-service types only.
+    """
+    types = AppointmentType.objects.filter(active=True)
+    types = {t.pk: t for t in (types if staff else types.filter(bookable_by="patient"))}
     choice = Choice(request, types, moving)
     providers = list(Provider.objects.filter(active=True))
     context = {
@@ -66,14 +72,17 @@ def _picker_context(request, moving=None) -> dict:
         "choice": choice,
         "providers": providers,
         "moving": moving,
-        "zone": patient_zone(request.user),
+        "zone": patient_zone(patient),
         "clinic_zone": settings.CLINIC_TIME_ZONE,
+        "patient": patient,
+        "staff": staff,
     }
     if not (choice.type and choice.mode):
         return context
-    if choice.type.requires_approved_intake and not services.approved_intake(request.user):
+    if choice.type.requires_approved_intake and not services.approved_intake(patient):
         context["needs_approval"] = True
-        return context
+        if not staff:
+            return context
     now = timezone.now()
     ids = [p.pk for p in providers] if choice.provider == "any" else [_int(choice.provider)]
     first, last = selectors.booking_window(choice.type, now)
@@ -120,7 +129,7 @@ def my_appointments(request):
 
 @require("use_patient_portal")
 def book(request):
-    return render(request, "consultations/book.html", _picker_context(request))
+    return render(request, "consultations/book.html", picker_context(request, patient=request.user))
 
 
 @require("use_patient_portal")
@@ -203,7 +212,11 @@ def reschedule(request, pk):
             )
         messages.success(request, "Your appointment has moved. We emailed you the new time.")
         return redirect("consultations:detail", pk=pk)
-    return render(request, "consultations/book.html", _picker_context(request, moving=appointment))
+    return render(
+        request,
+        "consultations/book.html",
+        picker_context(request, patient=request.user, moving=appointment),
+    )
 
 
 @require("use_patient_portal")

@@ -1,6 +1,7 @@
 """Staff pages: the review queue, one intake's review page and its actions, clinic policy."""
 
 from django.contrib import messages
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -48,7 +49,8 @@ def dashboard(request):
         queryset = queryset.awaiting_review()
     intake_filter = filter_for(request.user, request.GET, queryset)
     table = table_for(request.user, intake_filter.qs)
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    RequestConfig(request, paginate=False).configure(table)
+    _paginate(table, request)
     return render(
         request,
         "staff/dashboard.html",
@@ -59,6 +61,18 @@ def dashboard(request):
             "default_queue": not request.GET,
         },
     )
+
+
+def _paginate(table, request) -> None:
+    """Page size from the URL within 10–200; a page past the end shows the last page."""
+    try:
+        per_page = min(max(int(request.GET.get("per_page", 25)), 10), 200)
+    except ValueError:
+        per_page = 25
+    try:
+        table.paginate(page=request.GET.get("page", 1), per_page=per_page)
+    except (EmptyPage, PageNotAnInteger):
+        table.paginate(page=1, per_page=per_page)
 
 
 def _open_stop_count():

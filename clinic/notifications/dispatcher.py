@@ -4,6 +4,9 @@ Claiming is a conditional UPDATE per row (status and attempts must still be what
 under SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL; on SQLite the IMMEDIATE transaction
 holds the write lock for the claim. Either way two dispatchers never claim the same row.
 A claim is a lease: if the worker dies mid-send, the row is claimed again after the lease.
+Each row's lease is renewed just before it is sent, only if the claim still holds (the
+attempt number is unchanged), so a row that waited out its lease in a long batch and was
+claimed by another dispatcher meanwhile is not sent twice.
 """
 
 import datetime as dt
@@ -27,8 +30,13 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
-def claim(*, now: dt.datetime, limit: int) -> list[int]:
-    lease_until = now + dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+def _lease(now: dt.datetime) -> dt.datetime:
+    return now + dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+
+
+def _claim(*, now: dt.datetime, limit: int) -> list[tuple[int, int]]:
+    """(pk, attempt number) of each row won: the attempt number identifies our claim."""
+    lease_until = _lease(now)
     with transaction.atomic():
         rows = Message.objects.claimable(now).order_by("due_at", "pk")
         if connection.features.has_select_for_update_skip_locked:
@@ -40,8 +48,12 @@ def claim(*, now: dt.datetime, limit: int) -> list[int]:
                 status=S.SENDING, attempts=attempts + 1, lease_until=lease_until
             )
             if won:
-                claimed.append(pk)
+                claimed.append((pk, attempts + 1))
     return claimed
+
+
+def claim(*, now: dt.datetime, limit: int) -> list[int]:
+    return [pk for pk, _ in _claim(now=now, limit=limit)]
 
 
 def _finish(message: Message, **fields) -> bool:
@@ -53,28 +65,45 @@ def _finish(message: Message, **fields) -> bool:
     )
 
 
-def send_one(pk: int, *, now: dt.datetime) -> str:
+def _failed(message: Message, error: Exception, now: dt.datetime) -> str:
+    """Retried with backoff, then shown to staff as failed."""
+    text = f"{type(error).__name__}: {error}"[:500]
+    final = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    _finish(
+        message,
+        status=S.FAILED if final else S.PENDING,
+        last_error=text,
+        due_at=now + backoff(message.attempts),
+    )
+    Attempt.objects.create(message=message, ok=False, error=text)
+    log.warning("outbox message %s failed (attempt %s)", message.pk, message.attempts)
+    return S.FAILED if final else S.PENDING
+
+
+def send_one(pk: int, *, now: dt.datetime, attempt: int | None = None) -> str:
+    """Send a claimed row. With `attempt` (the claim's number), first check the claim still
+    holds and renew its lease: rows wait in a batch while earlier ones are sent, and a row
+    whose lease ran out meanwhile may have been claimed and sent by another dispatcher."""
+    if attempt is not None:
+        renewed = Message.objects.filter(pk=pk, status=S.SENDING, attempts=attempt).update(
+            lease_until=_lease(now)
+        )
+        if not renewed:
+            log.info("outbox message %s: claim lost (lease ran out), not sent", pk)
+            return S.SENDING
     message = Message.objects.select_related("recipient").get(pk=pk)
     try:
         to, rendered = compose.render(message)
     except compose.Skip as reason:
         _finish(message, status=S.SKIPPED, last_error=str(reason)[:500])
         return S.SKIPPED
+    except Exception as error:  # a template or data error: must not stall the batch
+        return _failed(message, error, now)
     try:
         send = send_email if message.channel == Message.Channel.EMAIL else send_sms
         provider_id = send(to=to, rendered=rendered, key=message.idempotency_key)
     except Exception as error:  # any provider failure is retried, then shown to staff
-        text = f"{type(error).__name__}: {error}"[:500]
-        final = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
-        _finish(
-            message,
-            status=S.FAILED if final else S.PENDING,
-            last_error=text,
-            due_at=now + backoff(message.attempts),
-        )
-        Attempt.objects.create(message=message, ok=False, error=text)
-        log.warning("outbox message %s failed (attempt %s)", message.pk, message.attempts)
-        return S.FAILED if final else S.PENDING
+        return _failed(message, error, now)
     _finish(
         message,
         status=S.SENT,
@@ -90,12 +119,12 @@ def dispatch_due(*, now: dt.datetime | None = None, batch: int = 50, max_batches
     """Send what is due; returns how many were handled. Bounded so a task never runs long."""
     handled = 0
     for _ in range(max_batches):
-        current = now or timezone.now()
-        ids = claim(now=current, limit=batch)
-        if not ids:
+        claimed = _claim(now=now or timezone.now(), limit=batch)
+        if not claimed:
             break
-        for pk in ids:
-            send_one(pk, now=current)
+        for pk, attempt in claimed:
+            # The clock at each send: the lease is renewed from it, backoff counts from it.
+            send_one(pk, now=now or timezone.now(), attempt=attempt)
             handled += 1
     return handled
 

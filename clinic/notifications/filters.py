@@ -58,9 +58,7 @@ class MessageFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=list(KIND_LABELS.items()), empty_label="Any kind")
     status = filters.ChoiceFilter(choices=Message.Status.choices, empty_label="Any status")
     channel = filters.ChoiceFilter(choices=Message.Channel.choices, empty_label="Email or SMS")
-    due = filters.DateFromToRangeFilter(
-        field_name="due_at", label="Due between", widget=DATE_RANGE
-    )
+    due = filters.DateFromToRangeFilter(field_name="due_at", label="Due between", widget=DATE_RANGE)
     created = filters.DateFromToRangeFilter(
         field_name="created_at", label="Created between", widget=DATE_RANGE
     )
@@ -86,4 +84,3 @@ class MessageFilter(filters.FilterSet):
                 recipient__last_name__icontains=parts[1],
             )
         return queryset.filter(condition)
-

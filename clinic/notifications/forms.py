@@ -78,6 +78,17 @@ class ReminderOffsetForm(forms.Form):
 
 
 class BaseReminderOffsetFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index):
+        # A new row starts blank even if the stored list grew since the page was loaded.
+        if index >= self.initial_form_count():
+            return {"initial": {}}
+        return super().get_form_kwargs(index)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this reminder"
+
     def kept(self) -> list[ReminderOffsetForm]:
         """Rows filled in and not marked for removal (blank extra rows are ignored)."""
         return [
@@ -120,7 +131,9 @@ def offsets_initial(offsets) -> list[dict]:
         if not isinstance(row, dict):
             continue
         channels = row.get("channels") or []
-        rows.append({"hours": row.get("hours"), "email": "email" in channels, "sms": "sms" in channels})
+        rows.append(
+            {"hours": row.get("hours"), "email": "email" in channels, "sms": "sms" in channels}
+        )
     return rows
 
 

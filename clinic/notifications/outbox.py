@@ -18,9 +18,18 @@ def enqueue(
     intake=None,
     context: dict | None = None,
 ) -> Message:
-    """Add a message once: the same idempotency key never makes a second row."""
+    """Add a message once: the same idempotency key never makes a second row.
+
+    A cancelled row asked for again (an appointment moved away and back to the same time
+    plans the same keys) is put back in the queue: it was never sent, and is wanted again.
+    """
     existing = Message.objects.filter(idempotency_key=key).first()
     if existing:
+        if existing.status == Message.Status.CANCELLED:
+            Message.objects.filter(pk=existing.pk, status=Message.Status.CANCELLED).update(
+                status=Message.Status.PENDING, due_at=due_at, attempts=0, last_error=""
+            )
+            existing.refresh_from_db()
         return existing
     try:
         with transaction.atomic():

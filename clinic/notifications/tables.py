@@ -49,7 +49,9 @@ class MessageTable(tables.Table):
 
     def render_kind(self, record):
         return format_html(
-            '<a href="{}">{}</a>', reverse("messages:detail", args=[record.pk]), kind_label(record.kind)
+            '<a href="{}">{}</a>',
+            reverse("messages:detail", args=[record.pk]),
+            kind_label(record.kind),
         )
 
     def render_channel(self, record):

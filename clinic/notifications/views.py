@@ -76,7 +76,7 @@ def message_log(request):
 @require("view_staff_dashboard")
 def message_detail(request, pk):
     row = get_object_or_404(
-        Message.objects.select_related("recipient", "appointment", "intake"), pk=pk
+        Message.objects.select_related("recipient", "appointment", "intake__patient"), pk=pk
     )
     context = {
         "outbox_message": row,
@@ -158,8 +158,10 @@ def sms_inbound(request):
     """The SMS provider's webhook: STOP opts out, START opts back in. Logs no number or text."""
     if not _from_twilio(request):
         return HttpResponseForbidden("Signature check failed.")
+    # PostgreSQL refuses NUL characters in a query; no real number or reply has them.
     changed = preferences.handle_inbound_sms(
-        phone=request.POST.get("From", ""), body=request.POST.get("Body", "")
+        phone=request.POST.get("From", "").replace("\x00", ""),
+        body=request.POST.get("Body", "").replace("\x00", ""),
     )
     log.info("inbound SMS handled; %s preference(s) changed", changed)
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")

@@ -51,8 +51,10 @@ def browser():
         browser.close()
 
 
+# live_server tests commit for real, so the database is flushed after each one; serialized
+# rollback puts back the rows the data migrations made (appointment types, consent text…).
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, django_db_serialized_rollback):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -61,7 +63,7 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def phone_page(browser, live_server):
+def phone_page(browser, live_server, django_db_serialized_rollback):
     """A 375 px wide phone screen."""
     context = browser.new_context(
         base_url=live_server.url,

@@ -251,3 +251,10 @@ def test_clinic_admin_publishes_a_new_consent_version(login, clinic_admin):
 def test_review_page_offers_a_print_summary(login, clinician, alice_intake):
     html = login(clinician).get(reverse("staff:intake", args=[alice_intake.pk])).content.decode()
     assert "window.print()" in html and 'media="print"' in html
+
+
+@pytest.mark.parametrize(
+    "query", ["per_page=-5", "per_page=x", "page=999", "page=abc", "sort=nope"]
+)
+def test_odd_paging_and_sorting_parameters_never_500(login, clinician, alice_intake, query):
+    assert login(clinician).get(f"/staff/?status=&{query}").status_code == 200

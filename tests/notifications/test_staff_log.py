@@ -89,9 +89,7 @@ def test_anonymous_is_sent_to_login(client, failed):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_resend_by_each_role(
-    request, login, failed, role, django_capture_on_commit_callbacks
-):
+def test_resend_by_each_role(request, login, failed, role, django_capture_on_commit_callbacks):
     client = login(request.getfixturevalue(role))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("messages:resend", args=[failed.pk]))

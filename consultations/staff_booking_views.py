@@ -1,0 +1,146 @@
+"""Coordinators (and clinicians) book, move and cancel on a patient's behalf."""
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_POST
+
+from clinic.accounts.access import require
+from clinic.accounts.models import User
+from clinic.accounts.roles import Role
+
+from . import services
+from .models import Appointment, AppointmentType, Provider
+from .timefmt import format_when, patient_zone
+from .views import picker_context
+
+
+def _patient(pk) -> User:
+    return get_object_or_404(User.objects.with_role(Role.PATIENT), pk=pk)
+
+
+def _day_url(appointment) -> str:
+    day = timezone.localtime(appointment.start).date().isoformat()
+    return reverse("schedule:day") + f"?date={day}#appt-{appointment.pk}"
+
+
+@require("manage_bookings")
+def patients(request):
+    """Find a patient to book for (name or email)."""
+    query = request.GET.get("q", "").strip()[:100]
+    found = []
+    if query:
+        words = query.split()
+        condition = Q()
+        for word in words:
+            condition &= (
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(email__icontains=word)
+            )
+        found = User.objects.with_role(Role.PATIENT).filter(condition).order_by("last_name")[:50]
+    return render(request, "consultations/staff/patients.html", {"query": query, "found": found})
+
+
+@require("manage_bookings")
+def book(request, patient_pk):
+    patient = _patient(patient_pk)
+    context = picker_context(request, patient=patient, staff=True)
+    context["confirm_url"] = reverse("schedule:confirm", args=[patient.pk])
+    return render(request, "consultations/book.html", context)
+
+
+@require("manage_bookings")
+def confirm(request, patient_pk):
+    patient = _patient(patient_pk)
+    data = request.POST if request.method == "POST" else request.GET
+    appointment_type = get_object_or_404(AppointmentType, pk=_int(data.get("type")), active=True)
+    provider = get_object_or_404(Provider, pk=_int(data.get("provider")), active=True)
+    start, mode = parse_datetime(data.get("start", "") or ""), data.get("mode", "")
+    if start is None or timezone.is_naive(start) or mode not in ("in_person", "telehealth"):
+        raise Http404("Not a bookable time")
+    needs_override = appointment_type.requires_approved_intake and not services.approved_intake(
+        patient
+    )
+    error = None
+    if request.method == "POST":
+        try:
+            appointment = services.book_appointment(
+                patient=patient,
+                appointment_type=appointment_type,
+                provider=provider,
+                start=start,
+                mode=mode,
+                actor=request.user,
+                override_reason=request.POST.get("override_reason", "")[:1000],
+            )
+        except services.BookingError as problem:
+            error = str(problem)
+        else:
+            messages.success(request, f"Booked for {patient}.")
+            return redirect(_day_url(appointment))
+    return render(
+        request,
+        "consultations/staff/confirm.html",
+        {
+            "patient": patient,
+            "type": appointment_type,
+            "provider": provider,
+            "start": start,
+            "mode": mode,
+            "needs_override": needs_override,
+            "error": error,
+            "reason": request.POST.get("override_reason", ""),
+            "when": format_when(start, patient_zone(patient)),
+        },
+    )
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@require("manage_bookings")
+def move(request, pk):
+    appointment = get_object_or_404(Appointment.objects.select_related("patient"), pk=pk)
+    if request.method == "POST":
+        start = parse_datetime(request.POST.get("start", "") or "")
+        provider = Provider.objects.filter(pk=_int(request.POST.get("provider"))).first()
+        if start is None or timezone.is_naive(start) or provider is None:
+            raise Http404("Not a bookable time")
+        try:
+            moved = services.reschedule_appointment(
+                appointment=appointment, start=start, provider=provider, actor=request.user
+            )
+        except services.BookingError as problem:
+            messages.error(request, str(problem))
+            return redirect("schedule:move", pk=pk)
+        messages.success(request, f"Moved. {appointment.patient} has been emailed the new time.")
+        return redirect(_day_url(moved))
+    context = picker_context(request, patient=appointment.patient, moving=appointment, staff=True)
+    context["move_url"] = reverse("schedule:move", args=[pk])
+    return render(request, "consultations/book.html", context)
+
+
+@require("manage_bookings")
+@require_POST
+def cancel(request, pk):
+    appointment = get_object_or_404(Appointment, pk=pk)
+    try:
+        services.cancel_appointment(
+            appointment=appointment,
+            actor=request.user,
+            reason=request.POST.get("reason", "")[:1000],
+        )
+    except services.BookingError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, "Cancelled. The time is free again and the patient was told.")
+    return redirect(_day_url(appointment))
