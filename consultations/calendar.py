@@ -6,7 +6,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
+
+from clinic.accounts.search import person_matches
 
 from . import availability, selectors
 from .models import Appointment, Provider
@@ -74,13 +75,7 @@ def search_appointments(*, query: str = "", patient_id: int | None = None, limit
         return rows.filter(patient_id=patient_id)[:limit]
     if not query.split():
         return None
-    for word in query.split():
-        rows = rows.filter(
-            Q(patient__first_name__icontains=word)
-            | Q(patient__last_name__icontains=word)
-            | Q(patient__email__icontains=word)
-        )
-    return rows[:limit]
+    return rows.filter(person_matches(query, prefix="patient__"))[:limit]
 
 
 @dataclass(frozen=True)

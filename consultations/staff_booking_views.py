@@ -1,7 +1,6 @@
 """Coordinators (and clinicians) book, move and cancel on a patient's behalf."""
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 from clinic.accounts.access import require
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
+from clinic.accounts.search import person_matches
 
 from . import services
 from .models import Appointment, AppointmentType, Provider
@@ -34,15 +34,8 @@ def patients(request):
     query = request.GET.get("q", "").strip()[:100]
     found = []
     if query:
-        words = query.split()
-        condition = Q()
-        for word in words:
-            condition &= (
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(email__icontains=word)
-            )
-        found = User.objects.with_role(Role.PATIENT).filter(condition).order_by("last_name")[:50]
+        patients_ = User.objects.with_role(Role.PATIENT).filter(person_matches(query))
+        found = patients_.order_by("last_name")[:50]
     return render(request, "consultations/staff/patients.html", {"query": query, "found": found})
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
+from clinic.accounts.search import person_matches
 
 from .models import Intake, IntakeFlag
 from .questions import QUESTION_BY_KEY
@@ -70,16 +71,7 @@ class IntakeFilter(filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        condition = (
-            Q(patient__first_name__icontains=value)
-            | Q(patient__last_name__icontains=value)
-            | Q(patient__email__icontains=value)
-        )
-        parts = value.split()
-        if len(parts) == 2:
-            condition |= Q(
-                patient__first_name__icontains=parts[0], patient__last_name__icontains=parts[1]
-            )
+        condition = person_matches(value, prefix="patient__")
         digits = re.sub(r"\D", "", value)
         if len(digits) >= 4 and not _as_date(value):
             condition |= Q(phone__contains=digits)

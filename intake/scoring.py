@@ -184,7 +184,13 @@ def score_phq9(answers: dict) -> Score:
         return _incomplete("PHQ9", "PHQ-9", 27)
     band, span = _band(total, _PHQ9_BANDS)
     return Score(
-        "PHQ9", total, band, "PHQ-9", 27, complete=True, positive=total >= 10,
+        "PHQ9",
+        total,
+        band,
+        "PHQ-9",
+        27,
+        complete=True,
+        positive=total >= 10,
         detail=f"sum 0–27; {span}; ≥10 prompts clinical evaluation",
     )
 
@@ -207,8 +213,14 @@ def score_phq9_item9(answers: dict) -> Score:
     if positive:
         detail += " — show crisis resources (988; 911 in an emergency) and alert clinical staff"
     return Score(
-        "PHQ9_ITEM9", points, "positive" if positive else "negative", label, 3,
-        complete=True, positive=positive, detail=detail,
+        "PHQ9_ITEM9",
+        points,
+        "positive" if positive else "negative",
+        label,
+        3,
+        complete=True,
+        positive=positive,
+        detail=detail,
     )
 
 
@@ -222,7 +234,13 @@ def score_gad7(answers: dict) -> Score:
         return _incomplete("GAD7", "GAD-7", 21)
     band, span = _band(total, _GAD7_BANDS)
     return Score(
-        "GAD7", total, band, "GAD-7", 21, complete=True, positive=total >= 10,
+        "GAD7",
+        total,
+        band,
+        "GAD-7",
+        21,
+        complete=True,
+        positive=total >= 10,
         detail=f"sum 0–21; {span}; ≥10 prompts evaluation",
     )
 
@@ -235,7 +253,12 @@ def score_pcptsd5(answers: dict, cutoff: int = 3) -> Score:
     exposure = answers.get("pcptsd_exposure")
     if exposure == "no":
         return Score(
-            "PCPTSD5", 0, "negative", label, 5, complete=True,
+            "PCPTSD5",
+            0,
+            "negative",
+            label,
+            5,
+            complete=True,
             detail="no trauma exposure reported, so the five items are not asked; score 0",
         )
     total = _sum(answers, INSTRUMENT_ITEMS["PCPTSD5"]) if exposure == "yes" else None
@@ -243,8 +266,13 @@ def score_pcptsd5(answers: dict, cutoff: int = 3) -> Score:
         return _incomplete("PCPTSD5", label, 5)
     positive = total >= cutoff
     return Score(
-        "PCPTSD5", total, "positive" if positive else "negative", label, 5,
-        complete=True, positive=positive,
+        "PCPTSD5",
+        total,
+        "positive" if positive else "negative",
+        label,
+        5,
+        complete=True,
+        positive=positive,
         detail=f"count of yes 0–5; positive at ≥{cutoff} (clinic cut-point)",
     )
 
@@ -265,7 +293,13 @@ def score_dast10(answers: dict) -> Score:
         return _incomplete("DAST10", "DAST-10", 10)
     band, span = _band(total, _DAST_BANDS)
     return Score(
-        "DAST10", total, band, "DAST-10", 10, complete=True, positive=total >= 3,
+        "DAST10",
+        total,
+        band,
+        "DAST-10",
+        10,
+        complete=True,
+        positive=total >= 3,
         detail=f"0–10, item 3 reverse-scored; {span}",
     )
 
@@ -280,7 +314,13 @@ def score_ort_oud(answers: dict) -> Score:
         return _incomplete("ORT_OUD", "ORT-OUD", 9)
     band, span = _band(total, _ORT_BANDS)
     return Score(
-        "ORT_OUD", total, band, "ORT-OUD", 9, complete=True, positive=total >= 3,
+        "ORT_OUD",
+        total,
+        band,
+        "ORT-OUD",
+        9,
+        complete=True,
+        positive=total >= 3,
         detail=f"1 per yes, 0–9, not sex-weighted; {span} risk",
     )
 
@@ -303,8 +343,13 @@ def score_auditc(answers: dict, sex_at_birth: str | None) -> Score:
         return _incomplete("AUDITC", label, 12)
     positive = total >= cut
     return Score(
-        "AUDITC", total, "positive" if positive else "negative", label, 12,
-        complete=True, positive=positive,
+        "AUDITC",
+        total,
+        "positive" if positive else "negative",
+        label,
+        12,
+        complete=True,
+        positive=positive,
         detail=f"sum 0–12; positive at ≥{cut} ({who} cut-point)",
     )
 
@@ -324,7 +369,12 @@ def score_wpi(answers: dict) -> Score:
     count = len(areas)
     band = "≥7" if count >= 7 else "4–6" if count >= 4 else "0–3"
     return Score(
-        "WPI", count, band, "WPI", 19, complete=True,
+        "WPI",
+        count,
+        band,
+        "WPI",
+        19,
+        complete=True,
         detail="painful areas in the past week, 0–19; ACR 2016 uses ≥7, or 4–6 with SSS ≥9",
     )
 
@@ -336,7 +386,12 @@ def score_sss(answers: dict) -> Score:
         return _incomplete("SSS", "SSS", 12)
     band = "≥9" if total >= 9 else "5–8" if total >= 5 else "0–4"
     return Score(
-        "SSS", total, band, "SSS", 12, complete=True,
+        "SSS",
+        total,
+        band,
+        "SSS",
+        12,
+        complete=True,
         detail="fatigue, waking unrefreshed, cognitive symptoms 0–3 each; headache, "
         "lower-abdominal pain, depression in the past 6 months 0–1 each",
     )
@@ -366,8 +421,14 @@ def acr2016_fibromyalgia(answers: dict) -> Score:
         f"symptoms ≥3 months: {duration}. Self-report only — confirmed by a clinician."
     )
     return Score(
-        "FM_ACR2016", int(positive), "criteria met" if positive else "criteria not met",
-        label, 1, complete=True, positive=positive, detail=detail,
+        "FM_ACR2016",
+        int(positive),
+        "criteria met" if positive else "criteria not met",
+        label,
+        1,
+        complete=True,
+        positive=positive,
+        detail=detail,
     )
 
 
@@ -389,8 +450,14 @@ def budapest_symptoms(answers: dict) -> Score:
         "pain and ≥3 categories; signs (≥2 of 4) are examined at the consultation."
     )
     return Score(
-        "BUDAPEST", len(reported), "symptom criteria met" if positive else "not met",
-        label, 4, complete=True, positive=positive, detail=detail,
+        "BUDAPEST",
+        len(reported),
+        "symptom criteria met" if positive else "not met",
+        label,
+        4,
+        complete=True,
+        positive=positive,
+        detail=detail,
     )
 
 

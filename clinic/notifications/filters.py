@@ -3,7 +3,8 @@
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+
+from clinic.accounts.search import person_matches
 
 from .models import Message
 
@@ -72,15 +73,5 @@ class MessageFilter(filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        condition = (
-            Q(recipient__first_name__icontains=value)
-            | Q(recipient__last_name__icontains=value)
-            | Q(recipient__email__icontains=value)
-        )
-        parts = value.split()
-        if len(parts) == 2:
-            condition |= Q(
-                recipient__first_name__icontains=parts[0],
-                recipient__last_name__icontains=parts[1],
-            )
+        condition = person_matches(value, prefix="recipient__")
         return queryset.filter(condition)

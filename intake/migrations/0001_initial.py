@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,73 +14,178 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ConsentText',
+            name="ConsentText",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(unique=True)),
-                ('title', models.CharField(default='Consent to ketamine infusion assessment', max_length=200)),
-                ('body', models.TextField(help_text='Plain text; blank lines separate paragraphs.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(unique=True)),
+                (
+                    "title",
+                    models.CharField(
+                        default="Consent to ketamine infusion assessment", max_length=200
+                    ),
+                ),
+                (
+                    "body",
+                    models.TextField(help_text="Plain text; blank lines separate paragraphs."),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-version'],
+                "ordering": ["-version"],
             },
         ),
         migrations.CreateModel(
-            name='Intake',
+            name="Intake",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('in_progress', 'In progress'), ('submitted', 'Submitted'), ('in_review', 'In review'), ('waiting_for_patient', 'Waiting for patient'), ('approved', 'Approved for consultation'), ('declined', 'Declined'), ('referred', 'Referred elsewhere')], default='in_progress', max_length=24)),
-                ('questionnaire_version', models.CharField(max_length=20)),
-                ('answers', models.JSONField(blank=True, default=dict)),
-                ('drafts', models.JSONField(blank=True, default=dict)),
-                ('visited_steps', models.JSONField(blank=True, default=list)),
-                ('current_step', models.CharField(default='about', max_length=20)),
-                ('height_cm', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True)),
-                ('weight_kg', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True)),
-                ('scores', models.JSONField(blank=True, default=dict)),
-                ('mme_total', models.DecimalField(blank=True, decimal_places=1, max_digits=7, null=True)),
-                ('phq9_item9_positive', models.BooleanField(default=False)),
-                ('consent_signed_name', models.CharField(blank=True, max_length=200)),
-                ('consent_signed_at', models.DateTimeField(blank=True, null=True)),
-                ('consent_ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('consent_user_agent', models.CharField(blank=True, max_length=400)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('consent_text', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intake.consenttext')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='intakes', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("in_progress", "In progress"),
+                            ("submitted", "Submitted"),
+                            ("in_review", "In review"),
+                            ("waiting_for_patient", "Waiting for patient"),
+                            ("approved", "Approved for consultation"),
+                            ("declined", "Declined"),
+                            ("referred", "Referred elsewhere"),
+                        ],
+                        default="in_progress",
+                        max_length=24,
+                    ),
+                ),
+                ("questionnaire_version", models.CharField(max_length=20)),
+                ("answers", models.JSONField(blank=True, default=dict)),
+                ("drafts", models.JSONField(blank=True, default=dict)),
+                ("visited_steps", models.JSONField(blank=True, default=list)),
+                ("current_step", models.CharField(default="about", max_length=20)),
+                (
+                    "height_cm",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True),
+                ),
+                (
+                    "weight_kg",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True),
+                ),
+                ("scores", models.JSONField(blank=True, default=dict)),
+                (
+                    "mme_total",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=7, null=True),
+                ),
+                ("phq9_item9_positive", models.BooleanField(default=False)),
+                ("consent_signed_name", models.CharField(blank=True, max_length=200)),
+                ("consent_signed_at", models.DateTimeField(blank=True, null=True)),
+                ("consent_ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("consent_user_agent", models.CharField(blank=True, max_length=400)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "consent_text",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="intake.consenttext",
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="intakes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='UrgentAlert',
+            name="UrgentAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('phq9_item9', 'PHQ-9 item 9 positive (thoughts of self-harm)')], max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('action_taken', models.TextField(blank=True)),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('intake', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='intake.intake')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("phq9_item9", "PHQ-9 item 9 positive (thoughts of self-harm)")],
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                ("action_taken", models.TextField(blank=True)),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "intake",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="intake.intake",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='intake',
-            index=models.Index(fields=['status', 'submitted_at'], name='intake_inta_status_ea0fb4_idx'),
+            model_name="intake",
+            index=models.Index(
+                fields=["status", "submitted_at"], name="intake_inta_status_ea0fb4_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('in_progress', 'submitted', 'in_review', 'waiting_for_patient'))), fields=('patient',), name='one_open_intake_per_patient'),
+            model_name="intake",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("status__in", ("in_progress", "submitted", "in_review", "waiting_for_patient"))
+                ),
+                fields=("patient",),
+                name="one_open_intake_per_patient",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='urgentalert',
-            constraint=models.UniqueConstraint(condition=models.Q(('acknowledged_at__isnull', True)), fields=('intake', 'kind'), name='one_open_alert_per_kind'),
+            model_name="urgentalert",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("acknowledged_at__isnull", True)),
+                fields=("intake", "kind"),
+                name="one_open_alert_per_kind",
+            ),
         ),
     ]

@@ -6,148 +6,248 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0002_consent_text_v1'),
+        ("intake", "0002_consent_text_v1"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DeclineTemplate',
+            name="DeclineTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(help_text='What staff pick from.', max_length=120)),
-                ('patient_message', models.TextField(help_text='Shown to the patient in the portal. Kind, plain and never clinical.')),
-                ('active', models.BooleanField(default=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(help_text="What staff pick from.", max_length=120)),
+                (
+                    "patient_message",
+                    models.TextField(
+                        help_text="Shown to the patient in the portal. Kind, plain and never clinical."
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['position', 'title'],
+                "ordering": ["position", "title"],
             },
         ),
         migrations.AddField(
-            model_name='intake',
-            name='assigned_to',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_intakes', to=settings.AUTH_USER_MODEL),
+            model_name="intake",
+            name="assigned_to",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="assigned_intakes",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='intake',
-            name='date_of_birth',
+            model_name="intake",
+            name="date_of_birth",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='intake',
-            name='decided_at',
+            model_name="intake",
+            name="decided_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='intake',
-            name='decision_message',
+            model_name="intake",
+            name="decision_message",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='intake',
-            name='diagnosis_codes',
+            model_name="intake",
+            name="diagnosis_codes",
             field=models.CharField(blank=True, max_length=400),
         ),
         migrations.AddField(
-            model_name='intake',
-            name='info_request_message',
+            model_name="intake",
+            name="info_request_message",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='intake',
-            name='mme_band',
+            model_name="intake",
+            name="mme_band",
             field=models.CharField(blank=True, max_length=10),
         ),
         migrations.AddField(
-            model_name='intake',
-            name='phone',
+            model_name="intake",
+            name="phone",
             field=models.CharField(blank=True, max_length=20),
         ),
         migrations.AddField(
-            model_name='intake',
-            name='phq9_band',
+            model_name="intake",
+            name="phq9_band",
             field=models.CharField(blank=True, max_length=20),
         ),
         migrations.AddField(
-            model_name='intake',
-            name='reopened_sections',
+            model_name="intake",
+            name="reopened_sections",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='intake',
-            name='screened_at',
+            model_name="intake",
+            name="screened_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='intake',
-            name='triage',
+            model_name="intake",
+            name="triage",
             field=models.CharField(blank=True, db_index=True, max_length=10),
         ),
         migrations.AddField(
-            model_name='intake',
-            name='decline_template',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intake.declinetemplate'),
+            model_name="intake",
+            name="decline_template",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="intake.declinetemplate",
+            ),
         ),
         migrations.CreateModel(
-            name='IntakeEvent',
+            name="IntakeEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('kind', models.CharField(choices=[('status', 'Status change'), ('assigned', 'Assigned'), ('info_requested', 'More information requested'), ('flag_cleared', 'Flag cleared'), ('note', 'Internal note'), ('screened', 'Screened'), ('alert_ack', 'Urgent alert acknowledged')], max_length=20)),
-                ('from_status', models.CharField(blank=True, max_length=24)),
-                ('to_status', models.CharField(blank=True, max_length=24)),
-                ('text', models.TextField(blank=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('intake', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='intake.intake')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("status", "Status change"),
+                            ("assigned", "Assigned"),
+                            ("info_requested", "More information requested"),
+                            ("flag_cleared", "Flag cleared"),
+                            ("note", "Internal note"),
+                            ("screened", "Screened"),
+                            ("alert_ack", "Urgent alert acknowledged"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("from_status", models.CharField(blank=True, max_length=24)),
+                ("to_status", models.CharField(blank=True, max_length=24)),
+                ("text", models.TextField(blank=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "intake",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="intake.intake",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ScreeningPolicy',
+            name="ScreeningPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(unique=True)),
-                ('severities', models.JSONField(blank=True, default=dict)),
-                ('pcptsd_cutoff', models.PositiveSmallIntegerField(default=3)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(unique=True)),
+                ("severities", models.JSONField(blank=True, default=dict)),
+                ("pcptsd_cutoff", models.PositiveSmallIntegerField(default=3)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'screening policies',
-                'ordering': ['-version'],
+                "verbose_name_plural": "screening policies",
+                "ordering": ["-version"],
             },
         ),
         migrations.AddField(
-            model_name='intake',
-            name='screening_policy',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intake.screeningpolicy'),
+            model_name="intake",
+            name="screening_policy",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="intake.screeningpolicy",
+            ),
         ),
         migrations.CreateModel(
-            name='IntakeFlag',
+            name="IntakeFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40)),
-                ('title', models.CharField(max_length=200)),
-                ('severity', models.CharField(max_length=10)),
-                ('source', models.CharField(max_length=200)),
-                ('message', models.TextField()),
-                ('detail', models.CharField(blank=True, max_length=400)),
-                ('triggers', models.JSONField(blank=True, default=list)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('cleared_at', models.DateTimeField(blank=True, null=True)),
-                ('clear_reason', models.TextField(blank=True)),
-                ('cleared_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('intake', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flags', to='intake.intake')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40)),
+                ("title", models.CharField(max_length=200)),
+                ("severity", models.CharField(max_length=10)),
+                ("source", models.CharField(max_length=200)),
+                ("message", models.TextField()),
+                ("detail", models.CharField(blank=True, max_length=400)),
+                ("triggers", models.JSONField(blank=True, default=list)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("cleared_at", models.DateTimeField(blank=True, null=True)),
+                ("clear_reason", models.TextField(blank=True)),
+                (
+                    "cleared_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "intake",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="flags",
+                        to="intake.intake",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position'],
-                'indexes': [models.Index(fields=['code', 'severity'], name='intake_inta_code_7a43bb_idx')],
-                'constraints': [models.UniqueConstraint(fields=('intake', 'code'), name='one_flag_per_code')],
+                "ordering": ["position"],
+                "indexes": [
+                    models.Index(fields=["code", "severity"], name="intake_inta_code_7a43bb_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("intake", "code"), name="one_flag_per_code")
+                ],
             },
         ),
     ]

@@ -5,20 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0004_decline_templates'),
+        ("intake", "0004_decline_templates"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='intake',
-            name='triage_rank',
+            model_name="intake",
+            name="triage_rank",
             field=models.PositiveSmallIntegerField(default=9),
         ),
         migrations.AddIndex(
-            model_name='intake',
-            index=models.Index(fields=['triage_rank', 'submitted_at', 'id'], name='intake_queue_idx'),
+            model_name="intake",
+            index=models.Index(
+                fields=["triage_rank", "submitted_at", "id"], name="intake_queue_idx"
+            ),
         ),
     ]

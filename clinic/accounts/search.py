@@ -1,0 +1,15 @@
+"""Finding a person by what staff type: every word must match a first name, last name or
+email ("alice anderson", "anderson", "alice@ex"). One definition for every search box."""
+
+from django.db.models import Q
+
+
+def person_matches(query: str, prefix: str = "") -> Q:
+    condition = Q()
+    for word in query.split()[:6]:
+        condition &= (
+            Q(**{f"{prefix}first_name__icontains": word})
+            | Q(**{f"{prefix}last_name__icontains": word})
+            | Q(**{f"{prefix}email__icontains": word})
+        )
+    return condition
