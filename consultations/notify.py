@@ -68,7 +68,7 @@ def booking_changed(*, appointment, change: str, now: dt.datetime | None = None)
         kind=f"booking_{change}",
         recipient=appointment.patient,
         channel="email",
-        due_at=now,
+        due_at=timezone.now(),  # the confirmation goes at once, whatever clock planned it
         appointment=appointment,
         key=f"appt:{appointment.pk}:booking_{change}:{appointment.start.isoformat()}:{now.isoformat()}",
     )

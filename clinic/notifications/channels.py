@@ -1,7 +1,8 @@
 """Where messages go: email through Django's backends, SMS through a small backend interface.
 
 Each send carries the message's idempotency key to the provider where it can take one
-(email: a Message-ID derived from the key and an X-Idempotency-Key header).
+(email: a Message-ID derived from the key and an X-Idempotency-Key header; Twilio's
+Messages API has no such field, so an SMS carries it only in our own records).
 """
 
 import base64
@@ -77,8 +78,8 @@ class TwilioSmsBackend(SmsBackend):
         request = urllib.request.Request(url, data=data, method="POST")  # noqa: S310 - fixed https
         auth = base64.b64encode(f"{sid}:{token}".encode()).decode()
         request.add_header("Authorization", f"Basic {auth}")
-        # Twilio's documented idempotency header for retried requests.
-        request.add_header("I-Twilio-Idempotency-Token", key[:64])
+        # Twilio's Messages API takes no idempotency key: the dispatcher's lease renewal just
+        # before sending is what keeps a second send of one row rare (see dispatcher.py).
         try:
             with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
                 return json.load(response)["sid"]

@@ -16,6 +16,10 @@ from clinic.notifications.models import ContactPreference, Message
 from clinic.notifications.views import twilio_signature
 from tests.conftest import make_user
 
+# Some tests reach the database only through request.getfixturevalue(); the mark keeps
+# them with the other database tests (before transactional tests empty the database).
+pytestmark = pytest.mark.django_db
+
 ROLES = ["patient", "other_patient", "coordinator", "clinician", "clinic_admin"]
 PHONE = "+15035550123"
 URL = reverse("messages:preferences")
