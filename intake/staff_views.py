@@ -1,10 +1,12 @@
 """Staff pages: the review queue, one intake's review page and its actions, clinic policy."""
 
+import csv
+
 from django.contrib import messages
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -283,3 +285,18 @@ def consent_text(request):
         "staff/consent.html",
         {"form": form, "current": current, "versions": ConsentText.objects.all()[:20]},
     )
+
+
+@require("view_clinical_answers")
+def intake_export(request, pk):
+    """Every answer as CSV (section, question, answer), generated from the questionnaire."""
+    intake = _get_intake_for_staff(pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="intake-{intake.pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["section", "question_key", "question", "answer"])
+    for block in answered_sections(intake.answers):
+        for item in block.items:
+            text = "; ".join(item.rows) if item.rows else item.text
+            writer.writerow([block.section.title, item.question.key, item.question.label, text])
+    return response

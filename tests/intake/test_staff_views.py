@@ -258,3 +258,14 @@ def test_review_page_offers_a_print_summary(login, clinician, alice_intake):
 )
 def test_odd_paging_and_sorting_parameters_never_500(login, clinician, alice_intake, query):
     assert login(clinician).get(f"/staff/?status=&{query}").status_code == 200
+
+
+def test_clinician_exports_every_answer_as_csv_but_a_coordinator_cannot(
+    login, clinician, coordinator, alice_intake
+):
+    url = reverse("staff:intake_export", args=[alice_intake.pk])
+    response = login(clinician).get(url)
+    body = response.content.decode()
+    assert response["Content-Type"].startswith("text/csv")
+    assert "peg_pain" in body and "Burning pain" in body and "Oxycodone" in body
+    assert login(coordinator).get(url).status_code == 403
