@@ -226,3 +226,25 @@ def cancel_appointment(
         locked.save(update_fields=["status", "updated_at"])
         notify.booking_changed(appointment=locked, change="cancelled", now=now)
     return locked
+
+
+def set_video_link(*, appointment: Appointment, link: str, actor) -> None:
+    """Store the telehealth link the patient will see (validated as an https URL)."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    link = link.strip()
+    try:
+        URLValidator(schemes=["https"])(link)
+    except ValidationError as error:
+        raise BookingError("Enter the full video link, starting with https://") from error
+    if appointment.mode != "telehealth":
+        raise BookingError("Only video visits have a video link.")
+    Appointment.objects.filter(pk=appointment.pk).update(video_link=link)
+    AppointmentEvent.objects.create(
+        appointment=appointment,
+        actor=actor,
+        from_status=appointment.status,
+        to_status=appointment.status,
+        note="Video link set",
+    )

@@ -137,3 +137,18 @@ def cancel(request, pk):
     else:
         messages.success(request, "Cancelled. The time is free again and the patient was told.")
     return redirect(_day_url(appointment))
+
+
+@require("manage_bookings")
+@require_POST
+def video_link(request, pk):
+    appointment = get_object_or_404(Appointment, pk=pk)
+    try:
+        services.set_video_link(
+            appointment=appointment, link=request.POST.get("video_link", ""), actor=request.user
+        )
+    except services.BookingError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, "Video link saved; the patient sees it on their appointment.")
+    return redirect(_day_url(appointment))

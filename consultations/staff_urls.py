@@ -33,4 +33,5 @@ urlpatterns = [
     path("patients/<int:patient_pk>/book/confirm/", staff_booking_views.confirm, name="confirm"),
     path("appointments/<int:pk>/move/", staff_booking_views.move, name="move"),
     path("appointments/<int:pk>/cancel/", staff_booking_views.cancel, name="cancel"),
+    path("appointments/<int:pk>/video/", staff_booking_views.video_link, name="video_link"),
 ]

@@ -21,10 +21,12 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 def provider(clinician):
     provider = Provider.objects.create(user=clinician, display_name="Dr. Lee")
     for weekday in range(5):
-        WorkingHours.objects.create(provider=provider, weekday=weekday, start=dt.time(9),
-                                    end=dt.time(12))
-        WorkingHours.objects.create(provider=provider, weekday=weekday, start=dt.time(13),
-                                    end=dt.time(17))
+        WorkingHours.objects.create(
+            provider=provider, weekday=weekday, start=dt.time(9), end=dt.time(12)
+        )
+        WorkingHours.objects.create(
+            provider=provider, weekday=weekday, start=dt.time(13), end=dt.time(17)
+        )
     return provider
 
 

@@ -19,8 +19,14 @@ from .conftest import NOW, TUESDAY, at
 
 def _book(patient, appointment_type, provider, start, **kw):
     return services.book_appointment(
-        patient=patient, appointment_type=appointment_type, provider=provider, start=start,
-        mode=kw.pop("mode", "in_person"), actor=kw.pop("actor", patient), now=NOW, **kw,
+        patient=patient,
+        appointment_type=appointment_type,
+        provider=provider,
+        start=start,
+        mode=kw.pop("mode", "in_person"),
+        actor=kw.pop("actor", patient),
+        now=NOW,
+        **kw,
     )
 
 
@@ -51,14 +57,21 @@ def test_coordinator_may_override_approval_with_a_recorded_reason(
 ):
     with pytest.raises(services.NotApproved):
         _book(patient, initial, provider, at(TUESDAY, 9), actor=coordinator)
-    appointment = _book(patient, initial, provider, at(TUESDAY, 9), actor=coordinator,
-                        override_reason="Referred urgently by Dr. Rivera")
+    appointment = _book(
+        patient,
+        initial,
+        provider,
+        at(TUESDAY, 9),
+        actor=coordinator,
+        override_reason="Referred urgently by Dr. Rivera",
+    )
     assert appointment.approval_override_reason == "Referred urgently by Dr. Rivera"
     assert "Approval overridden" in appointment.events.get().note
 
 
-def test_a_taken_slot_and_its_buffer_are_refused(approved_patient, other_patient, follow_up,
-                                                 initial, provider):
+def test_a_taken_slot_and_its_buffer_are_refused(
+    approved_patient, other_patient, follow_up, initial, provider
+):
     _book(approved_patient, initial, provider, at(TUESDAY, 9))  # 9:00-9:45 + 15 min buffer
     for start in (at(TUESDAY, 9), at(TUESDAY, 9, 30), at(TUESDAY, 9, 45)):
         with pytest.raises(services.SlotUnavailable):
@@ -67,8 +80,13 @@ def test_a_taken_slot_and_its_buffer_are_refused(approved_patient, other_patient
 
 
 def test_slots_outside_hours_notice_or_horizon_are_refused(approved_patient, initial, provider):
-    for start in (at(TUESDAY, 12), at(TUESDAY, 16, 30), at(TUESDAY, 8, 45),
-                  at(NOW.date(), 14), at(TUESDAY + dt.timedelta(days=70), 9)):
+    for start in (
+        at(TUESDAY, 12),
+        at(TUESDAY, 16, 30),
+        at(TUESDAY, 8, 45),
+        at(NOW.date(), 14),
+        at(TUESDAY + dt.timedelta(days=70), 9),
+    ):
         with pytest.raises(services.SlotUnavailable):
             _book(approved_patient, initial, provider, start)
 
@@ -83,12 +101,14 @@ def test_patients_cannot_book_staff_only_types(approved_patient, provider):
     from consultations.models import AppointmentType
 
     with pytest.raises(services.BookingError):
-        _book(approved_patient, AppointmentType.objects.get(kind="infusion"), provider,
-              at(TUESDAY, 9))
+        _book(
+            approved_patient, AppointmentType.objects.get(kind="infusion"), provider, at(TUESDAY, 9)
+        )
 
 
-def test_cancelling_frees_the_slot_at_once(approved_patient, other_patient, initial, follow_up,
-                                           provider):
+def test_cancelling_frees_the_slot_at_once(
+    approved_patient, other_patient, initial, follow_up, provider
+):
     appointment = _book(approved_patient, initial, provider, at(TUESDAY, 9))
     services.cancel_appointment(appointment=appointment, actor=approved_patient, now=NOW)
     appointment.refresh_from_db()
@@ -104,8 +124,9 @@ def test_patient_cannot_change_inside_the_cancellation_window_but_staff_can(
     with pytest.raises(services.TooLateToChange):
         services.cancel_appointment(appointment=appointment, actor=approved_patient, now=late)
     with pytest.raises(services.TooLateToChange):
-        services.reschedule_appointment(appointment=appointment, start=at(TUESDAY, 14),
-                                        actor=approved_patient, now=late)
+        services.reschedule_appointment(
+            appointment=appointment, start=at(TUESDAY, 14), actor=approved_patient, now=late
+        )
     services.cancel_appointment(appointment=appointment, actor=coordinator, now=late)
     assert Appointment.objects.get(pk=appointment.pk).status == "cancelled_clinic"
 
@@ -114,18 +135,21 @@ def test_rescheduling_moves_the_booking_and_frees_the_old_time(
     approved_patient, other_patient, initial, follow_up, provider
 ):
     appointment = _book(approved_patient, initial, provider, at(TUESDAY, 9))
-    moved = services.reschedule_appointment(appointment=appointment, start=at(TUESDAY, 14),
-                                            actor=approved_patient, now=NOW)
+    moved = services.reschedule_appointment(
+        appointment=appointment, start=at(TUESDAY, 14), actor=approved_patient, now=NOW
+    )
     assert moved.start == at(TUESDAY, 14) and moved.status == "booked"
     assert "Moved from" in moved.events.last().note
     assert _book(other_patient, follow_up, provider, at(TUESDAY, 9)).pk
 
 
-def test_rescheduling_to_an_overlapping_time_of_itself_is_allowed(approved_patient, initial,
-                                                                  provider):
+def test_rescheduling_to_an_overlapping_time_of_itself_is_allowed(
+    approved_patient, initial, provider
+):
     appointment = _book(approved_patient, initial, provider, at(TUESDAY, 9))
-    moved = services.reschedule_appointment(appointment=appointment, start=at(TUESDAY, 9, 30),
-                                            actor=approved_patient, now=NOW)
+    moved = services.reschedule_appointment(
+        appointment=appointment, start=at(TUESDAY, 9, 30), actor=approved_patient, now=NOW
+    )
     assert moved.start == at(TUESDAY, 9, 30)
 
 
@@ -192,8 +216,9 @@ def test_control_without_the_constraint_the_race_double_books(clinician, follow_
     monkeypatch.setattr(services, "_lock", lambda *a: None)
     monkeypatch.setattr(services, "_check_slot", lambda **k: None)
     with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE consultations_appointment DROP CONSTRAINT "
-                       "appointment_no_double_booking")
+        cursor.execute(
+            "ALTER TABLE consultations_appointment DROP CONSTRAINT appointment_no_double_booking"
+        )
     try:
         patients = [make_user(f"racer{i}@example.com", Role.PATIENT) for i in range(20)]
         ok, _ = _race(20, lambda i: _book(patients[i], follow_up, provider, at(TUESDAY, 9)))
@@ -216,27 +241,35 @@ def _provider_with_hours(clinician):
 # ---------------------------------------------------------------- pages
 
 
-def test_booking_journey_through_the_pages(login, approved_patient, initial, provider,
-                                           monkeypatch, django_capture_on_commit_callbacks):
+def test_booking_journey_through_the_pages(
+    login, approved_patient, initial, provider, monkeypatch, django_capture_on_commit_callbacks
+):
     from django.utils import timezone
 
     monkeypatch.setattr(timezone, "now", lambda: NOW)
     client = login(approved_patient)
-    page = client.get(reverse("consultations:book"),
-                      {"type": initial.pk, "mode": "telehealth", "provider": "any"})
+    page = client.get(
+        reverse("consultations:book"), {"type": initial.pk, "mode": "telehealth", "provider": "any"}
+    )
     assert "Tue, Jan 12" in page.content.decode()
-    page = client.get(reverse("consultations:book"), {
-        "type": initial.pk, "mode": "telehealth", "provider": "any", "date": "2027-01-12"})
+    page = client.get(
+        reverse("consultations:book"),
+        {"type": initial.pk, "mode": "telehealth", "provider": "any", "date": "2027-01-12"},
+    )
     html = page.content.decode()
     assert "9:00 AM" in html and "1:00 PM" in html and "12:00 PM" not in html
     start = at(TUESDAY, 9).isoformat()
-    confirm = client.get(reverse("consultations:confirm"), {
-        "type": initial.pk, "mode": "telehealth", "provider": provider.pk, "start": start})
+    confirm = client.get(
+        reverse("consultations:confirm"),
+        {"type": initial.pk, "mode": "telehealth", "provider": provider.pk, "start": start},
+    )
     assert "Tuesday, January 12, 2027 at 9:00 AM EST" in confirm.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        done = client.post(reverse("consultations:confirm"), {
-            "type": initial.pk, "mode": "telehealth", "provider": provider.pk, "start": start},
-            follow=True)
+        done = client.post(
+            reverse("consultations:confirm"),
+            {"type": initial.pk, "mode": "telehealth", "provider": provider.pk, "start": start},
+            follow=True,
+        )
     appointment = Appointment.objects.get()
     assert appointment.mode == "telehealth" and appointment.location.kind == "telehealth"
     assert b"Add to my calendar" in done.content
@@ -249,16 +282,24 @@ def test_losing_a_race_shows_a_friendly_message_and_fresh_slots(
 
     monkeypatch.setattr(timezone, "now", lambda: NOW)
     _book(other_patient, follow_up, provider, at(TUESDAY, 9))
-    response = login(approved_patient).post(reverse("consultations:confirm"), {
-        "type": initial.pk, "mode": "in_person", "provider": provider.pk,
-        "start": at(TUESDAY, 9).isoformat()}, follow=True)
+    response = login(approved_patient).post(
+        reverse("consultations:confirm"),
+        {
+            "type": initial.pk,
+            "mode": "in_person",
+            "provider": provider.pk,
+            "start": at(TUESDAY, 9).isoformat(),
+        },
+        follow=True,
+    )
     assert response.status_code == 200
     assert "That time was just taken — please pick another." in response.content.decode()
     assert "9:30 AM" in response.content.decode()  # the refreshed list, after the buffer
 
 
-def test_other_patients_cannot_see_or_change_an_appointment(login, approved_patient,
-                                                            other_patient, initial, provider):
+def test_other_patients_cannot_see_or_change_an_appointment(
+    login, approved_patient, other_patient, initial, provider
+):
     appointment = _book(approved_patient, initial, provider, at(TUESDAY, 9))
     client = login(other_patient)
     for name in ("consultations:detail", "consultations:reschedule", "consultations:ics"):
@@ -269,12 +310,22 @@ def test_other_patients_cannot_see_or_change_an_appointment(login, approved_pati
 
 def test_hostile_confirm_parameters_never_500(login, approved_patient, initial, provider):
     client = login(approved_patient)
-    for params in ({"type": "x"}, {"type": initial.pk, "provider": provider.pk, "start": "nope",
-                                   "mode": "in_person"},
-                   {"type": initial.pk, "provider": provider.pk, "start": "2027-01-12T09:00",
-                    "mode": "in_person"},
-                   {"type": initial.pk, "provider": provider.pk,
-                    "start": at(TUESDAY, 9).isoformat(), "mode": "rocket"}):
+    for params in (
+        {"type": "x"},
+        {"type": initial.pk, "provider": provider.pk, "start": "nope", "mode": "in_person"},
+        {
+            "type": initial.pk,
+            "provider": provider.pk,
+            "start": "2027-01-12T09:00",
+            "mode": "in_person",
+        },
+        {
+            "type": initial.pk,
+            "provider": provider.pk,
+            "start": at(TUESDAY, 9).isoformat(),
+            "mode": "rocket",
+        },
+    ):
         assert client.get(reverse("consultations:confirm"), params).status_code == 404
     page = client.get(reverse("consultations:book"), {"type": "9999", "date": "2027-02-31"})
     assert page.status_code == 200

@@ -98,3 +98,27 @@ def test_patients_cannot_book_for_others(login, people, role, initial, provider)
 
 def test_staff_cannot_be_booked_as_patients(login, coordinator, clinician):
     assert login(coordinator).get(reverse("schedule:book", args=[clinician.pk])).status_code == 404
+
+
+def test_staff_set_a_video_link_that_the_patient_then_sees(
+    login, coordinator, approved_patient, initial, provider
+):
+    appointment = services.book_appointment(
+        patient=approved_patient,
+        appointment_type=initial,
+        provider=provider,
+        start=at(TUESDAY, 9),
+        mode="telehealth",
+        actor=approved_patient,
+        now=NOW,
+    )
+    url = reverse("schedule:video_link", args=[appointment.pk])
+    client = login(coordinator)
+    client.post(url, {"video_link": "javascript:alert(1)"})
+    appointment.refresh_from_db()
+    assert appointment.video_link == ""
+    client.post(url, {"video_link": "https://video.example/room/42"})
+    appointment.refresh_from_db()
+    assert appointment.video_link == "https://video.example/room/42"
+    page = login(approved_patient).get(reverse("consultations:detail", args=[appointment.pk]))
+    assert b"https://video.example/room/42" in page.content
