@@ -34,7 +34,7 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup, django_db_blocker):
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         message = (
             f"Chromium not found at {CHROMIUM}. Install it with "
@@ -45,7 +45,18 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
+    from django.db import connections
+
+    # Once Playwright's event loop runs in this thread, asgiref hands Django a fresh
+    # connection object, without the serialized copy of the test database that restores
+    # data-migration rows after each live-server test. Carry the copy over.
+    with django_db_blocker.unblock():
+        saved = {a: getattr(connections[a], "_test_serialized_contents", None) for a in connections}
     with sync_playwright() as playwright:
+        with django_db_blocker.unblock():
+            for alias, contents in saved.items():
+                if contents is not None:
+                    connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
