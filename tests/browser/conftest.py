@@ -43,9 +43,8 @@ def browser(django_db_setup, django_db_blocker):
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
     from django.db import connections
+    from playwright.sync_api import sync_playwright
 
     # Once Playwright's event loop runs in this thread, asgiref hands Django a fresh
     # connection object, without the serialized copy of the test database that restores
