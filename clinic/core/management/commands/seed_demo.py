@@ -77,6 +77,8 @@ class Command(BaseCommand):
                 "legal_first_name": patient.first_name,
                 "legal_last_name": patient.last_name,
                 "consent_signature": patient.get_full_name(),
+                # Each demo patient their own (fictional 555) number.
+                "mobile_phone": f"+1202555{patient.pk:04d}",
             }
             intake = demo.seed_intake(patient=patient, answers=answers, submit=submit)
             if email in APPROVED:
