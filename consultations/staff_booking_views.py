@@ -1,11 +1,9 @@
 """Coordinators (and clinicians) book, move and cancel on a patient's behalf."""
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.access import require
@@ -14,9 +12,9 @@ from clinic.accounts.roles import Role
 from clinic.accounts.search import person_matches
 
 from . import services
-from .models import Appointment, AppointmentType, Provider
+from .models import Appointment
 from .timefmt import format_when, patient_zone
-from .views import picker_context
+from .views import picker_context, read_booking, read_slot
 
 
 def _patient(pk) -> User:
@@ -51,11 +49,7 @@ def book(request, patient_pk):
 def confirm(request, patient_pk):
     patient = _patient(patient_pk)
     data = request.POST if request.method == "POST" else request.GET
-    appointment_type = get_object_or_404(AppointmentType, pk=_int(data.get("type")), active=True)
-    provider = get_object_or_404(Provider, pk=_int(data.get("provider")), active=True)
-    start, mode = parse_datetime(data.get("start", "") or ""), data.get("mode", "")
-    if start is None or timezone.is_naive(start) or mode not in ("in_person", "telehealth"):
-        raise Http404("Not a bookable time")
+    appointment_type, provider, start, mode = read_booking(data)
     needs_override = appointment_type.requires_approved_intake and not services.approved_intake(
         patient
     )
@@ -93,21 +87,11 @@ def confirm(request, patient_pk):
     )
 
 
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @require("manage_bookings")
 def move(request, pk):
     appointment = get_object_or_404(Appointment.objects.select_related("patient"), pk=pk)
     if request.method == "POST":
-        start = parse_datetime(request.POST.get("start", "") or "")
-        provider = Provider.objects.filter(pk=_int(request.POST.get("provider"))).first()
-        if start is None or timezone.is_naive(start) or provider is None:
-            raise Http404("Not a bookable time")
+        start, provider = read_slot(request.POST)
         try:
             moved = services.reschedule_appointment(
                 appointment=appointment, start=start, provider=provider, actor=request.user

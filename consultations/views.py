@@ -1,5 +1,6 @@
 """Patients book, see, move and cancel their own appointments."""
 
+import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -33,6 +34,28 @@ def _int(value):
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def read_slot(data) -> tuple[dt.datetime, Provider]:
+    """The time and clinician a picker button posted; 404 for anything malformed."""
+    try:
+        start = parse_datetime(data.get("start", "") or "")
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        start = None
+    provider = Provider.objects.filter(pk=_int(data.get("provider")), active=True).first()
+    if start is None or timezone.is_naive(start) or provider is None:
+        raise Http404("Not a bookable time")
+    return start, provider
+
+
+def read_booking(data) -> tuple[AppointmentType, Provider, dt.datetime, str]:
+    """Type, clinician, time and visit mode of a booking to confirm; 404 when malformed."""
+    appointment_type = get_object_or_404(AppointmentType, pk=_int(data.get("type")), active=True)
+    start, provider = read_slot(data)
+    mode = data.get("mode", "")
+    if mode not in ("in_person", "telehealth"):
+        raise Http404("Not a bookable time")
+    return appointment_type, provider, start, mode
 
 
 class Choice:
@@ -136,12 +159,7 @@ def book(request):
 def confirm(request):
     """Check and confirm one slot; POST books it."""
     data = request.POST if request.method == "POST" else request.GET
-    appointment_type = get_object_or_404(AppointmentType, pk=_int(data.get("type")), active=True)
-    provider = get_object_or_404(Provider, pk=_int(data.get("provider")), active=True)
-    start = parse_datetime(data.get("start", "") or "")
-    mode = data.get("mode", "")
-    if start is None or timezone.is_naive(start) or mode not in ("in_person", "telehealth"):
-        raise Http404("Not a bookable time")
+    appointment_type, provider, start, mode = read_booking(data)
     back = reverse("consultations:book") + f"?type={appointment_type.pk}&mode={mode}"
     if request.method == "POST":
         try:
@@ -196,10 +214,7 @@ def detail(request, pk):
 def reschedule(request, pk):
     appointment = _own_appointment(request, pk)
     if request.method == "POST":
-        start = parse_datetime(request.POST.get("start", "") or "")
-        provider = Provider.objects.filter(pk=_int(request.POST.get("provider"))).first()
-        if start is None or timezone.is_naive(start) or provider is None:
-            raise Http404("Not a bookable time")
+        start, provider = read_slot(request.POST)
         try:
             services.reschedule_appointment(
                 appointment=appointment, start=start, provider=provider, actor=request.user

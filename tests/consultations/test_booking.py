@@ -329,3 +329,22 @@ def test_hostile_confirm_parameters_never_500(login, approved_patient, initial, 
         assert client.get(reverse("consultations:confirm"), params).status_code == 404
     page = client.get(reverse("consultations:book"), {"type": "9999", "date": "2027-02-31"})
     assert page.status_code == 200
+
+
+def test_impossible_times_posted_to_confirm_or_move_are_404_not_500(
+    login, approved_patient, initial, provider
+):
+    client = login(approved_patient)
+    params = {
+        "type": initial.pk,
+        "provider": provider.pk,
+        "mode": "in_person",
+        "start": "2027-13-45T09:00:00+00:00",
+    }
+    assert client.get(reverse("consultations:confirm"), params).status_code == 404
+    appointment = _book(approved_patient, initial, provider, at(TUESDAY, 9))
+    moved = client.post(
+        reverse("consultations:reschedule", args=[appointment.pk]),
+        {"start": "2027-13-45T09:00:00+00:00", "provider": provider.pk},
+    )
+    assert moved.status_code == 404
