@@ -1,11 +1,16 @@
 """Shared fixtures. People are named: Alice is the patient, Charlie the other patient."""
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
 from clinic.celery import app as celery_app
+from consultations.models import AppointmentType, Provider, WorkingHours
+from intake import demo
+from intake.models import Intake
 
 PASSWORD = "correct horse battery staple"
 
@@ -73,3 +78,34 @@ def login(client):
         return client
 
     return _login
+
+
+# Booking: a clinician who sees patients on weekdays 09:00-12:00 and 13:00-17:00.
+@pytest.fixture
+def provider(clinician):
+    provider = Provider.objects.create(user=clinician, display_name="Dr. Lee")
+    for weekday in range(5):
+        WorkingHours.objects.create(
+            provider=provider, weekday=weekday, start=dt.time(9), end=dt.time(12)
+        )
+        WorkingHours.objects.create(
+            provider=provider, weekday=weekday, start=dt.time(13), end=dt.time(17)
+        )
+    return provider
+
+
+@pytest.fixture
+def initial():
+    return AppointmentType.objects.get(kind="initial")
+
+
+@pytest.fixture
+def follow_up():
+    return AppointmentType.objects.get(kind="follow_up")
+
+
+@pytest.fixture
+def approved_patient(patient):
+    intake = demo.seed_intake(patient=patient, answers=demo.BASE, submit=True)
+    Intake.objects.filter(pk=intake.pk).update(status=Intake.Status.APPROVED)
+    return patient

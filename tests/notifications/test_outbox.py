@@ -25,7 +25,7 @@ from clinic.notifications.digest import enqueue_daily_digest
 from clinic.notifications.models import Attempt, Message
 from clinic.notifications.nudges import enqueue_intake_nudges
 from consultations import notify, services
-from consultations.models import AppointmentType, Provider, WorkingHours
+from consultations.models import AppointmentType
 from intake import demo
 from intake import notify as intake_notify
 from intake.models import Intake
@@ -93,32 +93,6 @@ def wall_clock(monkeypatch):
 
     pin(NOW)
     return pin
-
-
-@pytest.fixture
-def provider(clinician):
-    provider = Provider.objects.create(user=clinician, display_name="Dr. Lee")
-    for weekday in range(5):
-        WorkingHours.objects.create(
-            provider=provider, weekday=weekday, start=dt.time(9), end=dt.time(12)
-        )
-        WorkingHours.objects.create(
-            provider=provider, weekday=weekday, start=dt.time(13), end=dt.time(17)
-        )
-    return provider
-
-
-@pytest.fixture
-def initial():
-    return AppointmentType.objects.get(kind="initial")
-
-
-@pytest.fixture
-def approved_patient(patient):
-    """Alice, with demo.BASE answers (CRPS, oxycodone, PHQ-9 …) and SMS consent."""
-    intake = demo.seed_intake(patient=patient, answers=demo.BASE, submit=True)
-    Intake.objects.filter(pk=intake.pk).update(status=Intake.Status.APPROVED)
-    return patient
 
 
 def book(patient, provider, start, *, now=NOW, appointment_type=None):
