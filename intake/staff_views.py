@@ -3,7 +3,6 @@
 import csv
 
 from django.contrib import messages
-from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from clinic.accounts.access import require
+from clinic.core.tables import paginate
 
 from . import review, scoring, screening, services, staff_forms
 from .display import answered_sections
@@ -52,7 +52,7 @@ def dashboard(request):
     intake_filter = filter_for(request.user, request.GET, queryset)
     table = table_for(request.user, intake_filter.qs)
     RequestConfig(request, paginate=False).configure(table)
-    _paginate(table, request)
+    paginate(table, request, default=25)
     return render(
         request,
         "staff/dashboard.html",
@@ -63,18 +63,6 @@ def dashboard(request):
             "default_queue": not request.GET,
         },
     )
-
-
-def _paginate(table, request) -> None:
-    """Page size from the URL within 10–200; a page past the end shows the last page."""
-    try:
-        per_page = min(max(int(request.GET.get("per_page", 25)), 10), 200)
-    except ValueError:
-        per_page = 25
-    try:
-        table.paginate(page=request.GET.get("page", 1), per_page=per_page)
-    except (EmptyPage, PageNotAnInteger):
-        table.paginate(page=1, per_page=per_page)
 
 
 def _open_stop_count():

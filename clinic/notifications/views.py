@@ -9,7 +9,6 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -21,6 +20,7 @@ from django_tables2 import RequestConfig
 
 from clinic.accounts.access import require
 from clinic.core.models import ClinicSettings
+from clinic.core.tables import paginate
 
 from . import dispatcher, outbox, preferences
 from .filters import MessageFilter, kind_label
@@ -36,12 +36,6 @@ from .tables import MessageTable, status_label
 
 log = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
-
-
-class LogPaginator(Paginator):
-    # ?per_page=-5 would otherwise reach the paginator and fail; keep it sensible.
-    def __init__(self, object_list, per_page, *args, **kwargs):
-        super().__init__(object_list, min(max(int(per_page), 10), 200), *args, **kwargs)
 
 
 def _log_rows():
@@ -67,8 +61,8 @@ def _can_resend(user) -> bool:
 def message_log(request):
     message_filter = MessageFilter(request.GET, queryset=_log_rows())
     table = MessageTable(message_filter.qs)
-    paginate = {"paginator_class": LogPaginator, "per_page": 50}
-    RequestConfig(request, paginate=paginate).configure(table)
+    RequestConfig(request, paginate=False).configure(table)
+    paginate(table, request, default=50)
     context = {"filter": message_filter, "table": table}
     return render(request, "notifications/staff/log.html", context)
 
