@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "clinic.accounts",
     "clinic.core",
     "clinic.notifications",
+    "clinic.audit",
     "intake",
     "consultations",
 ]
@@ -161,6 +162,10 @@ CSRF_COOKIE_SAMESITE = "Lax"
 
 # --- HTTPS (on by default whenever DEBUG is off) ----------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies we run in front of the app. The client IP (audit trail) is the
+# X-Forwarded-For entry the outermost of them added; 0 means REMOTE_ADDR, and hops a
+# client wrote itself are never trusted (clinic/audit/client.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
