@@ -19,6 +19,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
 ]
 
+handler400 = "clinic.core.views.bad_request"
 handler403 = "clinic.core.views.permission_denied"
 handler404 = "clinic.core.views.page_not_found"
 handler500 = "clinic.core.views.server_error"

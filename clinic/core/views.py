@@ -1,6 +1,8 @@
-from django.db import connection
-from django.http import JsonResponse
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 
 from clinic.accounts.roles import Role
 
@@ -37,13 +39,31 @@ def health(request):
 
 
 def permission_denied(request, exception=None):
-    return render(request, "403.html", status=403)
+    return _page_or_plain(request, "403", status=403)
 
 
 def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+    return _page_or_plain(request, "404", status=404)
+
+
+def bad_request(request, exception=None):
+    return _plain(request, "400.html", status=400)
 
 
 def server_error(request):
-    # No context processors that touch the database: the error may be the database.
-    return render(request, "500.html", status=500)
+    return _plain(request, "500.html", status=500)
+
+
+def _plain(request, template: str, *, status: int) -> HttpResponse:
+    """Rendered without the request, so no context processor runs: they read the session
+    and the user from the database, and the error may be that the database is down."""
+    return HttpResponse(render_to_string(template, {"clinic": settings.CLINIC}), status=status)
+
+
+def _page_or_plain(request, name: str, *, status: int) -> HttpResponse:
+    """The full page (nav, the user's home link) when the database answers, else the plain
+    one: a 404 during an outage must not turn into a second error."""
+    try:
+        return render(request, f"{name}.html", status=status)
+    except DatabaseError:
+        return _plain(request, f"errors/{name}_plain.html", status=status)
