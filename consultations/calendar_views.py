@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.access import require
+from clinic.core.redirects import safe_next
 
 from . import calendar
 from .models import Appointment, Provider
@@ -174,7 +175,4 @@ def change_status(request, pk):
             messages.error(request, str(error))
         else:
             messages.success(request, f"{appointment.patient}: {S(action[0]).label.lower()}.")
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
-    return redirect("schedule:today")
+    return redirect(safe_next(request, reverse("schedule:today")))

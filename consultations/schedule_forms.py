@@ -114,7 +114,16 @@ class WorkingHoursForm(forms.ModelForm):
         return data
 
 
+# Several intervals a day, every day, in a few date ranges still fits well below this.
+MAX_HOURS_ROWS = 100
+
+
 class BaseWorkingHoursFormSet(BaseInlineFormSet):
+    default_error_messages = {
+        "too_many_forms": "At most %(num)d rows of hours can be saved at once. "
+        "Remove some rows or give the others date ranges.",
+    }
+
     def clean(self):
         super().clean()
         # Unchanged extra rows have empty cleaned_data; rows with errors already say why.
@@ -149,6 +158,10 @@ WorkingHoursFormSet = inlineformset_factory(
     formset=BaseWorkingHoursFormSet,
     extra=3,
     can_delete=True,
+    # Posted counts are not trusted: at most this many rows are ever built.
+    max_num=MAX_HOURS_ROWS,
+    absolute_max=MAX_HOURS_ROWS,
+    validate_max=True,
 )
 
 

@@ -7,12 +7,13 @@ from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from clinic.accounts.access import require
+from clinic.core.redirects import safe_next
 from clinic.core.tables import paginate
 
 from . import review, scoring, screening, services, staff_forms
@@ -231,10 +232,7 @@ def acknowledge_alert(request, alert_pk):
         messages.success(request, "Alert acknowledged and recorded.")
     else:
         messages.error(request, "Record what was done before acknowledging the alert.")
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
-    return redirect("staff:intake", pk=alert.intake_id)
+    return redirect(safe_next(request, reverse("staff:intake", args=[alert.intake_id])))
 
 
 @require("manage_clinic_settings")

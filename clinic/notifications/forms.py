@@ -120,6 +120,7 @@ ReminderOffsetFormSet = forms.formset_factory(
     extra=1,
     can_delete=True,
     max_num=10,
+    absolute_max=10,
     validate_max=True,
 )
 

@@ -16,7 +16,7 @@ from consultations.models import (
     Provider,
     WorkingHours,
 )
-from consultations.schedule_forms import WorkingHoursFormSet
+from consultations.schedule_forms import MAX_HOURS_ROWS, WorkingHoursFormSet
 from tests.conftest import make_user
 
 NY = ZoneInfo("America/New_York")
@@ -665,3 +665,14 @@ def test_deactivating_a_provider_lists_their_upcoming_bookings(
     response = login(coordinator).get(reverse("schedule:provider_hours", args=[provider.pk]))
     assert [e.appointment for e in response.context["outside"]] == [appointment]
     assert "This provider is inactive" in response.content.decode()
+
+
+def test_a_huge_posted_row_count_builds_at_most_the_row_limit(login, coordinator, bare_provider):
+    url = reverse("schedule:provider_hours", args=[bare_provider.pk])
+    data = _hours_post(bare_provider, [_row(0, "08:00", "12:00")])
+    data["hours-TOTAL_FORMS"] = "999999999999"
+    response = login(coordinator).post(url, data)
+    assert response.status_code == 200
+    assert len(response.context["formset"].forms) <= MAX_HOURS_ROWS
+    assert f"At most {MAX_HOURS_ROWS} rows of hours" in response.content.decode()
+    assert not WorkingHours.objects.exists()
