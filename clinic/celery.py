@@ -26,11 +26,11 @@ def _beat_schedule(sender, **kwargs):
             "schedule": settings.OUTBOX_DISPATCH_SECONDS,
         },
         "intake-nudges": {
-            "task": "clinic.notifications.tasks.enqueue_intake_nudges",
+            "task": "intake.tasks.enqueue_intake_nudges",
             "schedule": 15 * 60.0,
         },
         "daily-digest": {
-            "task": "clinic.notifications.tasks.enqueue_daily_digest",
+            "task": "intake.tasks.enqueue_daily_digest",
             "schedule": crontab(hour=6, minute=55),
         },
     }

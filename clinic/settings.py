@@ -238,6 +238,13 @@ TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 OUTBOX_DISPATCH_SECONDS = env.float("OUTBOX_DISPATCH_SECONDS", default=60.0)
+# Where each kind of message is declared (code, label, subject, templates, context): every
+# app lists its own in one module with a KINDS list; the outbox only delivers them.
+MESSAGE_MODULES = [
+    "clinic.accounts.messages",
+    "intake.messages",
+    "consultations.messages",
+]
 
 # --- The clinic (shown in the footer and in messages) ----------------------------------------
 CLINIC = {

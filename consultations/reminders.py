@@ -131,27 +131,3 @@ def plan_reminders(
             planned.append(PlannedReminder(offset.kind, channel, due, key))
     planned.sort(key=lambda reminder: (reminder.due, reminder.kind, reminder.channel))
     return planned
-
-
-def daily_digest_due(
-    *, date: dt.date, clinic_time_zone: str, at: dt.time = dt.time(7, 0)
-) -> dt.datetime:
-    """When the staff digest for `date` goes out: `at` clinic-local time, as aware UTC."""
-    local = dt.datetime.combine(date, at.replace(tzinfo=None), tzinfo=ZoneInfo(clinic_time_zone))
-    return local.astimezone(UTC)
-
-
-def intake_nudges(*, last_change: dt.datetime, now: dt.datetime) -> list[tuple[str, dt.datetime]]:
-    """Nudges for an unfinished intake: 24 h and 72 h (elapsed) after the last change, UTC.
-
-    Both are always returned, even if already past `now`: the caller decides whether a
-    late nudge is still worth sending (the outbox drops or sends it by its own policy).
-    `now` is accepted for symmetry with the other planners and checked for awareness.
-    """
-    _require_aware(last_change, "last_change")
-    _require_aware(now, "now")
-    last_change = last_change.astimezone(UTC)
-    return [
-        ("intake_nudge_24h", last_change + dt.timedelta(hours=24)),
-        ("intake_nudge_72h", last_change + dt.timedelta(hours=72)),
-    ]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from clinic.core.models import ClinicSettings
 from intake.models import Intake
 
-from . import notify, selectors
+from . import messages, selectors
 from .models import Appointment, AppointmentEvent, AppointmentType, Location, Provider
 
 
@@ -142,7 +142,7 @@ def book_appointment(
                 to_status=appointment.status,
                 note=f"Approval overridden: {override_reason.strip()}" if override_reason else "",
             )
-            notify.booking_changed(appointment=appointment, change="booked", now=now)
+            messages.booking_changed(appointment=appointment, change="booked", now=now)
     except IntegrityError as error:
         # The exclusion constraint (or the one-initial-consultation rule) had the last word.
         if "initial" in str(error):
@@ -197,7 +197,7 @@ def reschedule_appointment(
                 to_status=locked.status,
                 note=f"Moved from {old:%Y-%m-%d %H:%M}",
             )
-            notify.booking_changed(appointment=locked, change="rescheduled", now=now)
+            messages.booking_changed(appointment=locked, change="rescheduled", now=now)
     except IntegrityError as error:
         raise SlotUnavailable from error
     return locked
@@ -224,7 +224,7 @@ def cancel_appointment(
         )
         locked.status = new
         locked.save(update_fields=["status", "updated_at"])
-        notify.booking_changed(appointment=locked, change="cancelled", now=now)
+        messages.booking_changed(appointment=locked, change="cancelled", now=now)
     return locked
 
 

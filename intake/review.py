@@ -7,7 +7,7 @@ flag is not cleared. Every change leaves an IntakeEvent (who, when, what).
 from django.db import transaction
 from django.utils import timezone
 
-from . import notify, scoring, screening
+from . import messages, scoring, screening
 from .models import (
     DeclineTemplate,
     Intake,
@@ -165,7 +165,7 @@ def request_more_info(*, intake: Intake, actor, sections: list[str], message: st
             kind=IntakeEvent.Kind.INFO_REQUESTED,
             text="Sections: " + ", ".join(SECTION_BY_KEY[s].title for s in sections),
         )
-        notify.patient_update(intake=locked, kind="more_info")
+        messages.patient_update(intake=locked, kind=messages.MORE_INFO)
     return locked
 
 
@@ -194,7 +194,7 @@ def approve(*, intake: Intake, actor) -> Intake:
             raise ApprovalBlocked(blocking)
         locked.decided_at = timezone.now()
         locked.save()
-        notify.patient_update(intake=locked, kind="approved")
+        messages.patient_update(intake=locked, kind=messages.APPROVED)
     return locked
 
 
@@ -206,7 +206,7 @@ def decline(*, intake: Intake, actor, template: DeclineTemplate, note: str = "")
         locked.decision_message = template.patient_message
         locked.decided_at = timezone.now()
         locked.save()
-        notify.patient_update(intake=locked, kind="decision")
+        messages.patient_update(intake=locked, kind=messages.DECISION)
     return locked
 
 
@@ -217,7 +217,7 @@ def refer(*, intake: Intake, actor, note: str, patient_message: str) -> Intake:
         locked.decision_message = patient_message.strip()
         locked.decided_at = timezone.now()
         locked.save()
-        notify.patient_update(intake=locked, kind="decision")
+        messages.patient_update(intake=locked, kind=messages.DECISION)
     return locked
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from clinic.notifications import preferences
 
-from . import notify, review, scoring, steps
+from . import messages, review, scoring, steps
 from .models import ConsentText, Intake, IntakeEvent, UrgentAlert
 from .questions import (
     QUESTION_BY_KEY,
@@ -111,7 +111,7 @@ def raise_urgent_alert(*, intake: Intake, kind: str) -> UrgentAlert:
     try:
         with transaction.atomic():
             alert = UrgentAlert.objects.create(intake=intake, kind=kind)
-            notify.urgent_alert(alert=alert)
+            messages.urgent_alert(alert=alert)
             return alert
     except IntegrityError:
         return UrgentAlert.objects.get(intake=intake, kind=kind, acknowledged_at__isnull=True)

@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.urls import reverse
 
 from .models import User
 from .roles import STAFF_ROLES
@@ -93,6 +92,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
     ):
         from .services import send_password_reset
 
-        path = reverse("accounts:password_reset_confirm", args=[context["uid"], context["token"]])
-        link = f"{context['protocol']}://{context['domain']}{path}"
-        send_password_reset(user=context["user"], link=link, token=context["token"])
+        # Django made a token for this context; ours is made at send time instead, so that
+        # it is never stored in the outbox.
+        base_url = f"{context['protocol']}://{context['domain']}"
+        send_password_reset(user=context["user"], base_url=base_url)

@@ -1,42 +1,36 @@
 """Account services: sign-up, verification and staff accounts."""
 
-from django.conf import settings
 from django.contrib.auth.models import Group
-from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from clinic.notifications import outbox
 
 from .models import User
 from .roles import Role
-from .tokens import email_verification_token
 
 
-def _link(name: str, user: User, token: str) -> str:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return settings.SITE_URL.rstrip("/") + reverse(name, args=[uid, token])
+def _send(user: User, kind: str, *, context: dict | None = None) -> None:
+    """Through the outbox: a name and a link, nothing clinical.
 
-
-def _send(user: User, kind: str, link: str, key: str) -> None:
-    """Through the outbox: a name and a link, nothing clinical."""
+    The link's one-use token is made when the message is rendered (clinic/accounts/
+    messages.py), so neither the row, its key nor the mail headers ever hold it.
+    """
+    now = timezone.now()
     outbox.enqueue(
         kind=kind,
         recipient=user,
         channel="email",
-        due_at=timezone.now(),
-        key=key,
-        context={"link": link},
+        due_at=now,
+        key=f"user:{user.pk}:{kind}:{now.isoformat()}",
+        context=context,
     )
     outbox.send_now_on_commit()
 
 
-def send_password_reset(*, user: User, link: str, token: str) -> None:
-    """The reset link, through the outbox like every other message."""
-    _send(user, "password_reset", link, key=f"user:{user.pk}:password_reset:{token}")
+def send_password_reset(*, user: User, base_url: str) -> None:
+    """The reset link (to the site it was asked on), through the outbox like every message."""
+    _send(user, "password_reset", context={"base_url": base_url})
 
 
 def register_patient(*, email: str, password: str, first_name: str, last_name: str) -> User:
@@ -51,13 +45,7 @@ def register_patient(*, email: str, password: str, first_name: str, last_name: s
 
 def send_verification_email(*, user: User) -> None:
     """Email the patient a one-use link that verifies their address."""
-    token = email_verification_token.make_token(user)
-    _send(
-        user,
-        "verify_email",
-        _link("accounts:verify_email", user, token),
-        key=f"user:{user.pk}:verify_email:{token}",
-    )
+    _send(user, "verify_email")
 
 
 def verify_email(*, user: User) -> None:
@@ -82,9 +70,7 @@ def create_staff_account(*, email: str, first_name: str, last_name: str, role: R
             is_staff=role == Role.CLINIC_ADMIN,
         )
         user.groups.add(Group.objects.get(name=role.value))
-        token = default_token_generator.make_token(user)
-        link = _link("accounts:password_reset_confirm", user, token)
-        _send(user, "staff_welcome", link, key=f"user:{user.pk}:staff_welcome:{token}")
+        _send(user, "staff_welcome")
     return user
 
 

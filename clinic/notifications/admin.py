@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .filters import kind_label
+from . import kinds
 from .models import Attempt, ContactPreference, Message
 
 
@@ -24,7 +24,7 @@ class MessageAdmin(admin.ModelAdmin):
     search_fields = ["recipient__email", "recipient__last_name"]
     list_select_related = ["recipient"]
     date_hierarchy = "due_at"
-    # `context` can hold a one-use link token: never shown.
+    # `context` is left out: it is the template's extras, of no use to staff here.
     fields = [
         "kind",
         "channel",
@@ -45,7 +45,7 @@ class MessageAdmin(admin.ModelAdmin):
 
     @admin.display(description="Kind", ordering="kind")
     def kind_in_words(self, obj):
-        return kind_label(obj.kind)
+        return kinds.label(obj.kind)
 
     def has_add_permission(self, request):
         return False

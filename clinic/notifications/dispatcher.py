@@ -14,11 +14,11 @@ import logging
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from . import compose
 from .channels import send_email, send_sms
+from .kinds import Skip
 from .models import Attempt, Message
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def _lease(now: dt.datetime) -> dt.datetime:
     return now + dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
 
 
-def _claim(*, now: dt.datetime, limit: int) -> list[tuple[int, int]]:
+def claim(*, now: dt.datetime, limit: int) -> list[tuple[int, int]]:
     """(pk, attempt number) of each row won: the attempt number identifies our claim."""
     lease_until = _lease(now)
     with transaction.atomic():
@@ -52,10 +52,6 @@ def _claim(*, now: dt.datetime, limit: int) -> list[tuple[int, int]]:
     return claimed
 
 
-def claim(*, now: dt.datetime, limit: int) -> list[int]:
-    return [pk for pk, _ in _claim(now=now, limit=limit)]
-
-
 def _finish(message: Message, **fields) -> bool:
     """Record the outcome only if our claim still holds (nobody reclaimed the row)."""
     return bool(
@@ -69,13 +65,14 @@ def _failed(message: Message, error: Exception, now: dt.datetime) -> str:
     """Retried with backoff, then shown to staff as failed."""
     text = f"{type(error).__name__}: {error}"[:500]
     final = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
-    _finish(
-        message,
-        status=S.FAILED if final else S.PENDING,
-        last_error=text,
-        due_at=now + backoff(message.attempts),
-    )
-    Attempt.objects.create(message=message, ok=False, error=text)
+    with transaction.atomic():  # the outcome and its attempt row: both or neither
+        _finish(
+            message,
+            status=S.FAILED if final else S.PENDING,
+            last_error=text,
+            due_at=now + backoff(message.attempts),
+        )
+        Attempt.objects.create(message=message, ok=False, error=text)
     log.warning("outbox message %s failed (attempt %s)", message.pk, message.attempts)
     return S.FAILED if final else S.PENDING
 
@@ -94,7 +91,7 @@ def send_one(pk: int, *, now: dt.datetime, attempt: int | None = None) -> str:
     message = Message.objects.select_related("recipient").get(pk=pk)
     try:
         to, rendered = compose.render(message)
-    except compose.Skip as reason:
+    except Skip as reason:
         _finish(message, status=S.SKIPPED, last_error=str(reason)[:500])
         return S.SKIPPED
     except Exception as error:  # a template or data error: must not stall the batch
@@ -104,14 +101,18 @@ def send_one(pk: int, *, now: dt.datetime, attempt: int | None = None) -> str:
         provider_id = send(to=to, rendered=rendered, key=message.idempotency_key)
     except Exception as error:  # any provider failure is retried, then shown to staff
         return _failed(message, error, now)
-    _finish(
-        message,
-        status=S.SENT,
-        sent_at=timezone.now(),
-        provider_message_id=provider_id,
-        last_error="",
-    )
-    Attempt.objects.create(message=message, ok=True, provider_message_id=provider_id)
+    # One transaction: a worker killed between the two writes must not leave a sent row
+    # without its attempt (or the reverse). Killed before it commits, the row stays
+    # "sending" and is sent again after its lease, with the same idempotency key.
+    with transaction.atomic():
+        _finish(
+            message,
+            status=S.SENT,
+            sent_at=timezone.now(),
+            provider_message_id=provider_id,
+            last_error="",
+        )
+        Attempt.objects.create(message=message, ok=True, provider_message_id=provider_id)
     return S.SENT
 
 
@@ -119,7 +120,7 @@ def dispatch_due(*, now: dt.datetime | None = None, batch: int = 50, max_batches
     """Send what is due; returns how many were handled. Bounded so a task never runs long."""
     handled = 0
     for _ in range(max_batches):
-        claimed = _claim(now=now or timezone.now(), limit=batch)
+        claimed = claim(now=now or timezone.now(), limit=batch)
         if not claimed:
             break
         for pk, attempt in claimed:
@@ -132,5 +133,5 @@ def dispatch_due(*, now: dt.datetime | None = None, batch: int = 50, max_batches
 def resend(message: Message) -> None:
     """Staff: try a failed message again, now."""
     Message.objects.filter(pk=message.pk, status=S.FAILED).update(
-        status=S.PENDING, due_at=timezone.now(), attempts=F("attempts") * 0
+        status=S.PENDING, due_at=timezone.now(), attempts=0
     )

@@ -6,32 +6,8 @@ from django.core.exceptions import ValidationError
 
 from clinic.accounts.search import person_matches
 
+from . import kinds
 from .models import Message
-
-# Each kind of message in plain words, for staff. Unknown kinds fall back to their code.
-KIND_LABELS = {
-    "verify_email": "Confirm email address",
-    "password_reset": "Password reset",
-    "staff_welcome": "Staff welcome",
-    "intake_nudge_24h": "Intake reminder (after 1 day)",
-    "intake_nudge_72h": "Intake reminder (after 3 days)",
-    "intake_more_info": "Intake: more information needed",
-    "intake_approved": "Intake approved: book now",
-    "intake_decision": "Intake: update in portal",
-    "booking_booked": "Appointment booked",
-    "booking_rescheduled": "Appointment moved",
-    "booking_cancelled": "Appointment cancelled",
-    "reminder_72h": "Appointment reminder (3 days before)",
-    "reminder_24h": "Appointment reminder (1 day before)",
-    "reminder_2h": "Appointment reminder (2 hours before)",
-    "urgent_alert": "Urgent safety alert to clinician",
-    "daily_digest": "Daily summary for staff",
-}
-
-
-def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind) or kind.replace("_", " ").capitalize()
-
 
 DATE_RANGE = filters.widgets.DateRangeWidget(attrs={"type": "date"})
 
@@ -56,7 +32,7 @@ class MessageFilterForm(forms.Form):
 
 class MessageFilter(filters.FilterSet):
     q = filters.CharFilter(method="search", label="Recipient name or email")
-    kind = filters.ChoiceFilter(choices=list(KIND_LABELS.items()), empty_label="Any kind")
+    kind = filters.ChoiceFilter(choices=kinds.kind_choices, empty_label="Any kind")
     status = filters.ChoiceFilter(choices=Message.Status.choices, empty_label="Any status")
     channel = filters.ChoiceFilter(choices=Message.Channel.choices, empty_label="Email or SMS")
     due = filters.DateFromToRangeFilter(field_name="due_at", label="Due between", widget=DATE_RANGE)

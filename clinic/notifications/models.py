@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from . import kinds
+
 
 class MessageQuerySet(models.QuerySet):
     def claimable(self, now):
@@ -34,7 +36,9 @@ class Message(models.Model):
         EMAIL = "email", "Email"
         SMS = "sms", "SMS"
 
-    kind = models.CharField(max_length=40)
+    # Every kind is declared once, by the app it belongs to (settings.MESSAGE_MODULES);
+    # a callable, so migrations name the function rather than copy the list.
+    kind = models.CharField(max_length=40, choices=kinds.kind_choices)
     channel = models.CharField(max_length=5, choices=Channel.choices)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages"
@@ -57,7 +61,8 @@ class Message(models.Model):
     intake = models.ForeignKey(
         "intake.Intake", on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
     )
-    # Non-clinical extras for the template (e.g. a one-use link token).
+    # Non-clinical extras for the template (e.g. a reminder's offset). Never a one-use
+    # token: those are made when the message is rendered.
     context = models.JSONField(default=dict, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

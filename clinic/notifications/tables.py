@@ -5,7 +5,7 @@ from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .filters import kind_label
+from . import kinds
 from .models import Message
 
 S = Message.Status
@@ -51,7 +51,7 @@ class MessageTable(tables.Table):
         return format_html(
             '<a href="{}">{}</a>',
             reverse("messages:detail", args=[record.pk]),
-            kind_label(record.kind),
+            kinds.label(record.kind),
         )
 
     def render_channel(self, record):

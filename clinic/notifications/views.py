@@ -22,8 +22,8 @@ from clinic.accounts.access import require
 from clinic.core.models import ClinicSettings
 from clinic.core.tables import paginate
 
-from . import dispatcher, outbox, preferences
-from .filters import MessageFilter, kind_label
+from . import dispatcher, kinds, outbox, preferences
+from .filters import MessageFilter
 from .forms import (
     SMS_CONSENT_TEXT,
     OnCallForm,
@@ -74,7 +74,7 @@ def message_detail(request, pk):
     )
     context = {
         "outbox_message": row,
-        "kind": kind_label(row.kind),
+        "kind": kinds.label(row.kind),
         "status": status_label(row),
         "attempts": row.attempt_log.all(),
         "can_resend": row.status == Message.Status.FAILED and _can_resend(request.user),

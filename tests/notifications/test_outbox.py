@@ -19,16 +19,17 @@ from django.utils import timezone
 
 from clinic.accounts.roles import Role
 from clinic.core.models import ClinicSettings
-from clinic.notifications import dispatcher, outbox, preferences
+from clinic.notifications import dispatcher, kinds, outbox, preferences
 from clinic.notifications.channels import message_id
-from clinic.notifications.digest import enqueue_daily_digest
 from clinic.notifications.models import Attempt, Message
-from clinic.notifications.nudges import enqueue_intake_nudges
-from consultations import notify, services
+from consultations import messages as notify
+from consultations import services
 from consultations.models import AppointmentType
 from intake import demo
-from intake import notify as intake_notify
+from intake import messages as intake_notify
+from intake.digest import enqueue_daily_digest
 from intake.models import Intake
+from intake.nudges import enqueue_intake_nudges
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -114,8 +115,11 @@ def reminders(appointment, status=S.PENDING) -> set[tuple[str, str, dt.datetime]
     return {(m.kind, m.channel, m.due_at.astimezone(UTC)) for m in rows}
 
 
+def claimed_pks(now, limit) -> list[int]:
+    return [pk for pk, _attempt in dispatcher.claim(now=now, limit=limit)]
+
+
 def make_message(user, key, *, due=NOW, kind="verify_email", channel="email", **kw):
-    kw.setdefault("context", {"link": f"https://clinic.example/verify/{key}"})
     return outbox.enqueue(kind=kind, recipient=user, channel=channel, due_at=due, key=key, **kw)
 
 
@@ -159,13 +163,13 @@ def test_claim_takes_due_rows_in_order_with_a_lease_and_counts_the_attempt(patie
     now_row = make_message(patient, "now", due=NOW)
     future = make_message(patient, "future", due=NOW + dt.timedelta(seconds=1))
 
-    assert dispatcher.claim(now=NOW, limit=2) == [earliest.pk, later.pk]
+    assert claimed_pks(now=NOW, limit=2) == [earliest.pk, later.pk]
     claimed = Message.objects.get(pk=earliest.pk)
     assert claimed.status == S.SENDING
     assert claimed.attempts == 1
     assert claimed.lease_until == NOW + dt.timedelta(seconds=60)
-    assert dispatcher.claim(now=NOW, limit=10) == [now_row.pk]
-    assert dispatcher.claim(now=NOW, limit=10) == []
+    assert claimed_pks(now=NOW, limit=10) == [now_row.pk]
+    assert claimed_pks(now=NOW, limit=10) == []
     assert Message.objects.get(pk=future.pk).status == S.PENDING
 
 
@@ -173,11 +177,11 @@ def test_a_lease_that_ran_out_is_claimed_again(patient, settings):
     """The worker died mid-send: after the lease the row goes to another dispatcher."""
     settings.OUTBOX_LEASE_SECONDS = 300
     row = make_message(patient, "k")
-    assert dispatcher.claim(now=NOW, limit=10) == [row.pk]
+    assert claimed_pks(now=NOW, limit=10) == [row.pk]
     lease_end = NOW + dt.timedelta(seconds=300)
-    assert dispatcher.claim(now=lease_end - dt.timedelta(seconds=1), limit=10) == []
-    assert dispatcher.claim(now=lease_end, limit=10) == []
-    assert dispatcher.claim(now=lease_end + dt.timedelta(seconds=1), limit=10) == [row.pk]
+    assert claimed_pks(now=lease_end - dt.timedelta(seconds=1), limit=10) == []
+    assert claimed_pks(now=lease_end, limit=10) == []
+    assert claimed_pks(now=lease_end + dt.timedelta(seconds=1), limit=10) == [row.pk]
     row.refresh_from_db()
     assert (row.status, row.attempts) == (S.SENDING, 2)
 
@@ -248,7 +252,8 @@ def test_email_carries_a_message_id_derived_from_the_key_and_the_key_itself(pati
     # Stable for a key (a provider can drop the duplicate), different between keys.
     assert message_id("verify:42") == message_id("verify:42")
     assert second.message()["Message-ID"] != headers["Message-ID"]
-    assert "Alice" in first.body and "https://clinic.example/verify/verify:42" in first.body
+    # The link is made at send time (its token is never stored): a real verification link.
+    assert "Alice" in first.body and "https://clinic.example/accounts/verify/" in first.body
 
 
 def test_backoff_doubles_from_one_minute_up_to_an_hour():
@@ -300,7 +305,23 @@ def test_resend_puts_a_failed_message_back_in_the_queue_now(patient, monkeypatch
     assert [m.extra_headers["X-Idempotency-Key"] for m in mail.outbox] == ["k"]
 
 
-def test_a_message_that_cannot_be_rendered_fails_like_a_send_and_the_batch_goes_on(patient):
+@pytest.fixture
+def kind_without_template(monkeypatch):
+    """A declared kind whose template is missing (a deploy that forgot a file)."""
+    kind = kinds.MessageKind(
+        code="no_such_kind",
+        label="Broken",
+        subject="Broken",
+        templates={"email": "notifications/no_such_template.email.txt"},
+        context=lambda message: {},
+    )
+    monkeypatch.setitem(kinds._registry, kind.code, kind)
+    return kind
+
+
+def test_a_message_that_cannot_be_rendered_fails_like_a_send_and_the_batch_goes_on(
+    patient, kind_without_template
+):
     broken = make_message(patient, "broken", kind="no_such_kind")
     fine = make_message(patient, "fine")
     assert dispatcher.dispatch_due(now=NOW) == 2
@@ -309,6 +330,14 @@ def test_a_message_that_cannot_be_rendered_fails_like_a_send_and_the_batch_goes_
     assert broken.last_error.startswith("TemplateDoesNotExist")
     assert broken.lease_until is None
     assert Message.objects.get(pk=fine.pk).status == S.SENT
+
+
+def test_a_message_of_an_undeclared_kind_fails_and_says_so(patient):
+    row = make_message(patient, "unknown", kind="not_declared_anywhere")
+    dispatcher.dispatch_due(now=NOW)
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (S.PENDING, 1)
+    assert row.last_error == "UnknownKind: no message kind 'not_declared_anywhere' is declared"
 
 
 def test_send_now_on_commit_dispatches_once_the_transaction_commits(
@@ -332,7 +361,7 @@ def test_a_reminder_of_an_appointment_cancelled_mid_send_is_skipped(
     appointment = book(approved_patient, provider, at(TUESDAY, 9))
     due = at(TUESDAY, 9) - dt.timedelta(hours=1)
     # The dispatcher has claimed everything due (so cancel_pending cannot reach the rows)…
-    claimed = dispatcher.claim(now=due, limit=50)
+    claimed = claimed_pks(now=due, limit=50)
     assert len(claimed) == 5  # booked + four reminders
     # …when the clinic cancels the appointment.
     services.cancel_appointment(appointment=appointment, actor=provider.user, now=NOW)
@@ -395,7 +424,7 @@ def test_messages_hold_a_name_a_time_and_a_link_and_nothing_clinical(
 ):
     appointment = book(approved_patient, provider, at(TUESDAY, 9))
     intake_notify.patient_update(
-        intake=Intake.objects.get(patient=approved_patient), kind="approved"
+        intake=Intake.objects.get(patient=approved_patient), kind=intake_notify.APPROVED
     )
     assert dispatcher.dispatch_due(now=at(TUESDAY, 8, 30)) == 6
     link = "https://clinic.example" + reverse("consultations:detail", args=[appointment.pk])
@@ -519,6 +548,21 @@ def test_cancelling_cancels_the_reminders(approved_patient, provider, wall_clock
         "Your appointment is booked",
         "Your appointment is cancelled",
     ]
+
+
+def test_a_clinic_set_36_hour_reminder_is_not_called_tomorrow(
+    approved_patient, provider, wall_clock
+):
+    clinic = ClinicSettings.load()
+    clinic.reminder_offsets = [{"hours": 36, "channels": ["email"]}]
+    clinic.save()
+    appointment = book(approved_patient, provider, at(TUESDAY, 9))
+    row = Message.objects.get(appointment=appointment, kind__startswith="reminder")
+    assert (row.kind, row.context) == ("reminder_24h", {"hours": 36})
+    assert row.due_at == at(TUESDAY, 9) - dt.timedelta(hours=36)
+    dispatcher.dispatch_due(now=row.due_at)
+    reminder_subjects = [m.subject for m in mail.outbox if m.subject.startswith("Reminder")]
+    assert reminder_subjects == ["Reminder: your appointment"]
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,8 @@
-"""The staff daily digest: counts only (no patient names or clinical details in email)."""
+"""The staff daily digest: the intake queue, open alerts and today's appointments, as counts
+only (no patient names or clinical details in email).
+
+`daily_digest_due` is the timing rule: pure (no clock, no database), tested with literals.
+"""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -6,28 +10,35 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from consultations.reminders import daily_digest_due
+from clinic.accounts.models import User
+from clinic.accounts.roles import Role
+from clinic.notifications import outbox
+from clinic.notifications.models import Message
+from consultations.models import Appointment
 
-from . import outbox
-from .models import Message
+from .models import Intake, UrgentAlert
+
+
+def daily_digest_due(
+    *, date: dt.date, clinic_time_zone: str, at: dt.time = dt.time(7, 0)
+) -> dt.datetime:
+    """When the staff digest for `date` goes out: `at` clinic-local time, as aware UTC."""
+    local = dt.datetime.combine(date, at.replace(tzinfo=None), tzinfo=ZoneInfo(clinic_time_zone))
+    return local.astimezone(dt.UTC)
 
 
 def digest_numbers(date_iso: str) -> dict:
-    from consultations.models import Appointment
-    from intake.models import Intake, UrgentAlert
-
     day = dt.date.fromisoformat(date_iso)
     zone = ZoneInfo(settings.CLINIC_TIME_ZONE)
     start = dt.datetime.combine(day, dt.time(), zone)
+    since = daily_digest_due(date=day - dt.timedelta(days=1), clinic_time_zone=zone.key)
     return {
-        "new_submissions": Intake.objects.filter(
-            submitted_at__gte=daily_digest_due(
-                date=day - dt.timedelta(days=1), clinic_time_zone=settings.CLINIC_TIME_ZONE
-            )
-        ).count(),
+        "new_submissions": Intake.objects.filter(submitted_at__gte=since).count(),
         "urgent_open": UrgentAlert.objects.filter(acknowledged_at__isnull=True).count(),
         "appointments_today": Appointment.objects.filter(
-            status="booked", start__gte=start, start__lt=start + dt.timedelta(days=1)
+            status=Appointment.Status.BOOKED,
+            start__gte=start,
+            start__lt=start + dt.timedelta(days=1),
         ).count(),
         "failed_messages": Message.objects.failed().count(),
     }
@@ -35,9 +46,6 @@ def digest_numbers(date_iso: str) -> dict:
 
 def enqueue_daily_digest(*, today: dt.date | None = None) -> int:
     """One digest per staff member per day, however often beat fires (the key is the day)."""
-    from clinic.accounts.models import User
-    from clinic.accounts.roles import Role
-
     today = today or timezone.localdate()
     due = daily_digest_due(date=today, clinic_time_zone=settings.CLINIC_TIME_ZONE)
     staff = (

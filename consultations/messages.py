@@ -1,0 +1,170 @@
+"""Messages about appointments: what each says (its declaration) and when it is queued.
+
+Booking sends a confirmation now and plans the reminders; rescheduling replaces them (new
+keys: the start is in the key), cancelling cancels them. Texts hold a name, a time and a
+link; nothing clinical. Registered through settings.MESSAGE_MODULES.
+"""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from clinic.core.models import ClinicSettings
+from clinic.notifications import outbox
+from clinic.notifications.kinds import MessageKind, Skip, absolute_url
+from clinic.notifications.models import ContactPreference, Message
+
+from . import reminders
+from .ics import appointment_ics
+from .models import Appointment
+from .timefmt import format_when, patient_zone
+
+HOUR = dt.timedelta(hours=1)
+
+# --------------------------------------------------------------------- what they say
+
+
+def _appointment_context(message) -> dict:
+    appointment = message.appointment
+    if appointment is None:
+        raise Skip("Appointment gone")
+    return {
+        "appointment": appointment,
+        "when": format_when(appointment.start, patient_zone(appointment.patient)),
+        "link": absolute_url("consultations:detail", appointment.pk),
+    }
+
+
+def _booking(code: str, label: str, subject: str, headline: str) -> MessageKind:
+    cancelled = code == "booking_cancelled"
+
+    def context(message) -> dict:
+        return {**_appointment_context(message), "headline": headline, "cancelled": cancelled}
+
+    def attachments(message, context) -> list:
+        ics = appointment_ics(context["appointment"], cancelled=cancelled)
+        return [("appointment.ics", ics, "text/calendar")]
+
+    return MessageKind(
+        code=code,
+        label=label,
+        subject=subject,
+        templates={"email": "notifications/booking.email.txt"},
+        context=context,
+        attachments=attachments,
+    )
+
+
+BOOKED = _booking("booking_booked", "Appointment booked", "Your appointment is booked", "is booked")
+RESCHEDULED = _booking(
+    "booking_rescheduled", "Appointment moved", "Your appointment has moved", "has moved"
+)
+CANCELLED = _booking(
+    "booking_cancelled", "Appointment cancelled", "Your appointment is cancelled", "is cancelled"
+)
+
+
+def reminder_subject(hours: float) -> str:
+    """Worded from the offset the clinic set: "tomorrow" only for exactly one day before
+    (whole days are counted on the appointment's calendar, so 24 h is always the day before)."""
+    if hours == 24:
+        return "Reminder: your appointment tomorrow"
+    if hours < 24 and hours % 24:
+        unit = "hour" if hours == 1 else "hours"
+        return f"Reminder: your appointment in {hours:g} {unit}"
+    return "Reminder: your appointment"
+
+
+def _reminder(code: str, label: str, hours: int) -> MessageKind:
+    def context(message) -> dict:
+        context = _appointment_context(message)
+        appointment = context["appointment"]
+        if appointment.status != Appointment.Status.BOOKED:
+            raise Skip(f"Appointment is {appointment.get_status_display().lower()}")
+        # Rows planned before the offset was recorded on them read their kind's own hours.
+        return {**context, "hours": message.context.get("hours", hours)}
+
+    return MessageKind(
+        code=code,
+        label=label,
+        subject=lambda context: reminder_subject(context["hours"]),
+        templates={
+            "email": "notifications/reminder.email.txt",
+            "sms": "notifications/reminder.sms.txt",
+        },
+        context=context,
+    )
+
+
+REMINDER_FAR = _reminder("reminder_72h", "Appointment reminder (48 hours or more before)", 72)
+REMINDER_DAY = _reminder("reminder_24h", "Appointment reminder (12 to 47 hours before)", 24)
+REMINDER_SOON = _reminder("reminder_2h", "Appointment reminder (under 12 hours before)", 2)
+
+
+def reminder_kind(hours: float) -> MessageKind:
+    """A clinic-set offset is logged under the nearest of the three reminder kinds."""
+    return REMINDER_SOON if hours < 12 else REMINDER_DAY if hours < 48 else REMINDER_FAR
+
+
+KINDS = [BOOKED, RESCHEDULED, CANCELLED, REMINDER_FAR, REMINDER_DAY, REMINDER_SOON]
+
+# ------------------------------------------------------------------ when they are queued
+
+
+def _offsets() -> tuple[reminders.ReminderOffset, ...]:
+    rows = ClinicSettings.load().reminder_offsets or []
+    offsets = []
+    for row in rows:
+        try:
+            hours = float(row["hours"])
+            channels = tuple(c for c in row["channels"] if c in ("email", "sms"))
+        except (KeyError, TypeError, ValueError):
+            continue  # a malformed row is ignored rather than stopping every reminder
+        offsets.append(
+            reminders.ReminderOffset(f"reminder_{hours:g}h", dt.timedelta(hours=hours), channels)
+        )
+    return tuple(offsets) or reminders.DEFAULT_OFFSETS
+
+
+def _channels_allowed(patient) -> frozenset[str]:
+    preference = ContactPreference.objects.filter(user=patient).first()
+    return frozenset({"email", "sms"} if preference and preference.sms_allowed else {"email"})
+
+
+def booking_changed(*, appointment, change: str, now: dt.datetime | None = None) -> None:
+    """Confirmation email now; reminders replaced (or cancelled) to match the appointment."""
+    now = now or timezone.now()
+    reminder_codes = [kind.code for kind in (REMINDER_FAR, REMINDER_DAY, REMINDER_SOON)]
+    outbox.cancel_pending(Message.objects.filter(appointment=appointment, kind__in=reminder_codes))
+    if change != "cancelled":
+        offsets = _offsets()
+        hours = {offset.kind: offset.before / HOUR for offset in offsets}
+        planned = reminders.plan_reminders(
+            appointment_id=appointment.pk,
+            start=appointment.start,
+            appointment_time_zone=appointment.provider.time_zone,
+            patient_time_zone=patient_zone(appointment.patient),
+            now=now,
+            offsets=offsets,
+            channels_allowed=_channels_allowed(appointment.patient),
+        )
+        for reminder in planned:
+            outbox.enqueue(
+                kind=reminder_kind(hours[reminder.kind]).code,
+                recipient=appointment.patient,
+                channel=reminder.channel,
+                due_at=reminder.due,
+                key=reminder.idempotency_key,
+                appointment=appointment,
+                context={"hours": hours[reminder.kind]},
+            )
+    kind = {"booked": BOOKED, "rescheduled": RESCHEDULED, "cancelled": CANCELLED}[change]
+    outbox.enqueue(
+        kind=kind.code,
+        recipient=appointment.patient,
+        channel="email",
+        due_at=timezone.now(),  # the confirmation goes at once, whatever clock planned it
+        appointment=appointment,
+        key=f"appt:{appointment.pk}:{kind.code}:{appointment.start.isoformat()}:{now.isoformat()}",
+    )
+    outbox.send_now_on_commit()
