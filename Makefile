@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint migrate seed check-deploy clean
+.PHONY: run test install var lint migrate seed check-deploy clean
 
 run: install migrate seed
 	@echo "Starting web, Celery worker and Celery beat on http://$(HOST):$(PORT)  (Ctrl-C stops all three)"
@@ -14,7 +14,7 @@ run: install migrate seed
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-install: $(VENV)/.installed node_modules/.installed .env
+install: $(VENV)/.installed node_modules/.installed .env var/secret_key
 
 $(VENV)/.installed: requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,16 @@ $(VENV)/.installed: requirements.lock
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# The folders the app writes into (SQLite files, outboxes, the filesystem broker, static
+# files). Settings only name them: importing settings never writes anything.
+VAR_DIRS := var/static var/outbox/email var/outbox/sms var/broker/queue var/broker/processed var/broker/control
+var:
+	@mkdir -p $(VAR_DIRS)
+
+# The development signing key (settings read it when DEBUG is on and SECRET_KEY is unset).
+var/secret_key: | var $(VENV)/.installed
+	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
 # Developer defaults; real environment variables always win over this file.
 .env:

@@ -4,15 +4,15 @@ Every variable is listed with its default in README.md.
 """
 
 import os
-import secrets
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Databases, outboxes, the broker's folders and the development key live here. Importing
+# settings creates nothing: `make` (the `var` step) makes the folders and the key.
 VAR_DIR = BASE_DIR / "var"
-VAR_DIR.mkdir(exist_ok=True)
 
 env = environ.Env()
 # A local .env (written by `make` on first run) holds developer defaults; real environment
@@ -32,8 +32,10 @@ def _secret_key() -> str:
         )
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        raise ImproperlyConfigured(
+            f"DEBUG is on but {key_file} does not exist: run `make install` once (it writes "
+            "a development key there), or set SECRET_KEY."
+        )
     return key_file.read_text().strip()
 
 
@@ -186,7 +188,6 @@ TIME_ZONE = CLINIC_TIME_ZONE
 # --- Static files (Bootstrap comes from the npm registry into node_modules) ------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "clinic" / "static",
@@ -222,12 +223,6 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Clinic <no-reply@clinic.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="clinic.example")
-# anymail providers read their keys from ANYMAIL_* variables, e.g. ANYMAIL_POSTMARK_SERVER_TOKEN.
-ANYMAIL = {
-    key.removeprefix("ANYMAIL_"): value
-    for key, value in env.ENVIRON.items()
-    if key.startswith("ANYMAIL_")
-}
 
 # --- SMS and the outbox -----------------------------------------------------------------------
 SMS_BACKEND = env.str("SMS_BACKEND", default="clinic.notifications.channels.FileSmsBackend")
@@ -260,8 +255,6 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed", "control"):
-        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),

@@ -1,4 +1,5 @@
 import os
+import shutil
 import subprocess
 import sys
 
@@ -82,6 +83,36 @@ def test_app_refuses_to_start_without_secret_key_when_debug_is_off():
 
 def test_app_starts_with_secret_key_when_debug_is_off():
     assert _import_settings(DEBUG="false", SECRET_KEY="x" * 50).returncode == 0
+
+
+def _import_settings_copy(tmp_path, **env):
+    """Import a copy of settings.py whose BASE_DIR is an empty folder."""
+    (tmp_path / "clinic").mkdir()
+    (tmp_path / "clinic" / "__init__.py").write_text("")
+    shutil.copy(settings.BASE_DIR / "clinic" / "settings.py", tmp_path / "clinic")
+    drop = {"SECRET_KEY", "DEBUG", "CELERY_BROKER_URL", "DATABASE_URL", "PYTHONPATH"}
+    clean = {k: v for k, v in os.environ.items() if k not in drop}
+    return subprocess.run(
+        [sys.executable, "-c", "import clinic.settings"],
+        env={**clean, "PYTHONPATH": str(tmp_path), **env},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_importing_settings_writes_no_folders_or_files(tmp_path):
+    result = _import_settings_copy(tmp_path, DEBUG="false", SECRET_KEY="x" * 50)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clinic"]
+    assert not (tmp_path / "var").exists()
+
+
+def test_debug_without_a_development_key_asks_for_make_instead_of_writing_one(tmp_path):
+    result = _import_settings_copy(tmp_path, DEBUG="true")
+    assert result.returncode != 0
+    assert "make install" in result.stderr
+    assert not (tmp_path / "var").exists()
 
 
 @override_settings(DEBUG=False)
