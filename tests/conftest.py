@@ -1,8 +1,10 @@
 """Shared fixtures. People are named: Alice is the patient, Charlie the other patient."""
 
 import datetime as dt
+from contextlib import contextmanager
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from clinic.accounts.models import User
@@ -109,3 +111,31 @@ def approved_patient(patient):
     intake = demo.seed_intake(patient=patient, answers=demo.BASE, submit=True)
     Intake.objects.filter(pk=intake.pk).update(status=Intake.Status.APPROVED)
     return patient
+
+
+@contextmanager
+def lost_race(model, create):
+    """Another request inserts its row right after the code under test looked and found none.
+
+    Lookup-then-insert services (one open intake, one open alert, one message per key) rely
+    on a unique constraint for the moment between the two. The first SELECT on `model`'s
+    table runs for real and finds nothing; then `create()` makes the other request's row, so
+    the service's own INSERT meets the constraint. Yields a dict: "row" is the winner's row,
+    "inserts" counts INSERTs into the table (2 proves the service really tried its own).
+    """
+    table = f'"{model._meta.db_table}"'
+    race = {"row": None, "inserts": 0}
+    looked = False
+
+    def wrapper(execute, sql, params, many, context):
+        nonlocal looked
+        if table in sql and sql.lstrip().upper().startswith("INSERT"):
+            race["inserts"] += 1
+        result = execute(sql, params, many, context)
+        if not looked and table in sql and sql.lstrip().upper().startswith("SELECT"):
+            looked = True  # set first: create()'s own queries come through here too
+            race["row"] = create()
+        return result
+
+    with connection.execute_wrapper(wrapper):
+        yield race

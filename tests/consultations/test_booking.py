@@ -242,11 +242,9 @@ def _provider_with_hours(clinician):
 
 
 def test_booking_journey_through_the_pages(
-    login, approved_patient, initial, provider, monkeypatch, django_capture_on_commit_callbacks
+    login, approved_patient, initial, provider, time_machine, django_capture_on_commit_callbacks
 ):
-    from django.utils import timezone
-
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    time_machine.move_to(NOW, tick=False)
     client = login(approved_patient)
     page = client.get(
         reverse("consultations:book"), {"type": initial.pk, "mode": "telehealth", "provider": "any"}
@@ -276,11 +274,9 @@ def test_booking_journey_through_the_pages(
 
 
 def test_losing_a_race_shows_a_friendly_message_and_fresh_slots(
-    login, approved_patient, other_patient, initial, follow_up, provider, monkeypatch
+    login, approved_patient, other_patient, initial, follow_up, provider, time_machine
 ):
-    from django.utils import timezone
-
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    time_machine.move_to(NOW, tick=False)
     _book(other_patient, follow_up, provider, at(TUESDAY, 9))
     response = login(approved_patient).post(
         reverse("consultations:confirm"),

@@ -2,7 +2,6 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from consultations import services
 from consultations.models import Appointment
@@ -11,8 +10,8 @@ from .conftest import NOW, TUESDAY, at
 
 
 @pytest.fixture(autouse=True)
-def _frozen_now(monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
+def _frozen_now(time_machine):
+    time_machine.move_to(NOW, tick=False)
 
 
 def _confirm(client, patient, initial, provider, start, **extra):

@@ -1,15 +1,15 @@
 """Intake services: one open intake, saving steps, alerts, consent and submission."""
 
 from decimal import Decimal
-from unittest import mock
 
 import pytest
 from django.db import IntegrityError, transaction
 
 from intake import services
 from intake.demo import BASE, FIBROMYALGIA, NO_OPIOIDS_METRIC, answers_for_steps, seed_intake
-from intake.models import ConsentText, Intake, IntakeQuerySet, UrgentAlert
+from intake.models import ConsentText, Intake, UrgentAlert
 from intake.questions import QUESTIONNAIRE_VERSION, SECTIONS
+from tests.conftest import lost_race
 
 pytestmark = pytest.mark.django_db
 
@@ -68,14 +68,16 @@ def test_start_intake_starts_afresh_after_a_closed_intake(patient, intake, close
     assert new.answers == {}
 
 
-def test_start_intake_that_loses_a_race_returns_the_intake_the_other_request_created(
-    patient, intake
-):
+def test_start_intake_that_loses_a_race_returns_the_intake_the_other_request_created(patient):
     # The existence check misses the intake (another tab created it a moment later): the
     # database constraint refuses the second one and the service returns the first.
-    with mock.patch.object(IntakeQuerySet, "first", return_value=None):
+    def other_tab():
+        return Intake.objects.create(patient=patient, questionnaire_version=QUESTIONNAIRE_VERSION)
+
+    with lost_race(Intake, other_tab) as race:
         again = services.start_intake(patient=patient)
-    assert again == intake
+    assert race["inserts"] == 2
+    assert again == race["row"]
     assert Intake.objects.filter(patient=patient).count() == 1
 
 
@@ -196,10 +198,13 @@ def test_raise_urgent_alert_is_idempotent_until_acknowledged(intake, clinician):
 
 
 def test_raise_urgent_alert_that_loses_a_race_returns_the_open_alert(intake):
-    first = services.raise_urgent_alert(intake=intake, kind=UrgentAlert.Kind.PHQ9_ITEM9)
-    with mock.patch("django.db.models.query.QuerySet.first", return_value=None):
+    def other_save():
+        return UrgentAlert.objects.create(intake=intake, kind=UrgentAlert.Kind.PHQ9_ITEM9)
+
+    with lost_race(UrgentAlert, other_save) as race:
         again = services.raise_urgent_alert(intake=intake, kind=UrgentAlert.Kind.PHQ9_ITEM9)
-    assert again == first
+    assert race["inserts"] == 2
+    assert again == race["row"]
 
 
 def test_database_refuses_a_second_open_alert_of_the_same_kind(intake):

@@ -63,14 +63,6 @@ def test_previous_step(key, expected):
     assert steps.previous_step(key, {}).key == expected
 
 
-def test_first_incomplete_is_the_first_step_with_a_missing_answer():
-    assert steps.first_incomplete({}).key == "about"
-    without_peg = {k: v for k, v in BASE.items() if k != "peg_pain"}
-    assert steps.first_incomplete(without_peg).key == "pain"
-    assert steps.first_incomplete({**BASE, "opioids": []}).key == "opioids"
-    assert steps.first_incomplete(BASE).key == "review"
-
-
 def test_a_step_is_complete_when_no_visible_required_answer_is_missing():
     about = steps.STEP_BY_KEY["about"]
     assert steps.is_complete(about, BASE)

@@ -2,14 +2,13 @@
 
 Times are literals. `consultations.services` takes `now=` but does not hand it on to
 `notify.booking_changed`, which plans reminders against the wall clock; the `wall_clock`
-fixture pins that clock to the same instant so bookings in the past (the 2026 DST days)
-still get their reminders.
+fixture pins that clock (time-machine) to the same instant so bookings in the past (the
+2026 DST days) still get their reminders.
 """
 
 import datetime as dt
 import json
 import re
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,7 +29,7 @@ from intake import messages as intake_notify
 from intake.digest import enqueue_daily_digest
 from intake.models import Intake
 from intake.nudges import enqueue_intake_nudges
-from tests.conftest import make_user
+from tests.conftest import lost_race, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -86,11 +85,11 @@ def sms_sent(settings) -> list[dict]:
 
 
 @pytest.fixture
-def wall_clock(monkeypatch):
+def wall_clock(time_machine):
     """Pin the clock notify.booking_changed plans reminders with (see the module docstring)."""
 
     def pin(now: dt.datetime) -> None:
-        monkeypatch.setattr(notify, "timezone", SimpleNamespace(now=lambda: now))
+        time_machine.move_to(now, tick=False)
 
     pin(NOW)
     return pin
@@ -134,11 +133,18 @@ def test_enqueue_is_idempotent_by_key(patient):
     assert Message.objects.get().due_at == NOW  # the first enqueue wins
 
 
-def test_enqueue_that_loses_a_race_returns_the_row_the_winner_made(patient, monkeypatch):
-    winner = make_message(patient, "race")
+def test_enqueue_that_loses_a_race_returns_the_row_the_winner_made(patient):
     # The loser looked before the winner committed: it saw nothing and tries to insert.
-    monkeypatch.setattr("django.db.models.query.QuerySet.first", lambda self: None)
-    assert make_message(patient, "race").pk == winner.pk
+    def winner():
+        return Message.objects.create(
+            kind="verify_email", recipient=patient, channel="email", due_at=NOW,
+            idempotency_key="race",
+        )
+
+    with lost_race(Message, winner) as race:
+        loser = make_message(patient, "race")
+    assert race["inserts"] == 2
+    assert loser.pk == race["row"].pk
     assert Message.objects.count() == 1
 
 
