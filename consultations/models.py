@@ -165,9 +165,6 @@ class AppointmentQuerySet(models.QuerySet):
     def upcoming(self, now):
         return self.filter(status="booked", start__gte=now)
 
-    def overlapping(self, start, end):
-        return self.filter(block_start__lt=end, block_end__gt=start)
-
 
 class Appointment(models.Model):
     class Status(models.TextChoices):

@@ -38,7 +38,7 @@ def format_row(q: Question, row: dict) -> str:
 
 
 def _row_field(sub: Question, row: dict) -> Question:
-    # A patch's strength is a rate in mcg/h, not mg per dose (CLINICAL.md §5).
+    # A patch's strength is a rate in mcg/h, not mg per dose (docs/CLINICAL.md §5).
     if sub.key == "strength" and row.get("drug") in PATCH_DRUGS:
         return replace(sub, unit="mcg/h")
     return sub

@@ -1,4 +1,4 @@
-"""Medication classes that matter with ketamine (CLINICAL.md §7), as editable data.
+"""Medication classes that matter with ketamine (docs/CLINICAL.md §7), as editable data.
 
 recognise() matches a patient's free-text medicine name against generic and brand names so
 staff see a flag for clinician review. It never decides anything: an unrecognised name is

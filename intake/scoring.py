@@ -2,7 +2,7 @@
 
 Every function takes the flat answers dict (question key -> JSON value) and returns plain
 values. No Django, no clock, no database: the clinical arithmetic lives here so it can be
-tested against published examples. Sources and cut-points: /work/shared/CLINICAL.md.
+tested against published examples. Sources and cut-points: docs/CLINICAL.md.
 
 An instrument with any unanswered or unreadable item is returned with complete=False,
 value None and band "" -- a partial sum would look like a low (reassuring) score.

@@ -1,4 +1,4 @@
-"""Screening rules as data: flags for staff, never a decision (CLINICAL.md §2–§8).
+"""Screening rules as data: flags for staff, never a decision (docs/CLINICAL.md §2–§8).
 
 Pure: no Django, no database, no clock (`today` is passed in). Each Rule is a row of RULES
 with a small predicate over Facts (visible answers, instrument scores, MME). screen() runs

@@ -51,11 +51,3 @@ def previous_step(key: str, answers: dict) -> Step:
     keys = [s.key for s in steps]
     index = keys.index(key) if key in keys else 1
     return steps[max(index - 1, 0)]
-
-
-def first_incomplete(answers: dict) -> Step:
-    """Where a returning patient with nothing in progress should go."""
-    for step in applicable_steps(answers):
-        if not is_complete(step, answers):
-            return step
-    return STEP_BY_KEY[REVIEW]
