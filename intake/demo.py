@@ -181,7 +181,7 @@ NO_OPIOIDS_METRIC = {
 
 def answers_for_steps(answers: dict, step_keys: tuple[str, ...]) -> dict:
     """Only the answers of the given steps: an intake still in progress."""
-    from .questions import SECTION_BY_KEY
+    from .questionnaire import SECTION_BY_KEY
 
     keys = {q.key for s in step_keys for q in SECTION_BY_KEY[s].questions}
     return {k: v for k, v in answers.items() if k in keys}
@@ -190,7 +190,7 @@ def answers_for_steps(answers: dict, step_keys: tuple[str, ...]) -> dict:
 def seed_intake(*, patient, answers: dict, submit: bool):
     """Walk the real services step by step, as a patient would, then optionally submit."""
     from . import services
-    from .questions import SECTIONS
+    from .questionnaire import SECTIONS
 
     intake = services.start_intake(patient=patient)
     for section in SECTIONS:

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, replace
 
-from .questions import SECTIONS, Question, Section, is_empty
+from .questionnaire import SECTIONS, Question, Section, is_empty
 from .scoring import PATCH_DRUGS
 
 NOT_ANSWERED = "Not answered"

@@ -12,7 +12,7 @@ from clinic.accounts.roles import Role
 from clinic.accounts.search import person_matches
 
 from .models import Intake, IntakeFlag
-from .questions import QUESTION_BY_KEY
+from .questionnaire import QUESTION_BY_KEY
 
 ABANDONED = "abandoned"
 TRIAGE_CHOICES = [

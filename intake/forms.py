@@ -1,4 +1,4 @@
-"""Forms generated from the questionnaire definition (intake/questions.py).
+"""Forms generated from the questionnaire definition (intake/questionnaire/).
 
 One form class per section; repeatable lists (opioids, other medicines) are formsets. Fields
 hidden by a show-if condition are not required and their errors are dropped, so a patient
@@ -14,7 +14,7 @@ from django import forms
 from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField
 
-from .questions import Question, Section
+from .questionnaire import Question, Section
 
 REQUIRED = "Please answer this question."
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

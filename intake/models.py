@@ -47,7 +47,7 @@ class Intake(models.Model):
     )
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.IN_PROGRESS)
     questionnaire_version = models.CharField(max_length=20)
-    # Validated answers, keyed by question key (see intake/questions.py).
+    # Validated answers, keyed by question key (see intake/questionnaire/).
     answers = models.JSONField(default=dict, blank=True)
     # What the patient last typed on each step, valid or not: {step: {field: [values]}}.
     # Shown back (with its errors) so nothing typed is ever lost.

@@ -16,7 +16,7 @@ from .models import (
     ScreeningPolicy,
     UrgentAlert,
 )
-from .questions import SECTION_BY_KEY, visible_answers
+from .questionnaire import SECTION_BY_KEY, visible_answers
 
 S = Intake.Status
 

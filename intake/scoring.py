@@ -16,7 +16,7 @@ from decimal import Decimal
 
 # --------------------------------------------------------------------------- items
 
-# The scored items of each instrument, in form order. questions.py defines the wording;
+# The scored items of each instrument, in form order. intake.questionnaire has the wording;
 # tests check that every key here exists there with matching choice scores.
 INSTRUMENT_ITEMS: dict[str, tuple[str, ...]] = {
     "PEG": ("peg_pain", "peg_enjoyment", "peg_activity"),
@@ -464,7 +464,7 @@ def budapest_symptoms(answers: dict) -> Score:
 def score_all(answers: dict, *, pcptsd_cutoff: int = 3) -> dict[str, Score]:
     """Every instrument, keyed by instrument code. Answers to hidden questions are ignored."""
     # Imported here because questions.py imports this module's opioid and WPI codes.
-    from intake.questions import visible_answers
+    from intake.questionnaire import visible_answers
 
     answers = visible_answers(answers)
     scores = [

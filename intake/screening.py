@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from intake import scoring
 from intake.display import format_answer
 from intake.medications import MEDICATION_CLASSES, recognise
-from intake.questions import QUESTION_BY_KEY, is_empty, visible_answers
+from intake.questionnaire import QUESTION_BY_KEY, is_empty, visible_answers
 
 
 class Severity:

@@ -9,7 +9,7 @@ from clinic.notifications import preferences
 
 from . import messages, review, scoring, steps
 from .models import ConsentText, Intake, IntakeEvent, UrgentAlert
-from .questions import (
+from .questionnaire import (
     QUESTION_BY_KEY,
     QUESTIONNAIRE_VERSION,
     SECTION_BY_KEY,

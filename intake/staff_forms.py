@@ -6,7 +6,7 @@ from clinic.accounts.models import User
 from clinic.accounts.roles import Role
 
 from .models import DeclineTemplate
-from .questions import SECTIONS
+from .questionnaire import SECTIONS
 
 
 class AssignForm(forms.Form):

@@ -20,7 +20,7 @@ from . import review, scoring, screening, services, staff_forms
 from .display import answered_sections
 from .filters import filter_for
 from .models import Intake, IntakeEvent, IntakeFlag, ScreeningPolicy, UrgentAlert
-from .questions import visible_answers
+from .questionnaire import visible_answers
 from .tables import table_for, triage_badge
 
 # What coordinators see of an intake: how to reach the patient, never clinical answers.

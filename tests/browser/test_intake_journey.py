@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from intake.demo import BASE, answers_for_steps, seed_intake
 from intake.models import Intake, UrgentAlert
-from intake.questions import QUESTION_BY_KEY
+from intake.questionnaire import QUESTION_BY_KEY
 from intake.steps import ALL_STEPS, STEP_BY_KEY
 from tests.browser.conftest import assert_accessible, log_in, shoot
 from tests.conftest import PASSWORD

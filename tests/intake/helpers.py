@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from intake.questions import SECTION_BY_KEY, Question
+from intake.questionnaire import SECTION_BY_KEY, Question
 
 
 def _field_values(question: Question, value) -> list[str] | str | None:

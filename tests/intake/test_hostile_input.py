@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from intake import services
 from intake.demo import BASE, seed_intake
 from intake.models import Intake
-from intake.questions import SECTIONS, Section
+from intake.questionnaire import SECTIONS, Section
 from tests.intake.helpers import autosave_url, post_data, step_url
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Structural invariants of the questionnaire (intake.questions) and medication recognition."""
+"""Structural invariants of the questionnaire (intake.questionnaire) and medication recognition."""
 
 import re
 
@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from intake.medications import MEDICATION_CLASSES, recognise
-from intake.questions import (
+from intake.questionnaire import (
     QUESTION_BY_KEY,
     SECTION_BY_KEY,
     SECTIONS,

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from intake.demo import BASE, FIBROMYALGIA, NO_OPIOIDS_METRIC
 from intake.medications import MEDICATION_CLASSES
-from intake.questions import DIAGNOSIS_CHOICES, QUESTION_BY_KEY, SECTIONS
+from intake.questionnaire import DIAGNOSIS_CHOICES, QUESTION_BY_KEY, SECTIONS
 from intake.scoring import INSTRUMENT_ITEMS
 from intake.screening import (
     DETAIL_MAX,

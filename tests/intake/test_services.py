@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from intake import services
 from intake.demo import BASE, FIBROMYALGIA, NO_OPIOIDS_METRIC, answers_for_steps, seed_intake
 from intake.models import ConsentText, Intake, UrgentAlert
-from intake.questions import QUESTIONNAIRE_VERSION, SECTIONS
+from intake.questionnaire import QUESTIONNAIRE_VERSION, SECTIONS
 from tests.conftest import lost_race
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from intake import steps
 from intake.demo import BASE, FIBROMYALGIA, NO_OPIOIDS_METRIC
 from intake.display import NOT_ANSWERED, answered_sections, format_answer, format_row
-from intake.questions import QUESTION_BY_KEY, SECTION_BY_KEY, SECTIONS
+from intake.questionnaire import QUESTION_BY_KEY, SECTION_BY_KEY, SECTIONS
 from intake.units import body_metrics
 
 Q = QUESTION_BY_KEY

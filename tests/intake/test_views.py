@@ -14,7 +14,7 @@ from django.utils import timezone
 from intake import services
 from intake.demo import BASE, NO_OPIOIDS_METRIC, answers_for_steps, seed_intake
 from intake.models import ConsentText, Intake, UrgentAlert
-from intake.questions import QUESTIONNAIRE_VERSION, SECTIONS
+from intake.questionnaire import QUESTIONNAIRE_VERSION, SECTIONS
 from tests.conftest import PASSWORD
 from tests.intake.helpers import autosave_url, post_data, step_url
 

@@ -119,7 +119,7 @@
     save();
   })();
 
-  // ---- show-if: the same conditions as intake/questions.py ShowIf.test
+  // ---- show-if: the same conditions as ShowIf.test in intake/questionnaire/schema.py
   function value(key) {
     const els = form.querySelectorAll('[name="' + key + '"]');
     if (!els.length) return undefined;

@@ -1,0 +1,80 @@
+"""Section 9, goals, when the patient can come, a driver home, payment."""
+
+from .schema import Question, Section, ShowIf
+from .shapes import choices, yesno
+
+GOALS = Section(
+    "goals",
+    "Your goals and scheduling",
+    "",
+    (
+        Question(
+            "goals",
+            "What would you most like treatment to help with?",
+            "multi",
+            choices(
+                ("less_pain", "Less pain"),
+                ("fewer_opioids", "Taking fewer opioids"),
+                ("better_function", "Doing more of the things I want to do"),
+                ("better_mood", "Better mood"),
+                ("better_sleep", "Better sleep"),
+                ("other", "Something else"),
+            ),
+            help_text="Tick all that apply.",
+        ),
+        Question(
+            "goals_other",
+            "What else would you like help with?",
+            "text",
+            max_length=200,
+            show_if=ShowIf("goals", "contains", "other"),
+        ),
+        Question(
+            "preferred_days",
+            "Which days could you usually come in?",
+            "multi",
+            choices(
+                ("mon", "Monday"),
+                ("tue", "Tuesday"),
+                ("wed", "Wednesday"),
+                ("thu", "Thursday"),
+                ("fri", "Friday"),
+                ("sat", "Saturday"),
+            ),
+            help_text="Tick all that could work.",
+        ),
+        Question(
+            "preferred_times",
+            "Which times of day suit you?",
+            "multi",
+            choices(("morning", "Morning"), ("midday", "Midday"), ("afternoon", "Afternoon")),
+            help_text="Tick all that could work.",
+        ),
+        yesno(
+            "has_driver",
+            "After each infusion, someone needs to drive you home, and you "
+            "cannot drive yourself for 24 hours. Will you have someone who can drive you "
+            "home?",
+            help_text="If you are not sure yet, that's okay. Answer No and our team will "
+            "talk through options with you.",
+        ),
+        Question(
+            "payment",
+            "How do you plan to pay for treatment?",
+            "choice",
+            choices(
+                ("insurance", "Through my insurance"),
+                ("self_pay", "I will pay myself"),
+                ("not_sure", "I'm not sure yet"),
+            ),
+        ),
+        Question(
+            "insurance_name",
+            "Insurance company",
+            "text",
+            required=False,
+            max_length=200,
+            show_if=ShowIf("payment", "eq", "insurance"),
+        ),
+    ),
+)
