@@ -462,11 +462,12 @@ def budapest_symptoms(answers: dict) -> Score:
 
 
 def score_all(answers: dict, *, pcptsd_cutoff: int = 3) -> dict[str, Score]:
-    """Every instrument, keyed by instrument code. Answers to hidden questions are ignored."""
-    # Imported here because questions.py imports this module's opioid and WPI codes.
-    from intake.questionnaire import visible_answers
+    """Every instrument, keyed by instrument code.
 
-    answers = visible_answers(answers)
+    Pass the visible answers (intake.questionnaire.visible_answers): a stale answer behind
+    a closed gate would otherwise be scored. Visibility is the questionnaire's rule, and
+    the questionnaire imports this module's codes, so scoring does not import it back.
+    """
     scores = [
         score_peg(answers),
         score_phq9(answers),

