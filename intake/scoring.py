@@ -14,44 +14,115 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+# ------------------------------------------------------------------ banded instruments
+
+
+@dataclass(frozen=True)
+class Banded:
+    """An instrument scored as the sum of its items and read against published bands."""
+
+    label: str
+    items: tuple[str, ...]  # in form order
+    item_max: int  # points per item; 1 for yes/no items
+    bands: tuple[tuple[float, float, str], ...]  # inclusive (low, high, name)
+    positive_at: int
+    detail: str  # "{span}" becomes the patient's band, e.g. "10–14 moderate"
+    yes_no: bool = False  # items answered yes/no: "yes" scores the point …
+    reversed: frozenset[str] = frozenset()  # … except on these items, where "no" does
+
+    @property
+    def max_value(self) -> int:
+        return len(self.items) * self.item_max
+
+
+def _numbered(prefix: str, count: int) -> tuple[str, ...]:
+    return tuple(f"{prefix}_{n}" for n in range(1, count + 1))
+
+
+BANDED: dict[str, Banded] = {
+    # PHQ-9 (Kroenke 2001): sum 0–27; positive at ≥10 (moderate or worse).
+    "PHQ9": Banded(
+        "PHQ-9",
+        _numbered("phq9", 9),
+        3,
+        (
+            (0, 4, "minimal"),
+            (5, 9, "mild"),
+            (10, 14, "moderate"),
+            (15, 19, "moderately severe"),
+            (20, 27, "severe"),
+        ),
+        positive_at=10,
+        detail="sum 0–27; {span}; ≥10 prompts clinical evaluation",
+    ),
+    # GAD-7 (Spitzer 2006): sum 0–21; positive at ≥10.
+    "GAD7": Banded(
+        "GAD-7",
+        _numbered("gad7", 7),
+        3,
+        ((0, 4, "minimal"), (5, 9, "mild"), (10, 14, "moderate"), (15, 21, "severe")),
+        positive_at=10,
+        detail="sum 0–21; {span}; ≥10 prompts evaluation",
+    ),
+    # DAST-10 (Skinner 1982): 1 per yes; positive at ≥3 (moderate or above). Item 3 ("Are
+    # you always able to stop using drugs when you want to?") is the one where "no" scores.
+    "DAST10": Banded(
+        "DAST-10",
+        _numbered("dast", 10),
+        1,
+        (
+            (0, 0, "none"),
+            (1, 2, "low"),
+            (3, 5, "moderate"),
+            (6, 8, "substantial"),
+            (9, 10, "severe"),
+        ),
+        positive_at=3,
+        detail="0–10, item 3 reverse-scored; {span}",
+        yes_no=True,
+        reversed=frozenset({"dast_3"}),
+    ),
+    # ORT-OUD (Cheatle 2019) [verify]: 1 per yes, 0–9; positive at moderate or high (≥3).
+    "ORT_OUD": Banded(
+        "ORT-OUD",
+        _numbered("ort", 9),
+        1,
+        ((0, 2, "low"), (3, 4, "moderate"), (5, math.inf, "high")),
+        positive_at=3,
+        detail="1 per yes, 0–9, not sex-weighted; {span} risk",
+        yes_no=True,
+    ),
+}
+
 # --------------------------------------------------------------------------- items
+
+_SSS_SEVERITY = ("sss_fatigue", "sss_waking_unrefreshed", "sss_cognitive")
+_SSS_YES_NO = ("sss_headache", "sss_lower_abdominal", "sss_depression")
 
 # The scored items of each instrument, in form order. intake.questionnaire has the wording;
 # tests check that every key here exists there with matching choice scores.
 INSTRUMENT_ITEMS: dict[str, tuple[str, ...]] = {
     "PEG": ("peg_pain", "peg_enjoyment", "peg_activity"),
-    "PHQ9": tuple(f"phq9_{i}" for i in range(1, 10)),
-    "GAD7": tuple(f"gad7_{i}" for i in range(1, 8)),
-    "PCPTSD5": tuple(f"pcptsd_{i}" for i in range(1, 6)),
-    "DAST10": tuple(f"dast_{i}" for i in range(1, 11)),
-    "ORT_OUD": tuple(f"ort_{i}" for i in range(1, 10)),
-    "AUDITC": ("auditc_1", "auditc_2", "auditc_3"),
-    "SSS": (
-        "sss_fatigue",
-        "sss_waking_unrefreshed",
-        "sss_cognitive",
-        "sss_headache",
-        "sss_lower_abdominal",
-        "sss_depression",
-    ),
+    "PHQ9": BANDED["PHQ9"].items,
+    "GAD7": BANDED["GAD7"].items,
+    "PCPTSD5": _numbered("pcptsd", 5),
+    "DAST10": BANDED["DAST10"].items,
+    "ORT_OUD": BANDED["ORT_OUD"].items,
+    "AUDITC": _numbered("auditc", 3),
+    "SSS": _SSS_SEVERITY + _SSS_YES_NO,
 }
-
-# DAST-10 item 3 ("Are you always able to stop using drugs when you want to?") is the one
-# item where "no" is the answer that scores a point (Skinner 1982).
-DAST_REVERSED = frozenset({"dast_3"})
 
 _YES_NO_ITEMS = frozenset(
     INSTRUMENT_ITEMS["PCPTSD5"]
-    + INSTRUMENT_ITEMS["DAST10"]
-    + INSTRUMENT_ITEMS["ORT_OUD"]
-    + ("sss_headache", "sss_lower_abdominal", "sss_depression")
+    + _SSS_YES_NO
+    + tuple(key for b in BANDED.values() if b.yes_no for key in b.items)
 )
+_REVERSED = frozenset().union(*(b.reversed for b in BANDED.values()))
 _ITEM_MAX: dict[str, int] = {
     **dict.fromkeys(INSTRUMENT_ITEMS["PEG"], 10),
-    **dict.fromkeys(INSTRUMENT_ITEMS["PHQ9"], 3),
-    **dict.fromkeys(INSTRUMENT_ITEMS["GAD7"], 3),
+    **{key: b.item_max for b in BANDED.values() if not b.yes_no for key in b.items},
     **dict.fromkeys(INSTRUMENT_ITEMS["AUDITC"], 4),
-    **dict.fromkeys(("sss_fatigue", "sss_waking_unrefreshed", "sss_cognitive"), 3),
+    **dict.fromkeys(_SSS_SEVERITY, 3),
 }
 
 # ACR 2016 Widespread Pain Index: the 19 areas and the 5 regions used for "generalized
@@ -119,7 +190,7 @@ def item_points(key: str, value: object) -> int | None:
     if key in _YES_NO_ITEMS:
         if value not in ("yes", "no"):
             return None
-        scores_yes = key not in DAST_REVERSED
+        scores_yes = key not in _REVERSED
         return int((value == "yes") == scores_yes)
     maximum = _ITEM_MAX.get(key)
     points = _as_int(value)
@@ -168,31 +239,27 @@ def score_peg(answers: dict) -> Score:
     )
 
 
-_PHQ9_BANDS = (
-    (0, 4, "minimal"),
-    (5, 9, "mild"),
-    (10, 14, "moderate"),
-    (15, 19, "moderately severe"),
-    (20, 27, "severe"),
-)
+def score_banded(code: str, answers: dict) -> Score:
+    """A BANDED instrument: sum of its items, its band, positive at its cut-point."""
+    instrument = BANDED[code]
+    total = _sum(answers, instrument.items)
+    if total is None:
+        return _incomplete(code, instrument.label, instrument.max_value)
+    band, span = _band(total, instrument.bands)
+    return Score(
+        code,
+        total,
+        band,
+        instrument.label,
+        instrument.max_value,
+        complete=True,
+        positive=total >= instrument.positive_at,
+        detail=instrument.detail.format(span=span),
+    )
 
 
 def score_phq9(answers: dict) -> Score:
-    """PHQ-9 (Kroenke 2001): sum 0–27; positive at ≥10 (moderate or worse)."""
-    total = _sum(answers, INSTRUMENT_ITEMS["PHQ9"])
-    if total is None:
-        return _incomplete("PHQ9", "PHQ-9", 27)
-    band, span = _band(total, _PHQ9_BANDS)
-    return Score(
-        "PHQ9",
-        total,
-        band,
-        "PHQ-9",
-        27,
-        complete=True,
-        positive=total >= 10,
-        detail=f"sum 0–27; {span}; ≥10 prompts clinical evaluation",
-    )
+    return score_banded("PHQ9", answers)
 
 
 def phq9_item9_positive(answers: dict) -> bool:
@@ -224,25 +291,8 @@ def score_phq9_item9(answers: dict) -> Score:
     )
 
 
-_GAD7_BANDS = ((0, 4, "minimal"), (5, 9, "mild"), (10, 14, "moderate"), (15, 21, "severe"))
-
-
 def score_gad7(answers: dict) -> Score:
-    """GAD-7: sum 0–21; positive at ≥10."""
-    total = _sum(answers, INSTRUMENT_ITEMS["GAD7"])
-    if total is None:
-        return _incomplete("GAD7", "GAD-7", 21)
-    band, span = _band(total, _GAD7_BANDS)
-    return Score(
-        "GAD7",
-        total,
-        band,
-        "GAD-7",
-        21,
-        complete=True,
-        positive=total >= 10,
-        detail=f"sum 0–21; {span}; ≥10 prompts evaluation",
-    )
+    return score_banded("GAD7", answers)
 
 
 def score_pcptsd5(answers: dict, cutoff: int = 3) -> Score:
@@ -277,52 +327,12 @@ def score_pcptsd5(answers: dict, cutoff: int = 3) -> Score:
     )
 
 
-_DAST_BANDS = (
-    (0, 0, "none"),
-    (1, 2, "low"),
-    (3, 5, "moderate"),
-    (6, 8, "substantial"),
-    (9, 10, "severe"),
-)
-
-
 def score_dast10(answers: dict) -> Score:
-    """DAST-10 (Skinner): 1 per yes, item 3 reversed; positive at ≥3 (moderate or above)."""
-    total = _sum(answers, INSTRUMENT_ITEMS["DAST10"])
-    if total is None:
-        return _incomplete("DAST10", "DAST-10", 10)
-    band, span = _band(total, _DAST_BANDS)
-    return Score(
-        "DAST10",
-        total,
-        band,
-        "DAST-10",
-        10,
-        complete=True,
-        positive=total >= 3,
-        detail=f"0–10, item 3 reverse-scored; {span}",
-    )
-
-
-_ORT_BANDS = ((0, 2, "low"), (3, 4, "moderate"), (5, math.inf, "high"))
+    return score_banded("DAST10", answers)
 
 
 def score_ort_oud(answers: dict) -> Score:
-    """ORT-OUD (Cheatle 2019) [verify]: 1 per yes, 0–9; positive at moderate or high (≥3)."""
-    total = _sum(answers, INSTRUMENT_ITEMS["ORT_OUD"])
-    if total is None:
-        return _incomplete("ORT_OUD", "ORT-OUD", 9)
-    band, span = _band(total, _ORT_BANDS)
-    return Score(
-        "ORT_OUD",
-        total,
-        band,
-        "ORT-OUD",
-        9,
-        complete=True,
-        positive=total >= 3,
-        detail=f"1 per yes, 0–9, not sex-weighted; {span} risk",
-    )
+    return score_banded("ORT_OUD", answers)
 
 
 def score_auditc(answers: dict, sex_at_birth: str | None) -> Score:
