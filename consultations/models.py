@@ -1,7 +1,9 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Q
 
 
@@ -155,7 +157,62 @@ class DateOverride(models.Model):
         return f"{self.get_kind_display()} {self.date}"
 
 
-ACTIVE_STATUSES = ("booked", "checked_in", "completed", "no_show")
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    CHECKED_IN = "checked_in", "Checked in"
+    COMPLETED = "completed", "Completed"
+    NO_SHOW = "no_show", "No-show"
+    CANCELLED_PATIENT = "cancelled_patient", "Cancelled by patient"
+    CANCELLED_CLINIC = "cancelled_clinic", "Cancelled by clinic"
+
+
+# The statuses that hold the provider's time; only cancelling frees it. The exclusion
+# constraint below is built from this tuple, so changing it changes the constraint through
+# an ordinary migration (`makemigrations --check` in CI fails until one is written).
+ACTIVE_STATUSES = (
+    AppointmentStatus.BOOKED,
+    AppointmentStatus.CHECKED_IN,
+    AppointmentStatus.COMPLETED,
+    AppointmentStatus.NO_SHOW,
+)
+# Constraint names: the booking service tells the two refusals apart by them.
+NO_DOUBLE_BOOKING = "appointment_no_double_booking"
+ONE_ACTIVE_INITIAL = "one_active_initial_consultation"
+
+
+class TsTzRange(models.Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class PostgresExclusionConstraint(ExclusionConstraint):
+    """An exclusion constraint on PostgreSQL, nothing on other databases.
+
+    SQLite (development) has no exclusion constraints: there this emits no SQL and
+    validates nothing, and the booking service's lock and re-check are the guard.
+    """
+
+    def _on_postgresql(self, connection) -> bool:
+        return connection.vendor == "postgresql"
+
+    def constraint_sql(self, model, schema_editor):
+        if self._on_postgresql(schema_editor.connection):
+            return super().constraint_sql(model, schema_editor)
+        return None
+
+    def create_sql(self, model, schema_editor):
+        if self._on_postgresql(schema_editor.connection):
+            return super().create_sql(model, schema_editor)
+        return None
+
+    def remove_sql(self, model, schema_editor):
+        if self._on_postgresql(schema_editor.connection):
+            return super().remove_sql(model, schema_editor)
+        return None
+
+    def validate(self, model, instance, exclude=None, using=DEFAULT_DB_ALIAS):
+        if self._on_postgresql(connections[using]):
+            super().validate(model, instance, exclude=exclude, using=using)
 
 
 class AppointmentQuerySet(models.QuerySet):
@@ -163,17 +220,11 @@ class AppointmentQuerySet(models.QuerySet):
         return self.filter(status__in=ACTIVE_STATUSES)
 
     def upcoming(self, now):
-        return self.filter(status="booked", start__gte=now)
+        return self.filter(status=AppointmentStatus.BOOKED, start__gte=now)
 
 
 class Appointment(models.Model):
-    class Status(models.TextChoices):
-        BOOKED = "booked", "Booked"
-        CHECKED_IN = "checked_in", "Checked in"
-        COMPLETED = "completed", "Completed"
-        NO_SHOW = "no_show", "No-show"
-        CANCELLED_PATIENT = "cancelled_patient", "Cancelled by patient"
-        CANCELLED_CLINIC = "cancelled_clinic", "Cancelled by clinic"
+    Status = AppointmentStatus
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments"
@@ -187,7 +238,7 @@ class Appointment(models.Model):
     )
     start = models.DateTimeField()
     end = models.DateTimeField()
-    # The provider's time taken, buffers included: what may never overlap (see migration 0002).
+    # The provider's time taken, buffers included: what may never overlap (NO_DOUBLE_BOOKING).
     block_start = models.DateTimeField()
     block_end = models.DateTimeField()
     uses_chair = models.BooleanField(default=False)
@@ -215,8 +266,21 @@ class Appointment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["patient"],
-                condition=Q(kind="initial", status="booked"),
-                name="one_active_initial_consultation",
+                condition=Q(kind=AppointmentType.Kind.INITIAL, status=AppointmentStatus.BOOKED),
+                name=ONE_ACTIVE_INITIAL,
+            ),
+            # No double booking, ever: two active appointments of one provider whose blocks
+            # (buffers included) overlap are refused by the database itself.
+            PostgresExclusionConstraint(
+                name=NO_DOUBLE_BOOKING,
+                expressions=[
+                    ("provider", RangeOperators.EQUAL),
+                    (
+                        TsTzRange("block_start", "block_end", RangeBoundary()),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                condition=Q(status__in=ACTIVE_STATUSES),
             ),
             models.CheckConstraint(
                 condition=Q(end__gt=models.F("start")), name="appt_end_after_start"

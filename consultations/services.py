@@ -13,7 +13,14 @@ from clinic.core.models import ClinicSettings
 from intake.models import Intake
 
 from . import messages, selectors
-from .models import Appointment, AppointmentEvent, AppointmentType, Location, Provider
+from .models import (
+    ONE_ACTIVE_INITIAL,
+    Appointment,
+    AppointmentEvent,
+    AppointmentType,
+    Location,
+    Provider,
+)
 
 
 class BookingError(Exception):
@@ -64,6 +71,15 @@ def _check_slot(*, appointment_type, provider, start, now, exclude=None) -> None
     )
     if not any(s.start == start and s.provider_id == provider.pk for s in free):
         raise SlotUnavailable
+
+
+def _refused_by(error: IntegrityError) -> str:
+    """The name of the constraint the database refused the row for ("" where not reported).
+
+    PostgreSQL names it (psycopg's diag.constraint_name); SQLite only names the columns.
+    """
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) or ""
 
 
 def _lock(provider: Provider, appointment_type: AppointmentType) -> None:
@@ -117,9 +133,11 @@ def book_appointment(
         with transaction.atomic():
             _lock(provider, appointment_type)
             if (
-                appointment_type.kind == "initial"
+                appointment_type.kind == AppointmentType.Kind.INITIAL
                 and Appointment.objects.filter(
-                    patient=patient, kind="initial", status="booked"
+                    patient=patient,
+                    kind=AppointmentType.Kind.INITIAL,
+                    status=Appointment.Status.BOOKED,
                 ).exists()
             ):
                 raise AlreadyBooked
@@ -145,7 +163,8 @@ def book_appointment(
             messages.booking_changed(appointment=appointment, change="booked", now=now)
     except IntegrityError as error:
         # The exclusion constraint (or the one-initial-consultation rule) had the last word.
-        if "initial" in str(error):
+        # On SQLite (no exclusion constraint, no names) every refusal reads as a taken slot.
+        if _refused_by(error) == ONE_ACTIVE_INITIAL:
             raise AlreadyBooked from error
         raise SlotUnavailable from error
     return appointment

@@ -1,7 +1,7 @@
 """Booking services and the patient's booking pages."""
 
 import datetime as dt
-import importlib
+import re
 import threading
 
 import pytest
@@ -11,8 +11,14 @@ from django.urls import reverse
 
 from clinic.accounts.roles import Role
 from consultations import services
-from consultations.models import Appointment, Provider
-from tests.conftest import make_user
+from consultations.models import (
+    ACTIVE_STATUSES,
+    NO_DOUBLE_BOOKING,
+    Appointment,
+    Location,
+    Provider,
+)
+from tests.conftest import lost_race, make_user
 
 from .conftest import NOW, TUESDAY, at
 
@@ -215,19 +221,55 @@ def test_control_without_the_constraint_the_race_double_books(clinician, follow_
     provider = _provider_with_hours(clinician)
     monkeypatch.setattr(services, "_lock", lambda *a: None)
     monkeypatch.setattr(services, "_check_slot", lambda **k: None)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "ALTER TABLE consultations_appointment DROP CONSTRAINT appointment_no_double_booking"
-        )
+    constraint = _no_double_booking()
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(Appointment, constraint)
     try:
         patients = [make_user(f"racer{i}@example.com", Role.PATIENT) for i in range(20)]
         ok, _ = _race(20, lambda i: _book(patients[i], follow_up, provider, at(TUESDAY, 9)))
         assert ok > 1
     finally:
         Appointment.objects.all().delete()
-        migration = importlib.import_module("consultations.migrations.0002_no_double_booking")
-        with connection.cursor() as cursor:
-            cursor.execute(migration.FORWARD[1])
+        with connection.schema_editor() as editor:
+            editor.add_constraint(Appointment, constraint)
+
+
+def _no_double_booking():
+    return next(c for c in Appointment._meta.constraints if c.name == NO_DOUBLE_BOOKING)
+
+
+@postgres_only
+def test_the_database_constraint_covers_exactly_the_models_active_statuses(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = %s",
+            [NO_DOUBLE_BOOKING],
+        )
+        (definition,) = cursor.fetchone()
+    named = set(re.findall(r"'(\w+)'::", definition))
+    assert named == set(ACTIVE_STATUSES)
+
+
+@postgres_only
+def test_a_second_initial_consultation_refused_by_the_database_is_already_booked(
+    approved_patient, initial, provider
+):
+    # The service's own check misses the other booking (made a moment later in another
+    # tab): the unique constraint refuses this one, recognised by its name.
+    def other_tab():
+        return Appointment.objects.create(
+            patient=approved_patient,
+            provider=provider,
+            appointment_type=initial,
+            kind=initial.kind,
+            location=Location.objects.filter(kind=Location.Kind.CLINIC).first(),
+            mode="in_person",
+            **services._times(initial, at(TUESDAY, 14)),
+        )
+
+    with lost_race(Appointment, other_tab) as race, pytest.raises(services.AlreadyBooked):
+        _book(approved_patient, initial, provider, at(TUESDAY, 9))
+    assert race["inserts"] == 2
 
 
 def _provider_with_hours(clinician):
