@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "django_tables2",
     "phonenumber_field",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "clinic.accounts",
     "clinic.core",
     "clinic.notifications",
@@ -74,8 +78,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "clinic.accounts.middleware.IdleTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "clinic.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "clinic.accounts.middleware.IdleTimeoutMiddleware",
+    "clinic.accounts.middleware.BrowserPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes last, as its documentation asks: it turns lockouts into a response.
     "axes.middleware.AxesMiddleware",
@@ -144,8 +152,12 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "landing"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset or verification link works for a day
 
-# Lock by username and IP together, so one patient's typos never lock out another patient.
+# Lock by username and IP together, so one patient's typos never lock out another patient;
+# the login name is normalised (NFKC + casefold) exactly as the user lookup does, so a
+# lookalike spelling is the same lock. Password spraying (a few guesses at many accounts)
+# is stopped by AXES_IP_FAILURE_LIMIT: failures from one address across every account.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -153,11 +165,20 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_USERNAME_CALLABLE = "clinic.accounts.access.axes_username"
 AXES_USERNAME_FORM_FIELD = "username"  # the login form posts the email as "username"
+# The client address behind our own proxies (TRUSTED_PROXY_COUNT, below), never a header
+# the client wrote: without it every login behind a load balancer shares one address.
+AXES_CLIENT_IP_CALLABLE = "clinic.audit.client.client_ip"
+
+# Second factor (django-otp): every member of staff and the operations superuser, and
+# patients who turn it on. The issuer is the name an authenticator app shows.
+OTP_TOTP_ISSUER = env.str("CLINIC_NAME", default="Riverside Ketamine Pain Clinic")
 
 # Idle limits: staff see clinical data on shared desks; patients fill in long forms whose
 # answers are saved in the database, so their sessions may idle longer.
 STAFF_IDLE_SECONDS = env.int("STAFF_IDLE_MINUTES", default=15) * 60
 PATIENT_IDLE_SECONDS = env.int("PATIENT_IDLE_MINUTES", default=60) * 60
+# However active, a staff session ends this long after logging in (a shift).
+STAFF_SESSION_MAX_SECONDS = int(env.float("STAFF_SESSION_HOURS", default=12) * 3600)
 SESSION_COOKIE_AGE = PATIENT_IDLE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -177,6 +198,29 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Browser policy: scripts and styles from our own static files only ----------------------
+# No 'unsafe-inline' anywhere: behaviour lives in clinic/static (clinic.js, intake.js), the
+# QR code for a second factor is inline SVG markup (not a resource).
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_NONE],
+        "base-uri": [_NONE],
+        "object-src": [_NONE],
+    }
+}
+# Features no page here uses; a script that slipped in still cannot ask for them.
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+)
 
 # --- Internationalisation and time --------------------------------------------------------
 LANGUAGE_CODE = "en-us"

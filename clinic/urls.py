@@ -1,8 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
+from django_otp.admin import OTPAdminSite
 
 from clinic.core import views as core_views
 
+# The Django admin asks for a verified second factor too (django-otp's documented way of
+# making the default site an OTPAdminSite); its own login page hands over to ours.
+admin.site.__class__ = OTPAdminSite
 admin.site.site_header = "Clinic administration"
 admin.site.site_title = "Clinic administration"
 
@@ -16,6 +21,10 @@ urlpatterns = [
     path("appointments/", include("consultations.urls")),
     path("schedule/", include("consultations.staff_urls")),
     path("messages/", include("clinic.notifications.urls")),
+    path(
+        "django-admin/login/",
+        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
+    ),
     path("django-admin/", admin.site.urls),
 ]
 

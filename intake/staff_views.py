@@ -1,11 +1,10 @@
 """Staff pages: the review queue, one intake's review page and its actions, clinic policy."""
 
-import csv
 
 from django.contrib import messages
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from clinic.accounts.access import require
+from clinic.core.exports import csv_response
 from clinic.core.redirects import safe_next
 from clinic.core.tables import paginate
 
@@ -277,12 +277,16 @@ def consent_text(request):
 def intake_export(request, pk):
     """Every answer as CSV (section, question, answer), generated from the questionnaire."""
     intake = _get_intake_for_staff(pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="intake-{intake.pk}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["section", "question_key", "question", "answer"])
-    for block in answered_sections(intake.answers):
-        for item in block.items:
-            text = "; ".join(item.rows) if item.rows else item.text
-            writer.writerow([block.section.title, item.question.key, item.question.label, text])
-    return response
+    rows = [
+        [
+            block.section.title,
+            item.question.key,
+            item.question.label,
+            "; ".join(item.rows) if item.rows else item.text,
+        ]
+        for block in answered_sections(intake.answers)
+        for item in block.items
+    ]
+    return csv_response(
+        f"intake-{intake.pk}.csv", ["section", "question_key", "question", "answer"], rows
+    )

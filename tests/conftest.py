@@ -6,6 +6,9 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
@@ -26,7 +29,7 @@ def _celery_eager():
 
 
 def make_user(email, role, first="Test", last="User", verified=True, **extra):
-    return User.objects.create_user(
+    user = User.objects.create_user(
         email,
         PASSWORD,
         role=role,
@@ -35,6 +38,39 @@ def make_user(email, role, first="Test", last="User", verified=True, **extra):
         email_verified_at=timezone.now() if verified else None,
         **extra,
     )
+    if role != Role.PATIENT:
+        # Staff have enrolled their authenticator already (first-login enrolment is tested
+        # with a fresh account in tests/accounts/test_two_factor.py).
+        TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    return user
+
+
+def pass_second_factor(client, user):
+    """Mark a force_login session as having passed the second factor, as a real login does."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def staff_login(client, user):
+    """force_login plus the second factor: what every staff test starts from."""
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if user.is_clinic_staff or user.is_staff or user.is_superuser:
+        pass_second_factor(client, user)
+    return client
+
+
+def current_code(user) -> str:
+    """The code the user's authenticator shows now (the next one if now's was used)."""
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if totp.t() <= device.last_t:
+        totp.time = (device.last_t + 1) * device.step + device.t0
+    return f"{totp.token():06d}"
 
 
 @pytest.fixture
@@ -76,8 +112,7 @@ def people(patient, other_patient, clinician, coordinator, clinic_admin):
 @pytest.fixture
 def login(client):
     def _login(user):
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        return client
+        return staff_login(client, user)
 
     return _login
 

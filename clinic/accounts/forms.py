@@ -2,8 +2,9 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
+from .emails import normalise_email
 from .models import User
-from .roles import STAFF_ROLES
+from .roles import STAFF_ROLES, Role
 
 
 class EmailLoginForm(AuthenticationForm):
@@ -22,16 +23,15 @@ class EmailLoginForm(AuthenticationForm):
 
 class _EmailUnique(forms.Form):
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this email address already exists. Log in, or reset your "
-                "password if you have forgotten it."
-            )
+        email = normalise_email(self.cleaned_data["email"])
+        if User.objects.filter(email=email).exists():
+            raise forms.ValidationError("An account with this email address already exists.")
         return email
 
 
-class PatientSignupForm(_EmailUnique):
+class PatientSignupForm(forms.Form):
+    """No uniqueness error: sign-up never tells a stranger that an address has an account."""
+
     first_name = forms.CharField(
         max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
     )
@@ -53,6 +53,9 @@ class PatientSignupForm(_EmailUnique):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    def clean_email(self):
+        return normalise_email(self.cleaned_data["email"])
+
     def clean(self):
         cleaned = super().clean()
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
@@ -71,11 +74,41 @@ class PatientSignupForm(_EmailUnique):
         return cleaned
 
 
+REASON_HELP = "Needed when giving clinical access (clinician); kept in the audit trail."
+
+
+def _reason_for_clinician(form, cleaned):
+    if cleaned.get("role") == Role.CLINICIAN and not cleaned.get("reason", "").strip():
+        form.add_error("reason", "Say why this person needs clinical access.")
+
+
 class StaffAccountForm(_EmailUnique):
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150)
     email = forms.EmailField(label="Email address")
     role = forms.ChoiceField(choices=[(r.value, r.label) for r in STAFF_ROLES])
+    reason = forms.CharField(max_length=500, required=False, help_text=REASON_HELP)
+
+    def clean(self):
+        cleaned = super().clean()
+        _reason_for_clinician(self, cleaned)
+        return cleaned
+
+
+class StaffRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=[(r.value, r.label) for r in STAFF_ROLES])
+    reason = forms.CharField(max_length=500, required=False, help_text=REASON_HELP)
+
+    def clean(self):
+        cleaned = super().clean()
+        _reason_for_clinician(self, cleaned)
+        return cleaned
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500, help_text="For example: lost phone, confirmed by phone call."
+    )
 
 
 class OutboxPasswordResetForm(PasswordResetForm):

@@ -61,4 +61,20 @@ STAFF_WELCOME = MessageKind(
     context=_set_password_link,
 )
 
-KINDS = [VERIFY_EMAIL, PASSWORD_RESET, STAFF_WELCOME]
+
+
+def _login_link(message) -> dict:
+    return {"link": absolute_url("accounts:login")}
+
+
+# Sign-up with an address that already has an account: the page says nothing, the owner
+# is told here (issue 10 §3).
+SIGNUP_EXISTING = MessageKind(
+    code="signup_existing",
+    label="Sign-up with an existing address",
+    subject="You already have a clinic account",
+    templates={"email": "notifications/signup_existing.email.txt"},
+    context=_login_link,
+)
+
+KINDS = [VERIFY_EMAIL, PASSWORD_RESET, STAFF_WELCOME, SIGNUP_EXISTING]

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from .emails import normalise_email
 from .roles import PERMISSIONS, STAFF_ROLES, Role
 
 
@@ -20,7 +21,7 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     def _create(self, email, password, role, **extra):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalise_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         if role:
@@ -31,12 +32,15 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
         return self._create(email, password, role, **extra)
 
     def create_superuser(self, email, password=None, **extra):
+        # The operations account (manage.py createsuperuser): the Django admin only, no
+        # clinic role, behind the same second factor as every member of staff.
         extra.update(is_staff=True, is_superuser=True, email_verified_at=timezone.now())
-        return self._create(email, password, Role.CLINIC_ADMIN, **extra)
+        return self._create(email, password, None, **extra)
 
     def get_by_natural_key(self, username):
-        # Email logins are case-insensitive: Alice@Example.com and alice@example.com are one.
-        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+        # Emails are stored normalised; an exact match on the same form (not the database's
+        # own iexact, whose case rules differ from Python's) is what axes locks on too.
+        return self.get(**{self.model.USERNAME_FIELD: normalise_email(username)})
 
 
 class User(AbstractBaseUser, PermissionsMixin):

@@ -52,8 +52,10 @@ ROLE_PERMISSIONS = {
 
 
 # Clinic admins also edit these apps' models in the Django admin (not clinical answers),
-# and these clinic-settings models of the intake app.
-CLINIC_ADMIN_MODEL_APPS = ("accounts", "core", "consultations", "notifications")
+# and these clinic-settings models of the intake app. Never "accounts", "auth" or "otp_*":
+# whoever edits users, groups or devices can grant any role, so staff accounts are managed
+# on the clinic admin pages and the rest belongs to the operations superuser.
+CLINIC_ADMIN_MODEL_APPS = ("core", "consultations", "notifications")
 CLINIC_ADMIN_INTAKE_MODELS = ("declinetemplate", "consenttext", "screeningpolicy")
 
 

@@ -25,6 +25,8 @@ def home(request):
     if not request.user.is_authenticated:
         return redirect("accounts:login")
     role = request.user.role
+    if role is None and request.user.is_superuser:
+        return redirect("admin:index")  # the operations account has no clinic role
     if role is None:
         return render(request, "core/no_role.html", status=403)
     return redirect(ROLE_HOMES[role])

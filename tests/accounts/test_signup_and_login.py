@@ -22,21 +22,50 @@ def _link_in(message):
 
 
 @pytest.mark.django_db
-def test_patient_signs_up_is_logged_in_and_gets_a_verification_link(
+def test_patient_signs_up_confirms_the_address_then_logs_in(
     client, django_capture_on_commit_callbacks
 ):
+    # Sign-up no longer logs in at once: an address that already has an account must end
+    # on the same page, so both wait for the emailed link (issue 10 §3).
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("accounts:signup"), SIGNUP, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("intake:portal")
+    assert response.redirect_chain[-1][0] == reverse("accounts:signup_done")
+    assert b"Check your email" in response.content and b"erin@example.com" in response.content
+    assert "_auth_user_id" not in client.session
     user = User.objects.get(email="erin@example.com")
     assert user.has_role(Role.PATIENT) and not user.email_verified
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["erin@example.com"]
-    assert b"Please confirm your email address" in response.content
 
     path = _link_in(mail.outbox[0]).split("8000", 1)[-1]
     client.get(path)
     user.refresh_from_db()
     assert user.email_verified
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "erin@example.com", "password": SIGNUP["password1"]},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("intake:portal")
+
+
+@pytest.mark.django_db
+def test_signup_with_an_existing_address_looks_the_same_and_tells_the_owner(
+    client, patient, django_capture_on_commit_callbacks
+):
+    new = {**SIGNUP, "email": "someone.new@example.com"}
+    taken = {**SIGNUP, "email": "Alice@Example.com"}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(reverse("accounts:signup"), new, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client.post(reverse("accounts:signup"), taken, follow=True)
+    assert first.redirect_chain == [(reverse("accounts:signup_done"), 302)]
+    assert second.redirect_chain == first.redirect_chain
+    strip = lambda r, email: r.content.decode().replace(email, "EMAIL")  # noqa: E731
+    assert strip(first, "someone.new@example.com") == strip(second, "alice@example.com")
+    assert User.objects.filter(email="alice@example.com").count() == 1
+    assert not User.objects.get(email="alice@example.com").check_password(SIGNUP["password1"])
+    owner_mail = [m for m in mail.outbox if m.to == ["alice@example.com"]]
+    assert len(owner_mail) == 1 and "already has an account" in owner_mail[0].body
 
 
 @pytest.mark.django_db
@@ -55,7 +84,7 @@ def test_signup_errors_are_shown_next_to_fields_and_keep_what_was_typed(client, 
     response = client.post(reverse("accounts:signup"), data)
     assert response.status_code == 200
     form = response.context["form"]
-    assert "already exists" in form.errors["email"][0]
+    assert "email" not in form.errors  # never "already exists": that would reveal Alice
     assert "at least 12 characters" in " ".join(form.errors["password1"])
     assert "not the same" in form.errors["password2"][0]
     assert b'value="Erin"' in response.content

@@ -14,6 +14,7 @@ def test_clinic_admin_creates_a_staff_account_that_chooses_its_own_password(
         "last_name": "Stone",
         "email": "sam@example.com",
         "role": "clinician",
+        "reason": "New pain physician starting Monday",
     }
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("accounts:admin_home"), data, follow=True)

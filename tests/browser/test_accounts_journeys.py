@@ -23,18 +23,17 @@ def test_new_patient_signs_up_verifies_email_logs_in_and_out(page):
     assert_accessible(page)
     page.get_by_role("button", name="Create account").click()
 
-    page.get_by_role("heading", name="Hello, Erin").wait_for()
-    assert "Please confirm your email address" in page.content()
-    shoot(page, "portal-unverified")
+    # The same page whether or not the address already had an account (issue 10 §3).
+    page.get_by_role("heading", name="Check your email").wait_for()
+    assert "erin@example.com" in page.content()
+    assert_accessible(page)
+    shoot(page, "signup-check-your-email")
 
     link = re.search(r"https?://\S+", mail.outbox[-1].body).group(0)
     page.goto(re.sub(r"^https?://[^/]+", "", link))
     page.get_by_text("your email address is confirmed").wait_for()
     assert User.objects.get(email="erin@example.com").email_verified
-    assert "Please confirm your email address" not in page.content()
 
-    page.get_by_role("button", name="Log out").click()
-    page.get_by_role("link", name="Start your intake").wait_for()
     log_in(page, "erin@example.com", NEW_PASSWORD)
     page.get_by_role("heading", name="Hello, Erin").wait_for()
     assert_accessible(page)
@@ -52,7 +51,8 @@ def test_signup_mistakes_are_explained_and_typing_is_kept(page, patient):
     page.get_by_label("Password again").fill("short")
     page.get_by_role("button", name="Create account").click()
     summary = page.get_by_role("alert")
-    assert "already exists" in summary.inner_text()
+    assert "already exists" not in summary.inner_text()  # never tells who has an account
+    assert "at least 12 characters" in summary.inner_text()
     assert page.get_by_label("Last name").input_value() == "Again"
     assert_accessible(page)
     shoot(page, "signup-errors")

@@ -5,7 +5,10 @@
   const form = document.getElementById("intake-form");
   if (!form) return;
   const status = document.getElementById("autosave-status");
-  const backupKey = "intake-backup-" + form.dataset.intake + "-" + form.dataset.step;
+  // Keyed per user (clinic.js removes other users' and expired backups, and all at log-out).
+  const backupKey = "intake-backup-" + (document.body.dataset.user || "anon") + "-" +
+    form.dataset.intake + "-" + form.dataset.step;
+  const BACKUP_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
   let timer = null;
   let dirty = false;
   let inFlight = null;
@@ -105,7 +108,7 @@
   (function restore() {
     let saved;
     try { saved = JSON.parse(localStorage.getItem(backupKey) || "null"); } catch (e) { saved = null; }
-    if (!saved || !saved.entries) return;
+    if (!saved || !saved.entries || !(Date.now() - saved.at < BACKUP_MAX_AGE_MS)) return;
     const byName = {};
     for (const [k, v] of saved.entries) (byName[k] = byName[k] || []).push(v);
     for (const el of form.elements) {
