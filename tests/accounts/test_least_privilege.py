@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from clinic.accounts.models import User
 from clinic.accounts.roles import PERMISSIONS, Role
+from clinic.audit.models import AuditEvent
 from intake import demo
 from tests.conftest import PASSWORD, make_user, staff_login
 
@@ -121,6 +122,12 @@ def test_granting_clinician_needs_a_reason_and_changes_the_role(login, clinic_ad
     client.post(url, {"role": "clinician", "reason": "Qualified as a nurse practitioner"})
     promoted = User.objects.get(pk=coordinator.pk)
     assert promoted.has_role(Role.CLINICIAN) and not promoted.has_role(Role.COORDINATOR)
+    event = AuditEvent.objects.get(action="staff.role_changed")
+    assert event.actor == clinic_admin and event.target_id == str(coordinator.pk)
+    assert event.detail == {
+        "from": "coordinator", "to": "clinician", "reason": "Qualified as a nurse practitioner"
+    }
+    assert event.ip == "127.0.0.1"
     client.post(url, {"role": "clinic_admin", "reason": ""})
     assert User.objects.get(pk=coordinator.pk).is_staff
 

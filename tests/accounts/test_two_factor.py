@@ -8,6 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
+from clinic.audit.models import AuditEvent
 from tests.accounts.test_access import PRIVATE, PUBLIC, _reverse_with_dummies
 from tests.conftest import PASSWORD, current_code, make_user, staff_login
 
@@ -120,6 +121,9 @@ def test_clinic_admin_resets_a_lost_factor_with_a_reason(login, clinic_admin, cl
     assert TOTPDevice.objects.filter(user=clinician).exists()
     client.post(url, {"reason": "Lost phone; identity confirmed by phone call"})
     assert not TOTPDevice.objects.filter(user=clinician).exists()
+    event = AuditEvent.objects.get(action="staff.second_factor_reset")
+    assert event.actor == clinic_admin and event.target_id == str(clinician.pk)
+    assert event.detail["reason"] == "Lost phone; identity confirmed by phone call"
     # Their own factor only another clinic admin may reset.
     client.post(
         reverse("accounts:staff_reset_second_factor", args=[clinic_admin.pk]), {"reason": "x"}
