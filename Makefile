@@ -29,8 +29,13 @@ node_modules/.installed: package-lock.json
 # The folders the app writes into (SQLite files, outboxes, the filesystem broker, static
 # files). Settings only name them: importing settings never writes anything.
 VAR_DIRS := var/static var/outbox/email var/outbox/sms var/broker/queue var/broker/processed var/broker/control
+# var/ holds patient data in development (the SQLite file, emails): the owner only. The
+# SQLite file is made empty (a valid new database) with mode 0600; its -wal and -shm files
+# take the same mode.
 var:
+	@mkdir -p -m 700 var && chmod 700 var
 	@mkdir -p $(VAR_DIRS)
+	@test -e var/clinic.sqlite3 || (umask 077 && touch var/clinic.sqlite3)
 
 # The development signing key (settings read it when DEBUG is on and SECRET_KEY is unset).
 var/secret_key: | var $(VENV)/.installed
