@@ -137,7 +137,7 @@ def staff_detail(request, pk):
     return render(
         request,
         "accounts/staff_detail.html",
-        {"member": member, "role_form": role_form, "reason_form": ReasonForm()},
+        {"member": member, "role_form": role_form, "reason_form": ReasonForm(prefix="reset")},
     )
 
 
@@ -147,7 +147,7 @@ def staff_set_role(request, pk):
     member = _staff_member(pk)
     form = StaffRoleForm(request.POST)
     if not form.is_valid():
-        context = {"member": member, "role_form": form, "reason_form": ReasonForm()}
+        context = {"member": member, "role_form": form, "reason_form": ReasonForm(prefix="reset")}
         return render(request, "accounts/staff_detail.html", context, status=400)
     try:
         services.change_staff_role(
@@ -164,7 +164,7 @@ def staff_set_role(request, pk):
 @require_POST
 def staff_reset_second_factor(request, pk):
     member = _staff_member(pk)
-    form = ReasonForm(request.POST)
+    form = ReasonForm(request.POST, prefix="reset")
     if not form.is_valid():
         messages.error(request, "Say why the second step is reset (for example: lost phone).")
     elif member == request.user:

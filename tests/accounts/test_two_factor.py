@@ -117,16 +117,17 @@ def test_login_needs_the_current_code_and_each_recovery_code_works_once(client, 
 def test_clinic_admin_resets_a_lost_factor_with_a_reason(login, clinic_admin, clinician):
     client = login(clinic_admin)
     url = reverse("accounts:staff_reset_second_factor", args=[clinician.pk])
-    client.post(url, {"reason": ""})
+    client.post(url, {"reset-reason": ""})
     assert TOTPDevice.objects.filter(user=clinician).exists()
-    client.post(url, {"reason": "Lost phone; identity confirmed by phone call"})
+    client.post(url, {"reset-reason": "Lost phone; identity confirmed by phone call"})
     assert not TOTPDevice.objects.filter(user=clinician).exists()
     event = AuditEvent.objects.get(action="staff.second_factor_reset")
     assert event.actor == clinic_admin and event.target_id == str(clinician.pk)
     assert event.detail["reason"] == "Lost phone; identity confirmed by phone call"
     # Their own factor only another clinic admin may reset.
     client.post(
-        reverse("accounts:staff_reset_second_factor", args=[clinic_admin.pk]), {"reason": "x"}
+        reverse("accounts:staff_reset_second_factor", args=[clinic_admin.pk]),
+        {"reset-reason": "x"},
     )
     assert TOTPDevice.objects.filter(user=clinic_admin, confirmed=True).exists()
 

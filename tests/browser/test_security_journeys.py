@@ -112,3 +112,32 @@ def test_another_users_backup_is_removed_when_someone_else_logs_in(page, patient
     _password(page, other_patient.email)
     page.get_by_role("heading", name=f"Hello, {other_patient.first_name}").wait_for()
     assert not [k for k in page.evaluate("Object.keys(localStorage)") if "intake-backup" in k]
+
+
+def test_clinic_admin_changes_a_role_and_resets_a_factor_under_the_policy(page, people):
+    from clinic.audit.models import AuditEvent
+    from tests.browser.conftest import log_in
+
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if "Content Security" in m.text else None)
+    coordinator = people["coordinator"]
+    log_in(page, people["clinic_admin"].email, PASSWORD)
+    page.get_by_role("heading", name="Clinic admin", exact=True).wait_for()
+    page.get_by_role("link", name=coordinator.get_full_name()).click()
+    page.get_by_role("heading", name=coordinator.get_full_name()).wait_for()
+    page.locator("#id_role").select_option(label="Clinician")
+    page.locator("#id_reason").fill("Qualified as a nurse practitioner")
+    page.get_by_role("button", name="Change role").click()
+    page.get_by_text("is now clinician").wait_for()
+    assert_accessible(page)
+    shoot(page, "staff-detail")
+    page.locator("#id_reset-reason").fill("Lost phone")
+    page.get_by_role("button", name="Reset two-step login").click()
+    page.get_by_text("will set up a new authenticator").wait_for()
+    assert set(AuditEvent.objects.values_list("action", flat=True)) >= {
+        "staff.role_changed", "staff.second_factor_reset"
+    }
+    page.goto("/django-admin/")
+    page.get_by_role("heading", name="Site administration").wait_for()
+    assert "Users" not in page.locator("#content-main").inner_text()
+    assert not errors, errors
