@@ -11,12 +11,18 @@ from decimal import Decimal
 from functools import cache
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField
 
 from .questionnaire import Question, Section
 
 REQUIRED = "Please answer this question."
+TOO_LONG = (
+    "This is too long: please shorten it to %(limit_value)d characters or fewer "
+    "(it has %(show_value)d now)."
+)
+CONFLICT = "You changed this in another window. Choose which answer to keep."
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -94,8 +100,8 @@ def make_field(q: Question) -> forms.Field:
     if t in ("text", "email"):
         cls = forms.EmailField if t == "email" else forms.CharField
         return cls(
-            max_length=q.max_length or 300,
-            error_messages=errors,
+            max_length=q.max_chars,
+            error_messages={**errors, "max_length": TOO_LONG},
             widget=forms.TextInput(attrs=_attrs(q))
             if t == "text"
             else forms.EmailInput(attrs=_attrs(q)),
@@ -103,9 +109,9 @@ def make_field(q: Question) -> forms.Field:
         )
     if t == "textarea":
         return forms.CharField(
-            max_length=q.max_length or 4000,
+            max_length=q.max_chars,
             widget=forms.Textarea(attrs={"rows": 3}),
-            error_messages=errors,
+            error_messages={**errors, "max_length": TOO_LONG},
             **common,
         )
     if t == "phone":
@@ -273,6 +279,8 @@ class SectionForm(forms.Form):
     def __init__(self, data=None, *, answers: dict, **kwargs):
         super().__init__(data, **kwargs)
         self.answers = answers
+        # Question key -> ConflictNote for answers two windows changed (set by the view).
+        self.conflicts: dict = {}
         effective = {**answers, **(raw_answers(self.section, data) if data is not None else {})}
         self.shown = {q.key: q.is_shown(effective) for q in self.section.questions}
         self.formsets = {}
@@ -288,11 +296,12 @@ class SectionForm(forms.Form):
             self.initial = {k: v for k, v in answers.items() if k in self.fields}
 
     def question_rows(self):
-        """(question, bound field or formset, shown, show_if json) in form order."""
+        """(question, bound field or formset, shown, show_if json, conflict note) in order."""
         for q in self.section.questions:
             target = self.formsets.get(q.key) if q.type == "repeat" else self[q.key]
             conditions = [{"key": c.key, "op": c.op, "value": c.value} for c in q.conditions]
-            yield q, target, self.shown[q.key], json.dumps(conditions) if conditions else ""
+            cond = json.dumps(conditions) if conditions else ""
+            yield q, target, self.shown[q.key], cond, self.conflicts.get(q.key)
 
     def full_clean(self):
         super().full_clean()
@@ -346,6 +355,9 @@ class SectionForm(forms.Form):
         return list(self._iter_errors())
 
     def _iter_errors(self):
+        for q in self.section.questions:
+            if q.key in self.conflicts:
+                yield f"keep-{q.key}-mine", q.label, CONFLICT
         for error in self.non_field_errors():
             yield "", "", error
         for name, errors in self.errors.items():
@@ -381,3 +393,48 @@ def _anchor(field: forms.BoundField) -> str:
 def form_class(section: Section) -> type[SectionForm]:
     fields = {q.key: make_field(q) for q in section.questions if q.type != "repeat"}
     return type(f"{section.key.title()}Form", (SectionForm,), {**fields, "section": section})
+
+
+def page_values(form: SectionForm) -> dict[str, list[str]]:
+    """What the browser posts for this form as rendered, if nothing is changed: the starting
+    point a page carries with its saves (intake/drafts.py merges by it)."""
+    out = {name: _posted(form[name]) for name in form.fields}
+    for formset in form.formsets.values():
+        for bound in formset.management_form:
+            out[bound.html_name] = _posted(bound)
+        for row in formset.forms:
+            for bound in row:
+                out[bound.html_name] = _posted(bound)
+    return out
+
+
+def _posted(bound: forms.BoundField) -> list[str]:
+    widget, value = bound.field.widget, bound.value()
+    if isinstance(widget, forms.CheckboxInput):
+        return ["on"] if widget.check_test(value) else []
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return [str(v) for v in value or []]
+    if isinstance(widget, forms.RadioSelect):
+        return [] if value in (None, "") else [str(value)]
+    if isinstance(widget, forms.Select):
+        return ["" if value is None else str(value)]
+    formatted = widget.format_value(value)
+    return ["" if formatted is None else str(formatted)]
+
+
+def as_querydict(data: dict[str, list[str]]) -> QueryDict:
+    out = QueryDict(mutable=True)
+    for key, values in data.items():
+        out.setlist(key, values)
+    return out
+
+
+def stored_form(section: Section, *, answers: dict, drafts: dict) -> SectionForm:
+    """The step's form as a page opened now shows it: the saved draft (typing kept, errors
+    shown), else the answers."""
+    if section.key not in drafts:
+        return form_class(section)(answers=answers)
+    form = form_class(section)(as_querydict(drafts[section.key]), answers=answers)
+    form.is_valid()
+    form.quiet_missing()
+    return form

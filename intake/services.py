@@ -8,6 +8,8 @@ from django.utils import timezone
 from clinic.notifications import preferences
 
 from . import messages, review, scoring, steps
+from .drafts import EDITS, EditState, Posted, merge
+from .forms import SectionForm, as_querydict, form_class, page_values, stored_form
 from .models import ConsentText, Intake, IntakeEvent, UrgentAlert
 from .questionnaire import (
     QUESTION_BY_KEY,
@@ -59,12 +61,19 @@ def _lock(intake: Intake) -> Intake:
 
 
 def save_step(
-    *, intake: Intake, step: str, raw: dict, valid_answers: dict, complete: bool
+    *,
+    intake: Intake,
+    step: str,
+    raw: dict,
+    valid_answers: dict,
+    complete: bool,
+    edits: dict | None = None,
 ) -> Intake:
     """Store what was typed on a step (valid or not) and every answer that validated.
 
     A complete save clears the step's draft; a partial one keeps it so errors are shown back.
-    Creates an urgent-safety alert the moment PHQ-9 item 9 is saved above 0.
+    `edits` replaces the merge bookkeeping (see save_page). Creates an urgent-safety alert
+    the moment PHQ-9 item 9 is saved above 0.
     """
     with transaction.atomic():
         locked = _lock(intake)
@@ -74,6 +83,10 @@ def save_step(
             drafts.pop(step, None)
         else:
             drafts[step] = raw
+        if edits is not None:
+            drafts[EDITS] = edits
+            if not edits:
+                del drafts[EDITS]
         locked.drafts = drafts
         if step not in locked.visited_steps:
             locked.visited_steps = [*locked.visited_steps, step]
@@ -89,6 +102,54 @@ def save_step(
         if locked.phq9_item9_positive:
             raise_urgent_alert(intake=locked, kind=UrgentAlert.Kind.PHQ9_ITEM9)
     return locked
+
+
+@dataclasses.dataclass
+class PageSave:
+    """The outcome of one page's save of a step."""
+
+    intake: Intake
+    form: SectionForm | None  # bound to what was stored; None when the save was stale
+    conflicts: dict  # question key -> the other window's value, as posted
+    stale: bool = False  # this page already saved something newer: nothing was written
+
+
+def save_page(*, intake: Intake, step: str, post: Posted) -> PageSave:
+    """Merge one page's save of a step into what is stored, field by field, in page order.
+
+    A field the page did not change keeps what another window saved meanwhile; a field both
+    changed keeps both values as a conflict for the patient to resolve; a save older than one
+    already stored from the same page changes nothing. The row is locked throughout, so two
+    saves at once are merged one after the other.
+    """
+    section = SECTION_BY_KEY[step]
+    with transaction.atomic():
+        locked = _lock(intake)
+        state = EditState.from_drafts(locked.drafts)
+        if state.is_stale(post.page, post.seq):
+            return PageSave(locked, None, {}, stale=True)
+        state.record_seq(post.page, post.seq)
+        stored = stored_form(section, answers=locked.answers, drafts=locked.drafts)
+        merged = merge(
+            section,
+            state=state,
+            page=post.page,
+            base=post.loaded,
+            mine=post.values,
+            theirs=page_values(stored),
+            keep=post.keep,
+        )
+        form = form_class(section)(as_querydict(merged.data), answers=locked.answers)
+        complete = form.is_valid()
+        locked = save_step(
+            intake=locked,
+            step=step,
+            raw=merged.data,
+            valid_answers=form.valid_answers(),
+            complete=complete,
+            edits=state.as_json(),
+        )
+    return PageSave(locked, form, merged.conflicts)
 
 
 def move_to_step(*, intake: Intake, step: str) -> None:

@@ -1,10 +1,12 @@
 """Patient pages: the portal and the intake steps."""
 
 import json
+import secrets
 
 from django.contrib import messages
 from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -14,11 +16,9 @@ from consultations.selectors import upcoming_for
 
 from . import scoring, services, steps
 from .display import answered_sections
-from .forms import form_class
+from .drafts import EditState, conflict_notes, read_post
+from .forms import page_values, stored_form
 from .models import ConsentText, Intake
-
-# Fields of a step POST that are not answers.
-NOT_ANSWERS = {"csrfmiddlewaretoken", "action", "goto"}
 
 
 def _open_intake(request) -> Intake | None:
@@ -70,41 +70,31 @@ def start(request):
     return redirect("intake:resume")
 
 
-def _raw(post: QueryDict) -> dict:
-    # PostgreSQL's jsonb cannot hold NUL characters; nobody types them, so drop them.
-    return {
-        k.replace("\x00", ""): [v.replace("\x00", "") for v in post.getlist(k)]
-        for k in post
-        if k not in NOT_ANSWERS
-    }
+def _read(section, post: QueryDict):
+    return read_post(section, {k: post.getlist(k) for k in post})
 
 
-def _save(intake, key, form, post) -> Intake:
+def _save(intake, key, post) -> services.PageSave:
     """Save the step; a submit in another tab a moment ago means there is nothing to edit."""
-    valid = form.is_valid()
     try:
-        return services.save_step(
-            intake=intake,
-            step=key,
-            raw=_raw(post),
-            valid_answers=form.valid_answers(),
-            complete=valid,
-        )
+        return services.save_page(intake=intake, step=key, post=post)
     except services.IntakeNotEditable:
         raise Http404("No intake in progress") from None
 
 
-def _bind(section, intake, data=None):
-    """The step's form: what was posted, else the saved draft (typing kept), else answers."""
-    if data is None and section.key in intake.drafts:
-        data = QueryDict(mutable=True)
-        for key, values in intake.drafts[section.key].items():
-            data.setlist(key, values)
-        form = form_class(section)(data, answers=intake.answers)
-        form.is_valid()
-        form.quiet_missing()
-        return form
-    return form_class(section)(data, answers=intake.answers)
+def _with_notes(section, intake, form, shown=None):
+    """The form with a note beside each answer two windows changed."""
+    conflicts = EditState.from_drafts(intake.drafts).conflicts.get(section.key, {})
+    if conflicts:
+        stored = page_values(stored_form(section, answers=intake.answers, drafts=intake.drafts))
+        shown = page_values(form) if shown is None else shown
+        form.conflicts = conflict_notes(section, conflicts, shown=shown, stored=stored)
+    return form
+
+
+def _stored(section, intake):
+    form = stored_form(section, answers=intake.answers, drafts=intake.drafts)
+    return _with_notes(section, intake, form)
 
 
 def _step_context(intake, step, form):
@@ -113,6 +103,9 @@ def _step_context(intake, step, form):
         "intake": intake,
         "step": step,
         "form": form,
+        # Each page load is one page for ordering its saves; it carries what it started from.
+        "page_id": secrets.token_urlsafe(9),
+        "loaded": json.dumps(page_values(form)),
         "steps": steps.applicable_steps(answers),
         "total": steps.TOTAL,
         "complete": {
@@ -147,10 +140,12 @@ def step(request, key):
     if request.method != "POST":
         services.move_to_step(intake=intake, step=key)
         return render(
-            request, "intake/step.html", _step_context(intake, step, _bind(step.section, intake))
+            request, "intake/step.html", _step_context(intake, step, _stored(step.section, intake))
         )
-    form = _bind(step.section, intake, request.POST)
-    intake = _save(intake, key, form, request.POST)
+    saved = _save(intake, key, _read(step.section, request.POST))
+    if saved.stale:  # this page already saved something newer: show what is stored
+        return redirect(request.get_full_path())
+    intake, form = saved.intake, _with_notes(step.section, saved.intake, saved.form)
     if key == "mood" and intake.phq9_item9_positive:
         # Safety first: crisis resources are the very next page whenever item 9 is saved
         # above 0, whatever else is still to fix on the step (its draft keeps it).
@@ -160,7 +155,7 @@ def step(request, key):
         return redirect(_step_url(steps.previous_step(key, intake.answers).key))
     if action == "goto" and request.POST.get("goto") in steps.STEP_BY_KEY:
         return redirect(_step_url(request.POST["goto"]))
-    if not form.is_valid():
+    if not form.is_valid() or form.conflicts:
         return render(request, "intake/step.html", _step_context(intake, step, form))
     if key == "consent":
         services.sign_consent(
@@ -187,13 +182,29 @@ def autosave(request, key):
     section = _step_or_404(key).section
     if not intake.patient_may_edit(key):
         return JsonResponse({"saved": False, "reason": "not_editable"}, status=409)
+    post = _read(section, request.POST)
     try:
-        intake = _save(intake, key, _bind(section, intake, request.POST), request.POST)
+        saved = _save(intake, key, post)
     except Http404:
         return JsonResponse({"saved": False, "reason": "not_editable"}, status=409)
+    if saved.stale:  # the page's later save (or "Save and continue") is already stored
+        return JsonResponse({"saved": False, "reason": "stale"})
+    # The page still shows what it posted, so the notes compare against that.
+    form = _with_notes(section, saved.intake, saved.form, shown=post.values)
     # The page shows crisis resources at once if item 9 was just answered above 0.
-    crisis = key == "mood" and intake.phq9_item9_positive
-    return JsonResponse({"saved": True, "saved_at": timezone.now().isoformat(), "crisis": crisis})
+    crisis = key == "mood" and saved.intake.phq9_item9_positive
+    return JsonResponse(
+        {
+            "saved": True,
+            "saved_at": timezone.now().isoformat(),
+            "crisis": crisis,
+            "conflicts": {
+                q.key: render_to_string("intake/_conflict.html", {"q": q, "note": note})
+                for q in section.questions
+                if (note := form.conflicts.get(q.key))
+            },
+        }
+    )
 
 
 @require("use_patient_portal")

@@ -26,6 +26,10 @@ TYPES = (
     "consent",
     "repeat",
 )
+# Characters an answer may have when its question sets no max_length. Numbers, dates and
+# choices are short: anything longer is wrong already, and a draft keeps no more of it.
+MAX_CHARS = {"text": 300, "textarea": 4000, "email": 254, "phone": 40}
+MAX_CHARS_OTHER = 100
 SHOW_IF_OPS = ("eq", "ne", "in", "contains", "any", "gt", "truthy")
 
 # Every question of the questionnaire by key, filled once when the Questionnaire is built.
@@ -107,6 +111,11 @@ class Question:
     def __post_init__(self):
         if self.type not in TYPES:
             raise ValueError(f"{self.key}: unknown question type {self.type!r}")
+
+    @property
+    def max_chars(self) -> int:
+        """How many characters the answer may have: max_length, else its type's limit."""
+        return self.max_length or MAX_CHARS.get(self.type, MAX_CHARS_OTHER)
 
     @property
     def conditions(self) -> tuple[ShowIf, ...]:
