@@ -15,6 +15,7 @@ from .questionnaire import (
     QUESTION_BY_KEY,
     QUESTIONNAIRE_VERSION,
     SECTION_BY_KEY,
+    SECTIONS,
     missing_answers,
     visible_answers,
 )
@@ -37,6 +38,12 @@ class IntakeIncomplete(IntakeError):
 
 class EmailNotVerified(IntakeError):
     pass
+
+
+class AnswersInConflict(IntakeError):
+    def __init__(self, conflicts):
+        super().__init__(f"{len(conflicts)} answers were changed in two windows")
+        self.conflicts = conflicts
 
 
 def start_intake(*, patient) -> Intake:
@@ -206,8 +213,20 @@ def missing_for_submit(intake: Intake) -> list:
     return missing
 
 
+def open_conflicts(intake: Intake) -> list:
+    """(section, question) pairs two windows changed, waiting for the patient to choose."""
+    conflicts = EditState.from_drafts(intake.drafts).conflicts
+    return [
+        (section, q)
+        for section in SECTIONS
+        for q in section.questions
+        if q.key in conflicts.get(section.key, {})
+    ]
+
+
 def submit_intake(*, intake: Intake) -> Intake:
-    """Freeze the intake for review: refuses while answers are missing or email unverified."""
+    """Freeze the intake for review: refuses while answers are missing, two windows' answers
+    wait for a choice (submitting would drop one), or the email is unverified."""
     with transaction.atomic():
         locked = _lock(intake)
         if not locked.patient.email_verified:
@@ -215,6 +234,8 @@ def submit_intake(*, intake: Intake) -> Intake:
         missing = missing_for_submit(locked)
         if missing:
             raise IntakeIncomplete(missing)
+        if conflicts := open_conflicts(locked):
+            raise AnswersInConflict(conflicts)
         locked.scores, mme = score_snapshot(locked.answers)
         locked.mme_total = mme.total
         IntakeEvent.objects.create(

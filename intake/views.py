@@ -232,6 +232,13 @@ def review(request):
         except services.IntakeIncomplete:
             messages.error(request, "Some answers are still missing. They are listed below.")
             return redirect("intake:review")
+        except services.AnswersInConflict:
+            messages.error(
+                request,
+                "Some answers were changed in two windows. Choose which to keep: they are "
+                "listed below.",
+            )
+            return redirect("intake:review")
         messages.success(
             request,
             "Thank you. Your intake is submitted: the clinical team will "
@@ -253,6 +260,7 @@ def _review_context(intake):
         "sections": answered_sections(intake.answers),
         "editable_keys": intake.reopened_sections or list(steps.STEP_BY_KEY),
         "missing": services.missing_for_submit(intake),
+        "conflicts": services.open_conflicts(intake),
         "peg": snapshot.get("PEG"),
         "mme": mme,
     }

@@ -12,11 +12,12 @@ import threading
 import pytest
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 
-from intake import services
-from intake.demo import BASE
+from intake import drafts, services
+from intake.demo import BASE, seed_intake
 from intake.models import Intake
-from intake.questionnaire import QUESTION_BY_KEY
+from intake.questionnaire import QUESTION_BY_KEY, SECTION_BY_KEY
 from tests.intake.helpers import autosave_url, post_data, repeat_post_data, step_url
 
 pytestmark = pytest.mark.django_db
@@ -327,3 +328,80 @@ def test_two_sessions_saving_one_step_at_the_same_moment_keep_every_answer(patie
         assert {key: answers.get(key) for key in fields} == {
             key: f"{key} {round_}" for key in fields
         }, f"round {round_}"
+
+
+def test_submit_waits_until_the_patient_chooses_between_two_windows_answers(patient, clinic_admin):
+    services.publish_consent_text(title="Consent", body="Read me.", author=clinic_admin)
+    intake = seed_intake(patient=patient, answers=BASE, submit=False)
+    one, two = Window(_client(patient), "pain"), Window(_client(patient), "pain")
+    one.type(pain_helps="Rest")
+    one.autosave()
+    two.type(pain_helps="Cold air")
+    two.autosave()
+
+    response = two.client.post(reverse("intake:review"), follow=True)
+    page = response.content.decode()
+    assert "Choose which to keep" in page
+    assert f"{step_url('pain')}?return=review#keep-pain_helps-mine" in page
+    intake.refresh_from_db()
+    assert intake.status == Intake.Status.IN_PROGRESS
+
+    two.autosave(two.body(**{"_keep-pain_helps": "mine"}))
+    two.client.post(reverse("intake:review"))
+    intake.refresh_from_db()
+    assert intake.status == Intake.Status.SUBMITTED
+    assert intake.answers["pain_helps"] == "Cold air"
+
+
+# ------------------------------------------------------------------ the merge rules (pure)
+
+
+PAIN = SECTION_BY_KEY["pain"]
+
+
+def _merge(base, mine, theirs, *, state=None, page="page-one"):
+    return drafts.merge(
+        PAIN,
+        state=state or drafts.EditState(),
+        page=page,
+        base=base,
+        mine=mine,
+        theirs=theirs,
+        keep={},
+    )
+
+
+def test_merge_keeps_theirs_for_a_field_this_page_did_not_change():
+    merged = _merge({"pain_helps": [""]}, {"pain_helps": [""]}, {"pain_helps": ["Rest"]})
+    assert merged.data["pain_helps"] == ["Rest"]
+    assert merged.conflicts == {}
+
+
+def test_merge_does_not_count_line_endings_or_blank_medicine_rows_as_changes():
+    opioids = SECTION_BY_KEY["opioids"]
+    q = next(q for q in opioids.questions if q.key == "opioids")
+    assert drafts.same(
+        PAIN.questions[0], {"main_complaint": ["a\r\nb "]}, {"main_complaint": ["a\nb"]}
+    )
+    one_row = {"opioids-TOTAL_FORMS": ["1"], "opioids-0-drug": ["oxycodone"]}
+    with_blank = {**one_row, "opioids-TOTAL_FORMS": ["2"], "opioids-1-drug": [""]}
+    assert drafts.same(q, one_row, with_blank)
+    removed = {**one_row, "opioids-0-DELETE": ["on"]}
+    assert not drafts.same(q, one_row, removed)
+
+
+def test_merge_of_a_conflict_stores_mine_and_keeps_theirs_open():
+    state = drafts.EditState()
+    merged = _merge({}, {"pain_helps": ["Cold air"]}, {"pain_helps": ["Rest"]}, state=state)
+    assert merged.data["pain_helps"] == ["Cold air"]
+    assert merged.conflicts == {"pain_helps": {"pain_helps": ["Rest"]}}
+    assert state.by == {"pain": {"pain_helps": "page-one"}}
+
+
+def test_a_bounded_post_drops_unknown_names_and_cuts_long_values():
+    kept = drafts.bounded(
+        PAIN, {"pain_helps": ["x" * 10**6], "nope": ["1"], "pain_now": ["7", "8"]}
+    )
+    assert set(kept) == {"pain_helps", "pain_now"}
+    assert len(kept["pain_helps"][0]) == drafts.kept_chars(2000)
+    assert kept["pain_now"] == ["7"]

@@ -13,6 +13,38 @@
   let dirty = false;
   let inFlight = null;
 
+  // Saves are merged on the server field by field and in order (intake/drafts.py): each
+  // carries this page's id, what the page was loaded with, and a number that grows with
+  // every save, so an older autosave arriving late is ignored. They are kept out of the
+  // form (a backup on this device must not carry another page's id) and added per save.
+  const order = { page: "", loaded: "", seq: 0 };
+  ["_page", "_seq", "_loaded"].forEach(function (name) {
+    const el = form.elements[name];
+    if (!el) return;
+    if (name === "_page") order.page = el.value;
+    el.remove();
+  });
+  // What this browser would post right now, before anything is restored or guessed.
+  order.loaded = JSON.stringify(entries(new FormData(form)));
+
+  function entries(data) {
+    const out = {};
+    for (const [k, v] of data) {
+      if (k === "csrfmiddlewaretoken" || k.indexOf("_keep-") === 0) continue;
+      (out[k] = out[k] || []).push(v);
+    }
+    return out;
+  }
+
+  // The form's data for one save, numbered after every save before it.
+  function ordered(data) {
+    order.seq += 1;
+    data.set("_page", order.page);
+    data.set("_seq", String(order.seq));
+    data.set("_loaded", order.loaded);
+    return data;
+  }
+
   function setStatus(text) { if (status) status.textContent = text; }
 
   function formData() { return new FormData(form); }
@@ -32,16 +64,23 @@
     if (!dirty) return inFlight || Promise.resolve(true);
     dirty = false;
     setStatus("Saving…");
+    // Keeping the other window's answer: this page shows the one that lost, so reload it.
+    const keepOther = !!form.querySelector('input[name^="_keep-"][value="other"]:checked');
     inFlight = fetch(form.dataset.autosaveUrl, {
-      method: "POST", body: formData(), credentials: "same-origin",
+      method: "POST", body: ordered(formData()), credentials: "same-origin",
       headers: { "X-Requested-With": "fetch" }, redirect: "manual",
     }).then(function (response) {
       if (response.ok) {
         clearBackup();
-        const time = new Date().toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
-        setStatus("Saved at " + time);
         return response.json().then(function (data) {
+          // Not saved because a later save from this page is already stored: nothing to do.
+          if (data.saved === false && data.reason === "stale") return true;
+          const time = new Date().toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+          const notes = showConflicts(data.conflicts || {});
+          setStatus("Saved at " + time + (notes ? ". An answer was also changed in another " +
+            "window: see the note beside it." : ""));
           if (data.crisis) showCrisis();
+          if (keepOther) window.location.replace(window.location.href);
           return true;
         }, function () { return true; });
       }
@@ -70,6 +109,25 @@
     form.parentNode.insertBefore(box, form);
   }
 
+  // Answers changed here and in another window: the server sends a note per answer, with
+  // both values and a choice (templates/intake/_conflict.html). Returns how many are open.
+  function showConflicts(conflicts) {
+    form.querySelectorAll(".conflict-note").forEach(function (note) {
+      if (!(note.dataset.conflict in conflicts)) note.remove();
+    });
+    Object.keys(conflicts).forEach(function (key) {
+      const block = form.querySelector('.q[data-key="' + key + '"]');
+      if (!block) return;
+      const holder = document.createElement("div");
+      holder.innerHTML = conflicts[key];
+      const note = holder.querySelector(".conflict-note");
+      const old = block.querySelector(".conflict-note");
+      if (old && old.textContent.trim() === note.textContent.trim()) return;
+      if (old) old.replaceWith(note); else block.appendChild(note);
+    });
+    return Object.keys(conflicts).length;
+  }
+
   function schedule(delay) {
     clearTimeout(timer);
     timer = setTimeout(save, delay);
@@ -83,12 +141,15 @@
   }
   // The MME box follows typing, not only leaving a field (change fires on blur).
   form.addEventListener("input", function () { changed(); updateMME(); });
-  form.addEventListener("change", function () { changed(); applyShowIf(); updateMME(); });
+  form.addEventListener("change", function (event) {
+    changed(); applyShowIf(); updateMME();
+    if (event.target.name && event.target.name.indexOf("_keep-") === 0) schedule(200);
+  });
   form.addEventListener("focusout", function () { if (dirty) schedule(200); });
 
   // Leaving the page: send what is unsaved, even if the page is closing.
   window.addEventListener("pagehide", function () {
-    if (dirty && navigator.sendBeacon) navigator.sendBeacon(form.dataset.autosaveUrl, formData());
+    if (dirty && navigator.sendBeacon) navigator.sendBeacon(form.dataset.autosaveUrl, ordered(formData()));
   });
   // Links and the log-out button wait for the save first, including one already on its
   // way (a log-out that overtook it would end the session before the answers arrived).
@@ -102,6 +163,21 @@
     });
   });
   form.addEventListener("submit", function () { clearTimeout(timer); dirty = false; clearBackup(); });
+  // "Save and continue" and "Back" carry the newest number, so an autosave still on its way
+  // is ignored instead of overwriting them.
+  form.addEventListener("submit", function () {
+    const data = ordered(new FormData());
+    for (const [name, value] of data) {
+      let input = form.querySelector('input[type=hidden][name="' + name + '"]');
+      if (!input) {
+        input = document.createElement("input");
+        input.type = "hidden";
+        input.name = name;
+        form.appendChild(input);
+      }
+      input.value = value;
+    }
+  });
 
   // Restore typing kept on this device when it is newer than the page (e.g. the session
   // expired or the connection dropped before the last save).
