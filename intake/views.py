@@ -198,13 +198,18 @@ def autosave(request, key):
             "saved": True,
             "saved_at": timezone.now().isoformat(),
             "crisis": crisis,
-            "conflicts": {
-                q.key: render_to_string("intake/_conflict.html", {"q": q, "note": note})
-                for q in section.questions
-                if (note := form.conflicts.get(q.key))
-            },
+            "conflicts": _notes_html(section, form),
         }
     )
+
+
+def _notes_html(section, form) -> dict[str, str]:
+    """Each open conflict's note, for the page to put beside its field without a reload."""
+    return {
+        q.key: render_to_string("intake/_conflict.html", {"q": q, "note": note})
+        for q in section.questions
+        if (note := form.conflicts.get(q.key))
+    }
 
 
 @require("use_patient_portal")
