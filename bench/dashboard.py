@@ -112,9 +112,11 @@ def seed(count: int):
             for i in range(count)
         )
         now = timezone.now()
-        statuses = ["submitted", "in_review", "waiting_for_patient", "approved", "declined"]
-        triages = ["urgent", "stop", "review", "clear", "clear"]
-        from intake.screening import TRIAGE_ORDER as TRIAGE_RANK
+        from intake.screening import Triage
+
+        S = Intake.Status
+        statuses = [S.SUBMITTED, S.IN_REVIEW, S.WAITING_FOR_PATIENT, S.APPROVED, S.DECLINED]
+        triages = [Triage.URGENT, Triage.STOP, Triage.REVIEW, Triage.CLEAR, Triage.CLEAR]
 
         intakes = Intake.objects.bulk_create(
             Intake(
@@ -124,7 +126,7 @@ def seed(count: int):
                 answers=demo.BASE,
                 submitted_at=now - timezone.timedelta(minutes=i),
                 triage=(triage := rng.choice(triages)),
-                triage_rank=TRIAGE_RANK[triage],
+                triage_rank=triage.rank,
                 mme_band=rng.choice(["none", "<50", "caution", "high"]),
                 phq9_band=rng.choice(["minimal", "mild", "moderate"]),
                 diagnosis_codes=",crps_1,",

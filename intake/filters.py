@@ -13,14 +13,9 @@ from clinic.accounts.search import person_matches
 
 from .models import Intake, IntakeFlag
 from .questionnaire import QUESTION_BY_KEY
+from .screening import RULES, Triage
 
 ABANDONED = "abandoned"
-TRIAGE_CHOICES = [
-    ("urgent", "Urgent safety"),
-    ("stop", "Stop flags"),
-    ("review", "Caution"),
-    ("clear", "No stop flags"),
-]
 MME_BANDS = [("none", "None"), ("<50", "Under 50"), ("caution", "50–89"), ("high", "90 or more")]
 PHQ9_BANDS = [
     (b, b.capitalize()) for b in ("minimal", "mild", "moderate", "moderately severe", "severe")
@@ -28,8 +23,6 @@ PHQ9_BANDS = [
 
 
 def _flag_choices():
-    from .screening import RULES
-
     return [(rule.code, rule.title) for rule in RULES]
 
 
@@ -44,7 +37,7 @@ class IntakeFilter(filters.FilterSet):
         method="filter_status",
         empty_label="Any status",
     )
-    triage = filters.ChoiceFilter(choices=TRIAGE_CHOICES, empty_label="Any triage")
+    triage = filters.ChoiceFilter(choices=Triage.choices(), empty_label="Any triage")
     flag = filters.ChoiceFilter(choices=_flag_choices, method="filter_flag", empty_label="Any flag")
     diagnosis = filters.ChoiceFilter(
         choices=_diagnosis_choices, method="filter_diagnosis", empty_label="Any diagnosis"

@@ -4,7 +4,27 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-OPEN_STATUSES = ("in_progress", "submitted", "in_review", "waiting_for_patient")
+from .screening import Triage
+
+
+class IntakeStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Submitted"
+    IN_REVIEW = "in_review", "In review"
+    WAITING_FOR_PATIENT = "waiting_for_patient", "Waiting for patient"
+    APPROVED = "approved", "Approved for consultation"
+    DECLINED = "declined", "Declined"
+    REFERRED = "referred", "Referred elsewhere"
+
+
+# Not yet decided: a patient has at most one of these (one_open_intake_per_patient).
+OPEN_STATUSES = (
+    IntakeStatus.IN_PROGRESS,
+    IntakeStatus.SUBMITTED,
+    IntakeStatus.IN_REVIEW,
+    IntakeStatus.WAITING_FOR_PATIENT,
+)
+AWAITING_REVIEW = (IntakeStatus.SUBMITTED, IntakeStatus.IN_REVIEW)
 
 
 ABANDONED_AFTER_DAYS = 7
@@ -18,12 +38,12 @@ class IntakeQuerySet(models.QuerySet):
         return self.filter(patient=user)
 
     def awaiting_review(self):
-        return self.filter(status__in=("submitted", "in_review"))
+        return self.filter(status__in=AWAITING_REVIEW)
 
     def abandoned(self, now):
         """In progress with no change for a week."""
         cutoff = now - timedelta(days=ABANDONED_AFTER_DAYS)
-        return self.filter(status="in_progress", updated_at__lt=cutoff)
+        return self.filter(status=IntakeStatus.IN_PROGRESS, updated_at__lt=cutoff)
 
     def queue_order(self):
         """Urgent safety first, then stop flags, then the rest by submission date."""
@@ -33,14 +53,7 @@ class IntakeQuerySet(models.QuerySet):
 class Intake(models.Model):
     """One patient's questionnaire: the draft while they type, the record once submitted."""
 
-    class Status(models.TextChoices):
-        IN_PROGRESS = "in_progress", "In progress"
-        SUBMITTED = "submitted", "Submitted"
-        IN_REVIEW = "in_review", "In review"
-        WAITING_FOR_PATIENT = "waiting_for_patient", "Waiting for patient"
-        APPROVED = "approved", "Approved for consultation"
-        DECLINED = "declined", "Declined"
-        REFERRED = "referred", "Referred elsewhere"
+    Status = IntakeStatus
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="intakes"
@@ -81,8 +94,9 @@ class Intake(models.Model):
         blank=True,
         related_name="assigned_intakes",
     )
-    triage = models.CharField(max_length=10, blank=True, db_index=True)
-    # screening.TRIAGE_ORDER of `triage`, stored so the queue sorts on an index.
+    # Empty until the intake is first screened.
+    triage = models.CharField(max_length=10, blank=True, db_index=True, choices=Triage.choices())
+    # Triage(triage).rank, stored so the queue sorts on an index.
     triage_rank = models.PositiveSmallIntegerField(default=9)
     screening_policy = models.ForeignKey(
         "ScreeningPolicy", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

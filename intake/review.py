@@ -109,7 +109,7 @@ def apply_screening(*, intake: Intake, actor=None) -> screening.ScreeningResult:
     IntakeFlag.objects.bulk_create(rows)
     phq9 = intake.scores.get("PHQ9") or {}
     intake.triage = result.triage
-    intake.triage_rank = screening.TRIAGE_ORDER[result.triage]
+    intake.triage_rank = result.triage.rank
     intake.screening_policy = policy_row
     intake.screened_at = timezone.now()
     intake.mme_band = scoring.compute_mme(answers.get("opioids") or []).band

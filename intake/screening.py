@@ -18,6 +18,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from intake import scoring
 from intake.display import format_answer
@@ -100,27 +101,40 @@ class Policy:
         return override if rule.editable and override in SEVERITIES else rule.default_severity
 
 
-class Triage:
-    URGENT = "urgent"
-    STOP = "stop"
-    REVIEW = "review"
-    CLEAR = "clear"
+class Triage(StrEnum):
+    """The queue's triage levels, the most urgent first, each with how staff see it.
 
+    The one definition: the member order is the queue's order (Intake.triage_rank), and the
+    badge, Intake.triage's choices and the dashboard filter all read label, colour and icon
+    from here. A StrEnum rather than Django's TextChoices because this module is pure.
+    """
 
-TRIAGE_ORDER = {"urgent": 0, "stop": 1, "review": 2, "clear": 3}
-TRIAGE_DISPLAY = {
-    "urgent": ("Urgent safety", "red", "bi-exclamation-octagon-fill"),
-    "stop": ("Stop: clinician must clear", "red", "bi-sign-stop-fill"),
-    "review": ("Caution", "amber", "bi-exclamation-triangle-fill"),
-    "clear": ("No stop flags", "green", "bi-check-circle-fill"),
-}
+    URGENT = "urgent", "Urgent safety", "red", "bi-exclamation-octagon-fill"
+    STOP = "stop", "Stop: clinician must clear", "red", "bi-sign-stop-fill"
+    REVIEW = "review", "Caution", "amber", "bi-exclamation-triangle-fill"
+    CLEAR = "clear", "No stop flags", "green", "bi-check-circle-fill"
+
+    def __new__(cls, value: str, label: str, colour: str, icon: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label, member.colour, member.icon = label, colour, icon
+        return member
+
+    @property
+    def rank(self) -> int:
+        return list(Triage).index(self)
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(member.value, member.label) for member in cls]
+
 URGENT_CODE = "phq9_item9"
 
 
 @dataclass(frozen=True)
 class ScreeningResult:
     flags: tuple[Flag, ...]
-    triage: str
+    triage: Triage
     policy_version: int
 
     def by_severity(self, severity: str) -> list[Flag]:

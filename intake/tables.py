@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .screening import TRIAGE_DISPLAY
+from .screening import Triage
 
 BADGE = {"red": "text-bg-danger", "amber": "text-bg-warning", "green": "text-bg-success"}
 
@@ -12,13 +12,13 @@ BADGE = {"red": "text-bg-danger", "amber": "text-bg-warning", "green": "text-bg-
 def triage_badge(triage: str) -> str:
     if not triage:
         return format_html('<span class="text-body-secondary">Not screened</span>')
-    label, colour, icon = TRIAGE_DISPLAY[triage]
+    level = Triage(triage)
     # Colour is never the only signal: an icon and words say the same thing.
     return format_html(
         '<span class="badge triage-badge {}"><i class="bi {}" aria-hidden="true"></i> {}</span>',
-        BADGE[colour],
-        icon,
-        label,
+        BADGE[level.colour],
+        level.icon,
+        level.label,
     )
 
 
@@ -47,8 +47,9 @@ class IntakeTable(tables.Table):
         per_page = 25
         empty_text = "No intakes match these filters."
 
-    def render_triage(self, value):
-        return triage_badge(value)
+    def render_triage(self, record):
+        # The stored code: the column's value is the choice's label (Intake.triage has choices).
+        return triage_badge(record.triage)
 
     def render_patient(self, record):
         return format_html(

@@ -33,7 +33,7 @@ def test_clinician_clears_a_stop_flag_with_a_reason_then_approves(
 
     page.get_by_role("button", name="Approve for consultation").click()
     page.get_by_text("Clear every stop flag before approving").wait_for()
-    assert Intake.objects.get(pk=intake.pk).status == "submitted"
+    assert Intake.objects.get(pk=intake.pk).status == Intake.Status.SUBMITTED
 
     flag = intake.flags.get(severity="stop")
     page.locator(f"#id_flag{flag.pk}-reason").fill("Ophthalmologist letter: pressure controlled")
@@ -41,14 +41,14 @@ def test_clinician_clears_a_stop_flag_with_a_reason_then_approves(
     page.get_by_text("Cleared by").wait_for()
     page.get_by_role("button", name="Approve for consultation").click()
     page.get_by_text("The patient has been told they can book").wait_for()
-    assert Intake.objects.get(pk=intake.pk).status == "approved"
+    assert Intake.objects.get(pk=intake.pk).status == Intake.Status.APPROVED
 
 
 def test_approved_patient_books_a_consultation_with_the_keyboard_friendly_picker(
     page, patient, clinician
 ):
     intake = demo.seed_intake(patient=patient, answers=demo.BASE, submit=True)
-    Intake.objects.filter(pk=intake.pk).update(status="approved")
+    Intake.objects.filter(pk=intake.pk).update(status=Intake.Status.APPROVED)
     provider = Provider.objects.create(user=clinician, display_name="Dr. Morgan Lee")
     for weekday in range(7):
         WorkingHours.objects.create(
@@ -78,6 +78,6 @@ def test_approved_patient_books_a_consultation_with_the_keyboard_friendly_picker
     page.get_by_text("Add to my calendar").wait_for()
     shoot(page, "booking-done")
     appointment = Appointment.objects.get(patient=patient)
-    assert appointment.mode == "telehealth" and appointment.status == "booked"
+    assert appointment.mode == "telehealth" and appointment.status == Appointment.Status.BOOKED
     assert appointment.appointment_type == AppointmentType.objects.get(kind="initial")
     assert appointment.messages.filter(kind__startswith="reminder").exists()

@@ -43,7 +43,7 @@ def test_approved_patient_books_a_free_slot_and_gets_an_email_with_ics(
         appointment = _book(approved_patient, initial, provider, at(TUESDAY, 9))
     assert appointment.end - appointment.start == dt.timedelta(minutes=45)
     assert appointment.block_end == appointment.end + dt.timedelta(minutes=15)
-    assert appointment.events.get().to_status == "booked"
+    assert appointment.events.get().to_status == Appointment.Status.BOOKED
     message = mail.outbox[0]
     assert "Tuesday, January 12, 2027 at 9:00 AM EST" in message.body
     name, content, mimetype = message.attachments[0]
@@ -118,7 +118,7 @@ def test_cancelling_frees_the_slot_at_once(
     appointment = _book(approved_patient, initial, provider, at(TUESDAY, 9))
     services.cancel_appointment(appointment=appointment, actor=approved_patient, now=NOW)
     appointment.refresh_from_db()
-    assert appointment.status == "cancelled_patient"
+    assert appointment.status == Appointment.Status.CANCELLED_PATIENT
     assert _book(other_patient, follow_up, provider, at(TUESDAY, 9)).pk
 
 
@@ -134,7 +134,7 @@ def test_patient_cannot_change_inside_the_cancellation_window_but_staff_can(
             appointment=appointment, start=at(TUESDAY, 14), actor=approved_patient, now=late
         )
     services.cancel_appointment(appointment=appointment, actor=coordinator, now=late)
-    assert Appointment.objects.get(pk=appointment.pk).status == "cancelled_clinic"
+    assert Appointment.objects.get(pk=appointment.pk).status == Appointment.Status.CANCELLED_CLINIC
 
 
 def test_rescheduling_moves_the_booking_and_frees_the_old_time(
@@ -144,7 +144,7 @@ def test_rescheduling_moves_the_booking_and_frees_the_old_time(
     moved = services.reschedule_appointment(
         appointment=appointment, start=at(TUESDAY, 14), actor=approved_patient, now=NOW
     )
-    assert moved.start == at(TUESDAY, 14) and moved.status == "booked"
+    assert moved.start == at(TUESDAY, 14) and moved.status == Appointment.Status.BOOKED
     assert "Moved from" in moved.events.last().note
     assert _book(other_patient, follow_up, provider, at(TUESDAY, 9)).pk
 
@@ -343,7 +343,7 @@ def test_other_patients_cannot_see_or_change_an_appointment(
     for name in ("consultations:detail", "consultations:reschedule", "consultations:ics"):
         assert client.get(reverse(name, args=[appointment.pk])).status_code == 404
     assert client.post(reverse("consultations:cancel", args=[appointment.pk])).status_code == 404
-    assert Appointment.objects.get(pk=appointment.pk).status == "booked"
+    assert Appointment.objects.get(pk=appointment.pk).status == Appointment.Status.BOOKED
 
 
 def test_hostile_confirm_parameters_never_500(login, approved_patient, initial, provider):

@@ -352,7 +352,8 @@ def test_bookings_outside_new_hours_are_listed_not_dropped(
     assert f"date={monday:%Y-%m-%d}&amp;provider={provider.pk}#appt-{afternoon.pk}" in html
     afternoon.refresh_from_db()
     morning.refresh_from_db()
-    assert afternoon.status == morning.status == "booked"  # still there, for a person to move
+    # Still there, for a person to move.
+    assert afternoon.status == morning.status == Appointment.Status.BOOKED
 
 
 def test_schedule_overview_lists_bookings_of_every_provider_outside_hours(

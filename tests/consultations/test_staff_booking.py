@@ -82,7 +82,7 @@ def test_coordinator_moves_and_cancels_any_booking(
     assert appointment.start == at(TUESDAY, 14)
     client.post(reverse("schedule:cancel", args=[appointment.pk]), {"reason": "Clinic closed"})
     appointment.refresh_from_db()
-    assert appointment.status == "cancelled_clinic"
+    assert appointment.status == Appointment.Status.CANCELLED_CLINIC
     assert appointment.events.last().note == "Clinic closed"
 
 

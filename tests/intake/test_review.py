@@ -6,6 +6,7 @@ from django.core import mail
 from clinic.accounts.roles import Role
 from intake import demo, review
 from intake.models import DeclineTemplate, Intake, IntakeEvent, ScreeningPolicy, UrgentAlert
+from intake.screening import Triage
 from tests.conftest import make_user
 
 S = Intake.Status
@@ -28,7 +29,7 @@ def with_stop_flag(other_patient):
 def test_submitting_screens_the_intake_and_stores_its_flags_and_queue_fields(submitted):
     codes = set(submitted.flags.values_list("code", flat=True))
     assert "mme_50" in codes
-    assert submitted.triage in ("review", "clear", "stop")
+    assert submitted.triage in (Triage.REVIEW, Triage.CLEAR, Triage.STOP)
     assert submitted.mme_band == "caution"
     assert ",crps_1," in submitted.diagnosis_codes
     assert submitted.phone == "+12025550143"
@@ -37,7 +38,7 @@ def test_submitting_screens_the_intake_and_stores_its_flags_and_queue_fields(sub
 
 
 def test_stop_flag_puts_the_intake_in_stop_triage(with_stop_flag):
-    assert with_stop_flag.triage == "stop"
+    assert with_stop_flag.triage == Triage.STOP
     assert [f.code for f in with_stop_flag.open_stop_flags] == ["uncontrolled_hypertension"]
 
 
@@ -135,9 +136,9 @@ def test_every_status_change_is_in_the_history(submitted, clinician):
         )
     )
     assert moves == [
-        ("in_progress", "submitted"),
-        ("submitted", "in_review"),
-        ("in_review", "referred"),
+        (Intake.Status.IN_PROGRESS, Intake.Status.SUBMITTED),
+        (Intake.Status.SUBMITTED, Intake.Status.IN_REVIEW),
+        (Intake.Status.IN_REVIEW, Intake.Status.REFERRED),
     ]
 
 
@@ -169,7 +170,7 @@ def test_phq9_item9_raises_one_urgent_alert_and_acknowledging_records_who_and_wh
     patient, clinician
 ):
     intake = demo.seed_intake(patient=patient, answers=demo.FIBROMYALGIA, submit=True)
-    assert intake.triage == "urgent"
+    assert intake.triage == Triage.URGENT
     alert = UrgentAlert.objects.get(intake=intake)
     with pytest.raises(review.ReviewError):
         review.acknowledge_alert(alert=alert, actor=clinician, action_taken="")

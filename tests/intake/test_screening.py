@@ -24,8 +24,6 @@ from intake.screening import (
     RULE_BY_CODE,
     RULES,
     SEVERITIES,
-    TRIAGE_DISPLAY,
-    TRIAGE_ORDER,
     Policy,
     Severity,
     Triage,
@@ -467,8 +465,8 @@ def test_triage(patch, triage):
 
 
 def test_triage_order_and_display():
-    assert sorted(TRIAGE_ORDER, key=TRIAGE_ORDER.get) == ["urgent", "stop", "review", "clear"]
-    assert set(TRIAGE_DISPLAY) == set(TRIAGE_ORDER)
+    assert sorted(Triage, key=lambda level: level.rank) == ["urgent", "stop", "review", "clear"]
+    assert all(level.label and level.colour and level.icon for level in Triage)
 
 
 def test_flags_sorted_by_severity_then_rule_order():
@@ -568,7 +566,7 @@ def test_huge_and_odd_numbers_do_not_break_screening(huge):
     answers = {**CLEAN, **bp("yes", huge, huge), **opioids(row("morphine", huge, huge))}
     answers["phq9_1"] = answers["dx_crps_1_year"] = answers["pain_started"] = huge
     result = run(answers)
-    assert result.triage in TRIAGE_ORDER
+    assert result.triage in list(Triage)
 
 
 def test_module_is_pure():
@@ -637,7 +635,7 @@ _ANSWERS = st.tuples(
 )
 def test_screen_never_raises_on_malformed_answers(base, patch, cutoff):
     result = run({**base, **patch}, Policy(pcptsd_cutoff=cutoff))
-    assert result.triage in TRIAGE_ORDER
+    assert result.triage in list(Triage)
     for flag in result.flags:
         assert flag.severity in SEVERITIES
         assert len(flag.detail) <= DETAIL_MAX

@@ -8,6 +8,7 @@ from django.urls import reverse
 from clinic.accounts.models import User
 from intake import demo
 from intake.models import DeclineTemplate, Intake, ScreeningPolicy
+from intake.screening import Triage
 
 S = Intake.Status
 
@@ -34,7 +35,7 @@ def _bulk_intakes(n: int, start: int = 0) -> None:
             patient=u,
             status=S.SUBMITTED,
             questionnaire_version="t",
-            triage="review",
+            triage=Triage.REVIEW,
             answers={},
             submitted_at="2026-11-01T10:00Z",
         )
