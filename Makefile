@@ -14,7 +14,7 @@ run: install migrate seed
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-install: $(VENV)/.installed node_modules/.installed .env var/secret_key
+install: $(VENV)/.installed node_modules/.installed .env var var/secret_key
 
 $(VENV)/.installed: requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
