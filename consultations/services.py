@@ -52,7 +52,8 @@ class TooLateToChange(BookingError):
 
 
 def _location(mode: str) -> Location:
-    kind = Location.Kind.TELEHEALTH if mode == "telehealth" else Location.Kind.CLINIC
+    by_video = mode == AppointmentType.Mode.TELEHEALTH
+    kind = Location.Kind.TELEHEALTH if by_video else Location.Kind.CLINIC
     location = Location.objects.filter(kind=kind).first()
     if location is None:
         raise BookingError("No location is set up for this kind of visit. Please call the clinic.")
@@ -121,7 +122,8 @@ def book_appointment(
     """Book a free slot, or raise SlotUnavailable: never two active bookings that overlap."""
     now = now or timezone.now()
     by_staff = actor != patient
-    if not appointment_type.active or (not by_staff and appointment_type.bookable_by == "staff"):
+    staff_only = appointment_type.bookable_by == AppointmentType.BookableBy.STAFF
+    if not appointment_type.active or (not by_staff and staff_only):
         raise BookingError("This kind of appointment is booked by the clinic. Please call us.")
     if not appointment_type.allows(mode):
         raise BookingError("This appointment is not available as that kind of visit.")
@@ -257,7 +259,7 @@ def set_video_link(*, appointment: Appointment, link: str, actor) -> None:
         URLValidator(schemes=["https"])(link)
     except ValidationError as error:
         raise BookingError("Enter the full video link, starting with https://") from error
-    if appointment.mode != "telehealth":
+    if appointment.mode != AppointmentType.Mode.TELEHEALTH:
         raise BookingError("Only video visits have a video link.")
     Appointment.objects.filter(pk=appointment.pk).update(video_link=link)
     AppointmentEvent.objects.create(

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .screening import Triage
+from .screening import Severity, Triage
 
 
 class IntakeStatus(models.TextChoices):
@@ -150,7 +150,7 @@ class Intake(models.Model):
 
     @property
     def open_stop_flags(self):
-        return [f for f in self.flags.all() if f.severity == "stop" and f.cleared_at is None]
+        return [f for f in self.flags.all() if f.severity == Severity.STOP and f.cleared_at is None]
 
 
 class ConsentText(models.Model):
