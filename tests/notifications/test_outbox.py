@@ -262,6 +262,33 @@ def test_email_carries_a_message_id_derived_from_the_key_and_the_key_itself(pati
     assert "Alice" in first.body and "https://clinic.example/accounts/verify/" in first.body
 
 
+def test_a_sent_row_and_its_attempt_are_written_together_or_not_at_all(
+    patient, monkeypatch, settings
+):
+    """A worker dying between the two writes (here: the attempt insert fails) must not
+    leave a row marked sent with no attempt: the row stays claimed and is sent again after
+    its lease, with the same key."""
+    row = make_message(patient, "together")
+    ((pk, attempt),) = dispatcher.claim(now=NOW, limit=10)
+
+    def killed(**kwargs):
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(Attempt.objects, "create", killed)
+    with pytest.raises(SystemExit):
+        dispatcher.send_one(pk, now=NOW, attempt=attempt)
+    monkeypatch.undo()
+    row.refresh_from_db()
+    assert (row.status, row.sent_at, Attempt.objects.count()) == (S.SENDING, None, 0)
+
+    after_lease = NOW + dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS + 1)
+    assert dispatcher.dispatch_due(now=after_lease) == 1
+    row.refresh_from_db()
+    assert row.status == S.SENT
+    assert Attempt.objects.filter(message=row, ok=True).count() == 1
+    assert [m.extra_headers["X-Idempotency-Key"] for m in mail.outbox] == ["together"] * 2
+
+
 def test_backoff_doubles_from_one_minute_up_to_an_hour():
     minutes = [dispatcher.backoff(n) / dt.timedelta(minutes=1) for n in range(1, 9)]
     assert minutes == [1, 2, 4, 8, 16, 32, 60, 60]
