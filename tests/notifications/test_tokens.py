@@ -55,7 +55,12 @@ def test_a_one_time_token_is_in_no_outbox_column_key_or_header(
             client.post(reverse("accounts:password_reset"), {"email": patient.email})
         else:
             services.create_staff_account(
-                email="sam@example.com", first_name="Sam", last_name="Staff", role=Role.CLINICIAN
+                email="sam@example.com",
+                first_name="Sam",
+                last_name="Staff",
+                role=Role.CLINICIAN,
+                actor=clinic_admin,
+                reason="Joins the infusion team",
             )
     _send_all()
     (email,) = mail.outbox
