@@ -11,7 +11,7 @@ the message has gone. Nothing here knows a domain app: the dispatcher only deliv
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -44,7 +44,7 @@ class MessageKind:
     subject: str | Callable[[dict], str]
     templates: Mapping[str, str]  # channel ("email", "sms") → template name
     context: Callable[[Message], dict]  # may raise Skip
-    attachments: Callable[[Message, dict], list[Attachment]] | None = field(default=None)
+    attachments: Callable[[Message, dict], list[Attachment]] | None = None
 
     @property
     def channels(self) -> tuple[str, ...]:
