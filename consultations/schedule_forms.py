@@ -8,11 +8,13 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.forms.models import model_to_dict
 
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
 from clinic.core.models import ClinicSettings
 
+from .concurrent_edits import ConcurrentEditsMixin
 from .models import AppointmentType, DateOverride, Location, Provider, WorkingHours
 
 # Offered first in the time zone list; any other IANA name may be typed.
@@ -50,7 +52,7 @@ def validate_time_zone(name: str) -> None:
         )
 
 
-class ProviderForm(forms.ModelForm):
+class ProviderForm(ConcurrentEditsMixin, forms.ModelForm):
     time_zone = forms.CharField(
         max_length=64,
         initial=settings.CLINIC_TIME_ZONE,
@@ -95,7 +97,7 @@ def _overlaps(a_from, a_to, b_from, b_to) -> bool:
     )
 
 
-class WorkingHoursForm(forms.ModelForm):
+class WorkingHoursForm(ConcurrentEditsMixin, forms.ModelForm):
     class Meta:
         model = WorkingHours
         fields = ["weekday", "start", "end", "valid_from", "valid_to"]
@@ -124,6 +126,21 @@ class BaseWorkingHoursFormSet(BaseInlineFormSet):
         "Remove some rows or give the others date ranges.",
     }
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["id"].error_messages["invalid_choice"] = (
+            "This row was removed in another tab or by a colleague after you opened this "
+            "page. Tick “Delete” to let it go, or copy its times into an empty row to keep them."
+        )
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # A posted row whose id no longer exists: shown with its Delete box (see above).
+        form.removed_elsewhere = self.is_bound and i < self.initial_form_count() and (
+            form.instance.pk is None
+        )
+        return form
+
     def clean(self):
         super().clean()
         # Unchanged extra rows have empty cleaned_data; rows with errors already say why.
@@ -132,10 +149,14 @@ class BaseWorkingHoursFormSet(BaseInlineFormSet):
             for f in self.forms
             if f.cleaned_data and not f.errors and not self._should_delete_form(f)
         ]
+        # Rows saved in another tab after this page was opened are not in the form.
+        posted = [f.instance.pk for f in self.forms if f.instance.pk]
+        added_elsewhere = self.instance.hours.exclude(pk__in=posted) if self.instance.pk else []
         for i, form in enumerate(kept):
             a = form.cleaned_data
-            for other in kept[:i]:
-                b = other.cleaned_data
+            others = [(o.cleaned_data, f"row {self.forms.index(o) + 1}") for o in kept[:i]]
+            others += [(model_to_dict(h), "saved in another tab") for h in added_elsewhere]
+            for b, where in others:
                 if (
                     a["weekday"] == b["weekday"]
                     and a["start"] < b["end"]
@@ -145,7 +166,7 @@ class BaseWorkingHoursFormSet(BaseInlineFormSet):
                     form.add_error(
                         "start",
                         f"Overlaps {WorkingHours.WEEKDAYS[b['weekday']][1]} "
-                        f"{b['start']:%H:%M}–{b['end']:%H:%M} (row {self.forms.index(other) + 1}) "
+                        f"{b['start']:%H:%M}–{b['end']:%H:%M} ({where}) "
                         "in the same dates. Change the times or the dates.",
                     )
                     break
@@ -208,7 +229,7 @@ class DateOverrideForm(forms.ModelForm):
             self.add_error(missing, "Give both times for part of a day, or neither for all day.")
 
 
-class AppointmentTypeForm(forms.ModelForm):
+class AppointmentTypeForm(ConcurrentEditsMixin, forms.ModelForm):
     LIMITS = {
         "duration_minutes": (5, 480),
         "buffer_before_minutes": (0, 240),
@@ -282,7 +303,7 @@ def _between(low: int, high: int):
     return check
 
 
-class LocationForm(forms.ModelForm):
+class LocationForm(ConcurrentEditsMixin, forms.ModelForm):
     class Meta:
         model = Location
         fields = ["name", "kind", "address", "chairs"]

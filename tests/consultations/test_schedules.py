@@ -4,6 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
@@ -677,3 +678,181 @@ def test_a_huge_posted_row_count_builds_at_most_the_row_limit(login, coordinator
     assert len(response.context["formset"].forms) <= MAX_HOURS_ROWS
     assert f"At most {MAX_HOURS_ROWS} rows of hours" in response.content.decode()
     assert not WorkingHours.objects.exists()
+
+
+# --------------------------------------------------------------------------- two tabs
+
+
+def _as_posted(bound_field):
+    """What the browser posts for one rendered field, left as it was."""
+    widget, value = bound_field.field.widget, bound_field.value()
+    if isinstance(widget, forms.CheckboxInput):
+        return "on" if value else None
+    shown = widget.format_value(value)
+    if isinstance(shown, list):
+        return shown[0] if shown else ""
+    return "" if shown is None else str(shown)
+
+
+def _opened(client, url) -> dict:
+    """Open the page in a tab: the data its form (or formset) posts if saved unchanged."""
+    context = client.get(url).context
+    if "formset" in context:
+        forms_ = [context["formset"].management_form, *context["formset"]]
+    else:
+        forms_ = [context["form"]]
+    data = {}
+    for form in forms_:
+        for bound_field in form:
+            value = _as_posted(bound_field)
+            if value is not None:
+                data[bound_field.html_name] = value
+    return data
+
+
+@pytest.fixture
+def infusion():
+    return AppointmentType.objects.get(kind="infusion")
+
+
+def test_two_tabs_editing_different_fields_of_a_type_keep_both_changes(
+    login, coordinator, infusion
+):
+    client = login(coordinator)
+    url = reverse("schedule:type_edit", args=[infusion.pk])
+    tab1, tab2 = _opened(client, url), _opened(client, url)
+    old_buffer = infusion.buffer_after_minutes
+    assert client.post(url, {**tab1, "duration_minutes": "95"}).status_code == 302
+    # Tab 2 still posts the old length it was opened with, and a new name.
+    assert client.post(url, {**tab2, "name": "Infusion (long)"}).status_code == 302
+    infusion.refresh_from_db()
+    assert infusion.duration_minutes == 95 and infusion.name == "Infusion (long)"
+    assert infusion.buffer_after_minutes == old_buffer
+
+
+def test_two_tabs_changing_the_same_field_refuse_the_second_and_say_why(
+    login, coordinator, infusion
+):
+    client = login(coordinator)
+    url = reverse("schedule:type_edit", args=[infusion.pk])
+    tab1, tab2 = _opened(client, url), _opened(client, url)
+    client.post(url, {**tab1, "duration_minutes": "95"})
+    response = client.post(url, {**tab2, "duration_minutes": "45"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Changed in another tab or by a colleague after you opened this page" in html
+    assert "it is now “95”" in html
+    assert response.context["form"]["duration_minutes"].value() == "45"  # typing kept
+    infusion.refresh_from_db()
+    assert infusion.duration_minutes == 95
+    # Shown the other value, the person saves again: theirs is used.
+    again = {k: _as_posted(b) for b in response.context["form"] if (k := b.html_name)}
+    again = {k: v for k, v in again.items() if v is not None}
+    assert client.post(url, again).status_code == 302
+    infusion.refresh_from_db()
+    assert infusion.duration_minutes == 45
+
+
+def test_two_tabs_setting_the_same_value_is_not_a_conflict(login, coordinator, infusion):
+    client = login(coordinator)
+    url = reverse("schedule:type_edit", args=[infusion.pk])
+    tab1, tab2 = _opened(client, url), _opened(client, url)
+    client.post(url, {**tab1, "duration_minutes": "95"})
+    assert client.post(url, {**tab2, "duration_minutes": "95"}).status_code == 302
+
+
+def test_a_location_saved_in_another_tab_is_not_undone(login, coordinator):
+    client = login(coordinator)
+    location = Location.objects.get(kind="clinic")
+    url = reverse("schedule:location_edit", args=[location.pk])
+    tab1, tab2 = _opened(client, url), _opened(client, url)
+    client.post(url, {**tab1, "chairs": "7"})
+    assert client.post(url, {**tab2, "name": "Main clinic"}).status_code == 302
+    location.refresh_from_db()
+    assert (location.chairs, location.name) == (7, "Main clinic")
+
+
+def test_a_provider_saved_in_another_tab_is_not_undone(login, coordinator, bare_provider):
+    client = login(coordinator)
+    url = reverse("schedule:provider_edit", args=[bare_provider.pk])
+    tab1, tab2 = _opened(client, url), _opened(client, url)
+    client.post(url, {**tab1, "time_zone": "America/Chicago"})
+    client.post(url, {**tab2, "display_name": "Dr. M. Lee"})
+    bare_provider.refresh_from_db()
+    assert bare_provider.time_zone == "America/Chicago"
+    assert bare_provider.display_name == "Dr. M. Lee"
+
+
+def _hours_row(formset_data, pk):
+    """The prefix ("hours-N-") of the row holding WorkingHours `pk`."""
+    ids = (k for k, v in formset_data.items() if k.endswith("-id") and v == str(pk))
+    return next(ids)[: -len("id")]
+
+
+def test_hours_rows_changed_in_two_tabs_keep_both_changes(login, coordinator, provider):
+    client = login(coordinator)
+    url = reverse("schedule:provider_hours", args=[provider.pk])
+    monday, tuesday = (provider.hours.filter(weekday=d, start=dt.time(9)).get() for d in (0, 1))
+    tab1, tab2 = _opened(client, url), _opened(client, url)
+    m, t = _hours_row(tab1, monday.pk), _hours_row(tab2, tuesday.pk)
+    assert client.post(url, {**tab1, m + "end": "11:00"}).status_code == 302
+    # Tab 2 still carries Monday 09:00–12:00 as it was opened; it changes Tuesday only.
+    assert client.post(url, {**tab2, t + "end": "11:30"}).status_code == 302
+    monday.refresh_from_db()
+    tuesday.refresh_from_db()
+    assert (monday.end, tuesday.end) == (dt.time(11), dt.time(11, 30))
+
+
+def test_the_same_hours_row_changed_in_two_tabs_is_refused_with_the_typing_kept(
+    login, coordinator, provider
+):
+    client = login(coordinator)
+    url = reverse("schedule:provider_hours", args=[provider.pk])
+    monday = provider.hours.get(weekday=0, start=dt.time(9))
+    tab1, tab2 = _opened(client, url), _opened(client, url)
+    m = _hours_row(tab1, monday.pk)
+    client.post(url, {**tab1, m + "end": "11:00"})
+    response = client.post(url, {**tab2, m + "end": "10:30"})
+    assert response.status_code == 200
+    assert "it is now “11:00”" in response.content.decode()
+    monday.refresh_from_db()
+    assert monday.end == dt.time(11)
+
+
+def test_an_hours_row_removed_in_another_tab_is_explained_not_an_error(
+    login, coordinator, provider
+):
+    client = login(coordinator)
+    url = reverse("schedule:provider_hours", args=[provider.pk])
+    monday = provider.hours.get(weekday=0, start=dt.time(9))
+    tab1, tab2 = _opened(client, url), _opened(client, url)
+    m = _hours_row(tab1, monday.pk)
+    client.post(url, {**tab1, m + "DELETE": "on"})
+    response = client.post(url, tab2)
+    assert response.status_code == 200
+    assert "This row was removed in another tab" in response.content.decode()
+    assert not WorkingHours.objects.filter(pk=monday.pk).exists()  # not brought back unseen
+    # Letting it go: tick its Delete box and the rest saves.
+    assert client.post(url, {**tab2, m + "DELETE": "on"}).status_code == 302
+
+
+def test_hours_added_in_another_tab_are_checked_for_overlaps(login, coordinator, bare_provider):
+    client = login(coordinator)
+    url = reverse("schedule:provider_hours", args=[bare_provider.pk])
+    tab1, tab2 = _opened(client, url), _opened(client, url)
+    first = {f"hours-0-{k}": v for k, v in _row(0, "09:00", "12:00").items()}
+    client.post(url, {**tab1, **first})
+    response = client.post(
+        url, {**tab2, **{f"hours-0-{k}": v for k, v in _row(0, "11:00", "13:00").items()}}
+    )
+    assert response.status_code == 200
+    assert "Overlaps Monday 09:00–12:00 (saved in another tab)" in response.content.decode()
+    assert bare_provider.hours.count() == 1
+
+
+def test_an_old_page_without_the_opened_values_still_saves(login, coordinator, infusion):
+    url = reverse("schedule:type_edit", args=[infusion.pk])
+    data = _opened(login(coordinator), url)
+    del data["loaded"]
+    response = login(coordinator).post(url, {**data, "duration_minutes": "95"})
+    assert response.status_code == 302
