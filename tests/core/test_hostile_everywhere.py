@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 from clinic.notifications.models import Message
 from consultations.models import Appointment, AppointmentType, DateOverride, Location
 from intake import demo
-from intake.questions import SECTIONS
+from intake.questionnaire import SECTIONS
 from intake.staff_views import DONE
 
 pytestmark = pytest.mark.django_db
