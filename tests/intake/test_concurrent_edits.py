@@ -119,6 +119,21 @@ def test_two_windows_editing_different_answers_of_a_step_keep_both(tabs, intake)
     assert answers["pain_worse"] == "Stairs"
 
 
+def test_a_client_that_sends_no_starting_point_saves_the_step_as_posted(tabs, intake):
+    # The control: without `_loaded` the server cannot tell typed from shown, so the whole
+    # step is stored as posted, as before the merge (and the other window's answer goes).
+    one, two = tabs
+    one.type(pain_helps="Rest")
+    one.autosave()
+    two.type(pain_worse="Stairs")
+    body = two.body()
+    del body["_loaded"]
+    two.autosave(body)
+    answers = _answers(intake)
+    assert answers["pain_worse"] == "Stairs"
+    assert answers.get("pain_helps") in (None, "")
+
+
 def test_a_window_saving_its_own_answer_again_is_not_a_conflict(tabs, intake):
     one, _ = tabs
     one.type(pain_helps="Rest")
