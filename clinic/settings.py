@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "clinic.accounts.middleware.SecondFactorMiddleware",
+    "clinic.audit.middleware.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "clinic.accounts.middleware.IdleTimeoutMiddleware",
     "clinic.accounts.middleware.BrowserPolicyMiddleware",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("appointments/", include("consultations.urls")),
     path("schedule/", include("consultations.staff_urls")),
     path("messages/", include("clinic.notifications.urls")),
+    path("audit/", include("clinic.audit.urls")),
     path(
         "django-admin/login/",
         RedirectView.as_view(pattern_name="accounts:login", query_string=True),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.access import require
+from clinic.audit import reads
 from clinic.core.redirects import safe_next
 
 from . import calendar
@@ -86,6 +87,7 @@ def _day_page(request, template, *, force_today=False, actions=True):
     rows = calendar.appointments(
         start=start, end=end, provider=filters.provider, include_cancelled=filters.cancelled
     )
+    reads.listed(request, rows)
     # Status buttons only from the day itself on: nobody checks in tomorrow's patient.
     can_update = actions and filters.day <= today
     context = _context(
@@ -129,6 +131,7 @@ def week(request):
     rows = calendar.appointments(
         start=start, end=end, provider=filters.provider, include_cancelled=filters.cancelled
     )
+    reads.listed(request, rows)
     by_day: dict[dt.date, list] = {d: [] for d in days}
     for entry in calendar.entries(rows):
         by_day[entry.day].append(entry)
@@ -152,6 +155,7 @@ def search(request):
         rows = calendar.search_appointments(
             query=form.cleaned_data["q"], patient_id=form.cleaned_data["patient"]
         )
+    reads.listed(request, rows or [])
     context = {
         "form": form,
         "entries": calendar.entries(rows or []),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.access import require
+from clinic.audit import reads
 from clinic.core.models import ClinicSettings
 
 from . import calendar
@@ -26,6 +27,7 @@ from .schedule_forms import (
 @require("manage_schedules")
 def home(request):
     outside = calendar.bookings_outside_hours(now=timezone.now())
+    reads.listed(request, (e.appointment for e in outside))
     return render(request, "consultations/staff/schedule_home.html", {"outside": outside})
 
 
@@ -56,6 +58,7 @@ def provider_hours(request, pk):
         messages.success(request, f"Working hours for {provider} saved.")
         return redirect("schedule:provider_hours", pk=provider.pk)
     outside = calendar.bookings_outside_hours(now=timezone.now(), provider_ids=[provider.pk])
+    reads.listed(request, (e.appointment for e in outside))
     context = {"provider": provider, "formset": formset, "outside": outside}
     return render(request, "consultations/staff/provider_hours.html", context)
 

@@ -10,6 +10,7 @@ from clinic.accounts.access import require
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
 from clinic.accounts.search import person_matches
+from clinic.audit import reads
 
 from . import services
 from .models import Appointment
@@ -34,12 +35,14 @@ def patients(request):
     if query:
         patients_ = User.objects.with_role(Role.PATIENT).filter(person_matches(query))
         found = patients_.order_by("last_name")[:50]
+        reads.listed(request, found)
     return render(request, "consultations/staff/patients.html", {"query": query, "found": found})
 
 
 @require("manage_bookings")
 def book(request, patient_pk):
     patient = _patient(patient_pk)
+    reads.viewed(request, patient)
     context = picker_context(request, patient=patient, staff=True)
     context["confirm_url"] = reverse("schedule:confirm", args=[patient.pk])
     return render(request, "consultations/book.html", context)
@@ -54,6 +57,7 @@ def confirm(request, patient_pk):
         patient
     )
     error = None
+    reads.viewed(request, patient)
     if request.method == "POST":
         try:
             appointment = services.book_appointment(
@@ -101,6 +105,7 @@ def move(request, pk):
             return redirect("schedule:move", pk=pk)
         messages.success(request, f"Moved. {appointment.patient} has been emailed the new time.")
         return redirect(_day_url(moved))
+    reads.viewed(request, appointment)
     context = picker_context(request, patient=appointment.patient, moving=appointment, staff=True)
     context["move_url"] = reverse("schedule:move", args=[pk])
     return render(request, "consultations/book.html", context)

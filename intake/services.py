@@ -5,6 +5,7 @@ import dataclasses
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clinic.audit.services import record_changes
 from clinic.notifications import preferences
 
 from . import messages, review, scoring, steps
@@ -84,6 +85,7 @@ def save_step(
     """
     with transaction.atomic():
         locked = _lock(intake)
+        before = dict(locked.answers)  # for the audit trail, below
         locked.answers = {**locked.answers, **valid_answers}
         drafts = dict(locked.drafts)
         if complete:
@@ -104,6 +106,7 @@ def save_step(
             # Any change to the consent step needs a fresh signature ("Save and continue").
             locked.consent_signed_at = None
         locked.save()
+        _audit_overwritten_answers(intake=locked, before=before)
         if step == "about":
             preferences.update_from_answers(user=locked.patient, answers=locked.answers)
         if locked.phq9_item9_positive:
@@ -157,6 +160,18 @@ def save_page(*, intake: Intake, step: str, post: Posted) -> PageSave:
             edits=state.as_json(),
         )
     return PageSave(locked, form, merged.conflicts)
+
+
+def _audit_overwritten_answers(*, intake: Intake, before: dict) -> None:
+    """Once submitted, an edited answer keeps its old value in the audit trail."""
+    if intake.submitted_at is not None:
+        record_changes(
+            actor=intake.patient,
+            patient=intake.patient,
+            target=intake,
+            before=before,
+            after=intake.answers,
+        )
 
 
 def move_to_step(*, intake: Intake, step: str) -> None:

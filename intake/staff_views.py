@@ -12,14 +12,15 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from clinic.accounts.access import require
+from clinic.audit import reads, selectors
 from clinic.core.exports import csv_response
 from clinic.core.redirects import safe_next
 from clinic.core.tables import paginate
 
-from . import review, scoring, screening, services, staff_forms
+from . import history, review, scoring, screening, services, staff_forms
 from .display import answered_sections
 from .filters import filter_for
-from .models import Intake, IntakeEvent, IntakeFlag, ScreeningPolicy, UrgentAlert
+from .models import Intake, IntakeFlag, ScreeningPolicy, UrgentAlert
 from .questionnaire import visible_answers
 from .tables import table_for, triage_badge
 
@@ -54,6 +55,7 @@ def dashboard(request):
     table = table_for(request.user, intake_filter.qs)
     RequestConfig(request, paginate=False).configure(table)
     paginate(table, request, default=25)
+    reads.listed(request, (row.record for row in table.page.object_list))
     return render(
         request,
         "staff/dashboard.html",
@@ -104,14 +106,12 @@ def _detail_context(request, intake, bound=None):
     sections = answered_sections(answers, None if clinical else ("about",))
     if not clinical:
         sections = [_only_contact(s) for s in sections]
-    events = intake.events.select_related("actor")
-    if not clinical:
-        events = events.exclude(kind__in=(IntakeEvent.Kind.NOTE, IntakeEvent.Kind.FLAG_CLEARED))
     context = {
         "intake": intake,
         "sections": sections,
         "clinical": clinical,
-        "events": events,
+        "events": history.visible_events(intake, request.user),
+        "viewers": selectors.recent_viewers(user=request.user, patient_id=intake.patient_id),
         "actions": review.allowed_actions(intake),
         "triage": triage_badge(intake.triage),
         "previous": Intake.objects.filter(patient=intake.patient).exclude(pk=intake.pk),
@@ -155,7 +155,9 @@ def _action_forms(intake, bound):
 @require("view_staff_dashboard")
 def intake_detail(request, pk):
     intake = _get_intake_for_staff(pk)
-    return render(request, "staff/intake.html", _detail_context(request, intake))
+    context = _detail_context(request, intake)
+    reads.viewed(request, intake)
+    return render(request, "staff/intake.html", context)
 
 
 def _run(request, intake, action, form):
@@ -197,6 +199,7 @@ def intake_action(request, pk, action):
     if form is not None and not form.is_valid():
         messages.error(request, "Please check the form below.")
         context = _detail_context(request, intake, bound={action: form})
+        reads.viewed(request, intake)
         return render(request, "staff/intake.html", context)
     try:
         _run(request, intake, action, form)
@@ -277,6 +280,7 @@ def consent_text(request):
 def intake_export(request, pk):
     """Every answer as CSV (section, question, answer), generated from the questionnaire."""
     intake = _get_intake_for_staff(pk)
+    reads.exported(request, intake)
     rows = [
         [
             block.section.title,

@@ -24,6 +24,30 @@ class Action(models.TextChoices):
     CREATE = "create", "Created"
     UPDATE = "update", "Changed"
     DELETE = "delete", "Deleted"
+    LIST = "list", "Listed"  # a page listing several patients: one row, `patient_ids`
+
+
+# What each audited page is, in words, for the "who viewed" panel and the audit page.
+PAGE_LABELS = {
+    "staff:dashboard": "Review queue",
+    "staff:intake": "Intake review page",
+    "staff:intake_action": "Intake review page",
+    "staff:intake_export": "Answers export (CSV)",
+    "schedule:day": "Calendar (day)",
+    "schedule:week": "Calendar (week)",
+    "schedule:today": "Today's list",
+    "schedule:day_sheet": "Day sheet",
+    "schedule:search": "Appointment search",
+    "schedule:home": "Schedules (bookings outside hours)",
+    "schedule:provider_hours": "Provider hours (bookings outside hours)",
+    "schedule:patients": "Patient search",
+    "schedule:book": "Booking for a patient",
+    "schedule:confirm": "Booking for a patient",
+    "schedule:move": "Moving an appointment",
+    "messages:log": "Message log",
+    "messages:detail": "Message details",
+    "audit:export": "Audit export (CSV)",
+}
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -33,10 +57,14 @@ class AuditEventQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnly("Audit events cannot be deleted.")
 
-    def for_patient(self, patient_id: int):
-        return self.filter(patient_id=patient_id)
+    def involving(self, patient_id: int):
+        """Events about this patient, including list pages that showed them."""
+        return self.filter(
+            models.Q(patient_id=patient_id) | models.Q(patient_ids__contains=f",{patient_id},")
+        )
 
-    def views(self):
+    def record_views(self):
+        """Who opened or exported a record (not list pages that merely showed a name)."""
         return self.filter(action__in=(Action.VIEW, Action.EXPORT))
 
 
@@ -63,6 +91,9 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=40)
     patient = _not_cascaded(settings.AUTH_USER_MODEL, "+")
     patient_label = models.CharField(max_length=300, blank=True)
+    # Every patient a list page showed, as ",12,40,": one row per request however long the
+    # list (a row per patient would be one INSERT per row on SQLite's 999-parameter limit).
+    patient_ids = models.TextField(blank=True)
     target_type = models.CharField(max_length=100, blank=True)  # "intake.intake"
     target_id = models.CharField(max_length=64, blank=True)
     view_name = models.CharField(max_length=100, blank=True)  # "staff:intake"
@@ -92,3 +123,16 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnly("Audit events cannot be deleted.")
+
+    @property
+    def action_label(self) -> str:
+        known = dict(Action.choices)
+        return known.get(self.action, self.action.replace("_", " ").capitalize())
+
+    @property
+    def page_label(self) -> str:
+        return PAGE_LABELS.get(self.view_name, self.view_name or self.path or "")
+
+    @property
+    def patient_id_list(self) -> list[int]:
+        return [int(i) for i in self.patient_ids.strip(",").split(",") if i]

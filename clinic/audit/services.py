@@ -1,9 +1,12 @@
 """Writing the audit trail. Everything that records goes through `record`."""
 
+from collections.abc import Collection
+
 from django.db import models
 
 from .client import client_ip, user_agent
-from .models import AuditEvent
+from .middleware import current_request
+from .models import Action, AuditEvent
 
 
 def _label(user) -> str:
@@ -18,8 +21,11 @@ def record(
     patient=None,
     target: models.Model | None = None,
     detail: dict | None = None,
+    patient_ids: Collection[int] = (),
 ) -> AuditEvent:
-    """Append one audit event (one INSERT); request, when given, supplies page, IP and agent."""
+    """Append one audit event (one INSERT); the request (given, or the one being served)
+    supplies page, client IP and user agent."""
+    request = request if request is not None else current_request.get()
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None  # AnonymousUser: recorded as no one, with the request's IP
     role = actor.role if actor is not None else None
@@ -34,6 +40,9 @@ def record(
         target_id=str(target.pk) if target is not None else "",
         detail=detail or {},
     )
+    if patient_ids:  # a list page: every patient it showed, searchable as ",12,"
+        event.patient_ids = "," + ",".join(map(str, sorted(patient_ids))) + ","
+        event.detail.setdefault("count", len(patient_ids))
     if request is not None:
         match = getattr(request, "resolver_match", None)
         event.view_name = (match.view_name if match else "")[:100]
@@ -42,3 +51,25 @@ def record(
         event.user_agent = user_agent(request)
     event.save()
     return event
+
+
+def changed_values(before: dict, after: dict) -> dict[str, list]:
+    """{key: [old, new]} for every key that had a value before and now holds another."""
+    return {
+        key: [before[key], after.get(key)]
+        for key in before
+        if before[key] not in (None, "", []) and after.get(key) != before[key]
+    }
+
+
+def record_changes(*, actor, patient, target: models.Model, before: dict, after: dict):
+    """Record overwritten values with their new ones (nothing when nothing was overwritten)."""
+    if changes := changed_values(before, after):
+        return record(
+            actor=actor,
+            action=Action.UPDATE,
+            patient=patient,
+            target=target,
+            detail={"changes": changes},
+        )
+    return None

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from clinic.accounts.access import require
+from clinic.audit import reads
 from clinic.core.models import ClinicSettings
 from clinic.core.tables import paginate
 
@@ -63,6 +64,7 @@ def message_log(request):
     table = MessageTable(message_filter.qs)
     RequestConfig(request, paginate=False).configure(table)
     paginate(table, request, default=50)
+    reads.listed(request, (row.record for row in table.page.object_list))
     context = {"filter": message_filter, "table": table}
     return render(request, "notifications/staff/log.html", context)
 
@@ -72,6 +74,7 @@ def message_detail(request, pk):
     row = get_object_or_404(
         Message.objects.select_related("recipient", "appointment", "intake__patient"), pk=pk
     )
+    reads.viewed(request, row)
     context = {
         "outbox_message": row,
         "kind": kinds.label(row.kind),

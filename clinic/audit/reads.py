@@ -1,0 +1,45 @@
+"""The read hook every view showing patient data calls: one INSERT per request.
+
+Reads are explicit (a line in each view) because no library can tell which rows a page
+showed. `viewed` and `exported` record one record a page opened; `listed` records a page
+that showed several patients (the dashboard, the calendar, search results, the message
+log) as one row carrying every patient id, so its cost does not grow with the list.
+"""
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.db import models
+
+from .models import Action, AuditEvent
+from .services import record
+
+
+def patient_of(obj):
+    """The patient a record is about (a user is their own record); no query if preloaded."""
+    if isinstance(obj, get_user_model()):
+        return obj
+    for attribute in ("patient", "recipient"):
+        if (person := getattr(obj, attribute, None)) is not None:
+            return person
+    return None
+
+
+def viewed(request, obj: models.Model, *, action: str = Action.VIEW) -> AuditEvent:
+    """Record that the request's user opened this record (a page about one patient)."""
+    return record(
+        actor=request.user, action=action, request=request, patient=patient_of(obj), target=obj
+    )
+
+
+def exported(request, obj: models.Model) -> AuditEvent:
+    """Record that the request's user downloaded this record."""
+    return viewed(request, obj, action=Action.EXPORT)
+
+
+def listed(request, objs: Iterable[models.Model]) -> AuditEvent | None:
+    """Record which patients a list page showed; nothing when it showed nobody."""
+    ids = {p.pk for p in map(patient_of, objs) if p is not None}
+    if not ids:
+        return None
+    return record(actor=request.user, action=Action.LIST, request=request, patient_ids=ids)
