@@ -178,5 +178,6 @@ def change_status(request, pk):
         except StatusChangeNotAllowed as error:
             messages.error(request, str(error))
         else:
+            reads.changed(request, appointment, action=f"appointment_{action[0]}")
             messages.success(request, f"{appointment.patient}: {S(action[0]).label.lower()}.")
     return redirect(safe_next(request, reverse("schedule:today")))

@@ -72,6 +72,7 @@ def confirm(request, patient_pk):
         except services.BookingError as problem:
             error = str(problem)
         else:
+            reads.changed(request, appointment, action="appointment_booked", patient=patient)
             messages.success(request, f"Booked for {patient}.")
             return redirect(_day_url(appointment))
     return render(
@@ -103,6 +104,7 @@ def move(request, pk):
         except services.BookingError as problem:
             messages.error(request, str(problem))
             return redirect("schedule:move", pk=pk)
+        reads.changed(request, moved, action="appointment_moved", patient=appointment.patient)
         messages.success(request, f"Moved. {appointment.patient} has been emailed the new time.")
         return redirect(_day_url(moved))
     reads.viewed(request, appointment)
@@ -124,6 +126,7 @@ def cancel(request, pk):
     except services.BookingError as problem:
         messages.error(request, str(problem))
     else:
+        reads.changed(request, appointment, action="appointment_cancelled")
         messages.success(request, "Cancelled. The time is free again and the patient was told.")
     return redirect(_day_url(appointment))
 
@@ -139,5 +142,6 @@ def video_link(request, pk):
     except services.BookingError as problem:
         messages.error(request, str(problem))
     else:
+        reads.changed(request, appointment, action="appointment_video_link")
         messages.success(request, "Video link saved; the patient sees it on their appointment.")
     return redirect(_day_url(appointment))

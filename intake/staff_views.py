@@ -208,6 +208,7 @@ def intake_action(request, pk, action):
     except review.ReviewError as error:
         messages.error(request, str(error))
     else:
+        reads.changed(request, intake, action=f"review_{action}")
         messages.success(request, DONE[action])
     return redirect("staff:intake", pk=intake.pk)
 
@@ -215,10 +216,12 @@ def intake_action(request, pk, action):
 @require("review_intakes")
 @require_POST
 def clear_flag(request, pk, flag_pk):
-    flag = get_object_or_404(IntakeFlag, pk=flag_pk, intake_id=pk)
+    flags = IntakeFlag.objects.select_related("intake__patient")
+    flag = get_object_or_404(flags, pk=flag_pk, intake_id=pk)
     form = staff_forms.ClearFlagForm(request.POST, prefix=f"flag{flag.pk}")
     if form.is_valid():
         review.clear_flag(flag=flag, actor=request.user, reason=form.cleaned_data["reason"])
+        reads.changed(request, flag, action="flag_cleared", patient=flag.intake.patient)
         messages.success(request, f"Cleared: {flag.title}")
     else:
         messages.error(request, f"Say why “{flag.title}” can be cleared before clearing it.")
@@ -228,10 +231,11 @@ def clear_flag(request, pk, flag_pk):
 @require("review_intakes")
 @require_POST
 def acknowledge_alert(request, alert_pk):
-    alert = get_object_or_404(UrgentAlert, pk=alert_pk)
+    alert = get_object_or_404(UrgentAlert.objects.select_related("intake__patient"), pk=alert_pk)
     form = staff_forms.AcknowledgeForm(request.POST, prefix=f"alert{alert.pk}")
     if form.is_valid():
         review.acknowledge_alert(alert=alert, actor=request.user, **form.cleaned_data)
+        reads.changed(request, alert, action="alert_acknowledged", patient=alert.intake.patient)
         messages.success(request, "Alert acknowledged and recorded.")
     else:
         messages.error(request, "Record what was done before acknowledging the alert.")

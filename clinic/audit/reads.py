@@ -1,9 +1,11 @@
-"""The read hook every view showing patient data calls: one INSERT per request.
+"""The hooks every staff view showing or changing patient data calls: one INSERT each.
 
 Reads are explicit (a line in each view) because no library can tell which rows a page
 showed. `viewed` and `exported` record one record a page opened; `listed` records a page
 that showed several patients (the dashboard, the calendar, search results, the message
 log) as one row carrying every patient id, so its cost does not grow with the list.
+`changed` records a staff action on a record (the record's own history rows say what
+moved; this row says who, when and from where, in the one trail an auditor searches).
 """
 
 from collections.abc import Iterable
@@ -43,3 +45,14 @@ def listed(request, objs: Iterable[models.Model]) -> AuditEvent | None:
     if not ids:
         return None
     return record(actor=request.user, action=Action.LIST, request=request, patient_ids=ids)
+
+
+def changed(request, obj: models.Model, *, action: str, patient=None) -> AuditEvent:
+    """Record that the request's user changed this record (after the change succeeded)."""
+    return record(
+        actor=request.user,
+        action=action,
+        request=request,
+        patient=patient or patient_of(obj),
+        target=obj,
+    )

@@ -176,3 +176,20 @@ def test_audited_pages_cost_the_same_queries_for_1_and_40_patients(login, coordi
     large = _queries(client, "/staff/?status=submitted&per_page=100")
     assert small == large
     assert len(_latest().patient_id_list) == 41
+
+
+def test_staff_actions_on_a_record_are_recorded_as_writes(
+    login, clinician, patient, alice_intake
+):
+    client = login(clinician)
+    client.post(reverse("staff:intake_action", args=[alice_intake.pk, "start_review"]))
+    client.post(
+        reverse("staff:intake_action", args=[alice_intake.pk, "note"]), {"note-text": "Seen"}
+    )
+    actions = list(
+        AuditEvent.objects.filter(actor=clinician, patient=patient)
+        .exclude(action__in=(Action.VIEW, Action.LIST))
+        .values_list("action", flat=True)
+        .order_by("pk")
+    )
+    assert actions == ["review_start_review", "review_note"]
