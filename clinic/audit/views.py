@@ -4,16 +4,15 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 
 from clinic.accounts.access import require
+from clinic.core.exports import csv_response
 
 from . import display, reads, selectors
 from .forms import AuditSearchForm
 from .models import Action
 from .services import record
-from .spreadsheet import SafeWriter
 
 PER_PAGE = 50
 CSV_HEADER = [
@@ -71,24 +70,21 @@ def audit_export(request):
         request=request,
         detail={"filters": {k: str(v) for k, v in getattr(form, "cleaned_data", {}).items() if v}},
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
-    writer = SafeWriter(response)
-    writer.writerow(CSV_HEADER)
+    return csv_response("audit-trail.csv", CSV_HEADER, _csv_rows(rows, request.user))
+
+
+def _csv_rows(rows, user):
     for event in rows.iterator(chunk_size=2000):
-        shown = display.row(event, request.user)
-        writer.writerow(
-            [
-                event.occurred_at.isoformat(),
-                event.actor_label,
-                event.actor_role,
-                event.action_label,
-                event.patient_label,
-                event.patient_id or event.patient_ids.strip(","),
-                shown["what"],
-                shown["detail"],
-                event.ip or "",
-                event.user_agent,
-            ]
-        )
-    return response
+        shown = display.row(event, user)
+        yield [
+            event.occurred_at.isoformat(),
+            event.actor_label,
+            event.actor_role,
+            event.action_label,
+            event.patient_label,
+            event.patient_id or event.patient_ids.strip(","),
+            shown["what"],
+            shown["detail"],
+            event.ip or "",
+            event.user_agent,
+        ]
