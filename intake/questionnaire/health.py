@@ -163,7 +163,7 @@ HEALTH = Section(
             "yesno",
             YES_NO_SCORED,
             help_text=_DAST_HELP,
-            # Item 3 is the one where "no" scores the point (scoring.py agrees; a test checks).
+            # Item 3 is the one where "no" scores the point (intake.scoring agrees; a test checks).
             overrides={1: {"help_text": _DAST_INTRO}, 3: {"choices": YES_NO_REVERSED}},
         ),
         # AUDIT-C: the first three items of the WHO AUDIT (Babor 2001), verbatim.

@@ -270,7 +270,7 @@
     });
   });
 
-  // ---- live MME: same factors and arithmetic as intake/scoring.py (the server is the record)
+  // ---- live MME: same factors and arithmetic as intake/scoring/mme.py (the server is the record)
   const mmeBox = document.getElementById("mme-live");
   function updateMME() {
     if (!mmeBox) return;
