@@ -102,7 +102,10 @@ def test_postgresql_refuses_raw_update_and_delete_of_audit_rows(clinician, patie
     assert AuditEvent.objects.get(pk=event.pk).action == Action.VIEW
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after this test then leaves the tables empty for the next
+# transactional test (the browser tests restore the migrated rows into an empty database;
+# a plain flush re-creates the role groups through post_migrate and they collided).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_transactional_test_that_records_can_still_be_flushed(clinician):
     # Django empties the tables after this test (TRUNCATE on PostgreSQL, which the
     # append-only trigger deliberately leaves alone); the next test would fail otherwise.
