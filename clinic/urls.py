@@ -22,6 +22,7 @@ urlpatterns = [
     path("schedule/", include("consultations.staff_urls")),
     path("messages/", include("clinic.notifications.urls")),
     path("audit/", include("clinic.audit.urls")),
+    path("settings/", include("clinic.core.settings_urls")),
     path(
         "django-admin/login/",
         RedirectView.as_view(pattern_name="accounts:login", query_string=True),

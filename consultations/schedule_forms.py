@@ -1,8 +1,7 @@
-"""Forms for the schedule pages: providers, hours, date overrides, types, locations, settings."""
+"""Forms for the schedule pages (providers, hours, date overrides, types, locations) and the
+cancellation window."""
 
 import datetime as dt
-import zoneinfo
-from functools import lru_cache
 
 from django import forms
 from django.conf import settings
@@ -12,44 +11,13 @@ from django.forms.models import model_to_dict
 
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
-from clinic.core.models import ClinicSettings
+from clinic.core.timezones import validate_time_zone
 
 from .concurrent_edits import ConcurrentEditsMixin
 from .models import AppointmentType, DateOverride, Location, Provider, WorkingHours
 
-# Offered first in the time zone list; any other IANA name may be typed.
-COMMON_US_ZONES = [
-    ("America/New_York", "Eastern (New York)"),
-    ("America/Chicago", "Central (Chicago)"),
-    ("America/Denver", "Mountain (Denver)"),
-    ("America/Phoenix", "Mountain, no DST (Phoenix)"),
-    ("America/Los_Angeles", "Pacific (Los Angeles)"),
-    ("America/Anchorage", "Alaska (Anchorage)"),
-    ("Pacific/Honolulu", "Hawaii (Honolulu)"),
-    ("America/Puerto_Rico", "Atlantic (Puerto Rico)"),
-]
-
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-# Files in the zoneinfo folder that are not zones a person would pick.
-NOT_ZONES = {"localtime", "posixrules", "Factory"}
-
-
-@lru_cache(maxsize=1)
-def _known_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones()) - NOT_ZONES
-
-
-def validate_time_zone(name: str) -> None:
-    # Checked against the list rather than ZoneInfo(name) alone, which also opens
-    # odd file names and paths.
-    if name not in _known_zones():
-        raise ValidationError(
-            "“%(name)s” is not a time zone name. Use a name like America/Chicago.",
-            params={"name": name},
-        )
 
 
 class ProviderForm(ConcurrentEditsMixin, forms.ModelForm):
@@ -324,16 +292,12 @@ class LocationForm(ConcurrentEditsMixin, forms.ModelForm):
         return data
 
 
-class ClinicSettingsForm(forms.ModelForm):
-    class Meta:
-        model = ClinicSettings
-        fields = ["cancellation_window_hours"]
-        labels = {"cancellation_window_hours": "Cancellation window (hours)"}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["cancellation_window_hours"].validators = [_between(0, 336)]
-        self.fields["cancellation_window_hours"].widget.attrs.update(min=0, max=336)
+class CancellationWindowForm(forms.Form):
+    cancellation_window_hours = forms.IntegerField(
+        label="Cancellation window (hours)",
+        validators=[_between(0, 336)],
+        widget=forms.NumberInput(attrs={"min": 0, "max": 336}),
+    )
 
 
 class CalendarForm(forms.Form):

@@ -1,5 +1,6 @@
 """Schedule pages for coordinators and clinic admins: providers and their hours, date
-overrides, appointment types, locations, and the clinic's cancellation window."""
+overrides, appointment types, locations; and the cancellation window, one section of the
+clinic settings area."""
 
 from django.contrib import messages
 from django.db.models import Count
@@ -9,14 +10,16 @@ from django.views.decorators.http import require_POST
 
 from clinic.accounts.access import require
 from clinic.audit import reads
+from clinic.core import settings_services
 from clinic.core.models import ClinicSettings
+from clinic.core.settings_forms import conflict_context, page_loaded_token, posted_loaded
+from clinic.core.timezones import COMMON_US_ZONES
 
 from . import calendar
 from .models import AppointmentType, DateOverride, Location, Provider
 from .schedule_forms import (
-    COMMON_US_ZONES,
     AppointmentTypeForm,
-    ClinicSettingsForm,
+    CancellationWindowForm,
     DateOverrideForm,
     LocationForm,
     ProviderForm,
@@ -128,10 +131,21 @@ def location_edit(request, pk=None):
 
 
 @require("manage_clinic_settings")
-def clinic_settings(request):
-    form = ClinicSettingsForm(request.POST or None, instance=ClinicSettings.load())
+def cancellation_window(request):
+    """A section of the clinic settings area (`clinic_settings:`), kept beside the schedules."""
+    current = settings_services.cancellation_values(ClinicSettings.load())
+    form = CancellationWindowForm(request.POST or None, initial=current)
+    context = {"form": form, "loaded": page_loaded_token(request, current)}
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Clinic settings saved.")
-        return redirect("schedule:clinic_settings")
-    return render(request, "consultations/staff/clinic_settings.html", {"form": form})
+        try:
+            settings_services.update_cancellation_window(
+                hours=form.cleaned_data["cancellation_window_hours"],
+                actor=request.user,
+                loaded=posted_loaded(request.POST),
+            )
+        except settings_services.SettingsConflict as conflict:
+            context |= conflict_context(conflict)
+        else:
+            messages.success(request, "Cancellation window saved.")
+            return redirect("clinic_settings:cancellation_window")
+    return render(request, "consultations/staff/clinic_settings.html", context)

@@ -19,7 +19,6 @@ urlpatterns = [
     path("locations/", schedule_views.locations, name="locations"),
     path("locations/new/", schedule_views.location_edit, name="location_create"),
     path("locations/<int:pk>/", schedule_views.location_edit, name="location_edit"),
-    path("settings/", schedule_views.clinic_settings, name="clinic_settings"),
     # Calendar (everyone who manages bookings)
     path("calendar/", calendar_views.day, name="day"),
     path("calendar/week/", calendar_views.week, name="week"),

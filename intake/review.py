@@ -247,22 +247,6 @@ def acknowledge_alert(*, alert: UrgentAlert, actor, action_taken: str) -> None:
             )
 
 
-def publish_policy(*, severities: dict, pcptsd_cutoff: int, author) -> ScreeningPolicy:
-    """A new policy version; open intakes are re-screened under it once it is committed."""
-    from .tasks import rescreen_open_intakes
-
-    with transaction.atomic():
-        latest = ScreeningPolicy.objects.select_for_update().order_by("-version").first()
-        row = ScreeningPolicy.objects.create(
-            version=(latest.version + 1) if latest else 1,
-            severities=severities,
-            pcptsd_cutoff=pcptsd_cutoff,
-            created_by=author,
-        )
-        rescreen_open_intakes.delay_on_commit()
-    return row
-
-
 def rescreen_open_intakes() -> int:
     """Re-screen every intake still under review (after a policy change)."""
     count = 0

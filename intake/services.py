@@ -270,12 +270,3 @@ def submit_intake(*, intake: Intake) -> Intake:
         locked.save()
         review.apply_screening(intake=locked, actor=locked.patient)
     return locked
-
-
-def publish_consent_text(*, title: str, body: str, author) -> ConsentText:
-    """A new consent version; intakes keep the version their patient signed."""
-    with transaction.atomic():
-        latest = ConsentText.objects.select_for_update().order_by("-version").first()
-        return ConsentText.objects.create(
-            version=(latest.version + 1) if latest else 1, title=title, body=body, created_by=author
-        )

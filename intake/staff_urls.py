@@ -11,6 +11,4 @@ urlpatterns = [
     path("intakes/<int:pk>/<slug:action>/", staff_views.intake_action, name="intake_action"),
     path("intakes/<int:pk>/flags/<int:flag_pk>/clear/", staff_views.clear_flag, name="clear_flag"),
     path("alerts/<int:alert_pk>/acknowledge/", staff_views.acknowledge_alert, name="alert_ack"),
-    path("policy/", staff_views.policy, name="policy"),
-    path("consent/", staff_views.consent_text, name="consent"),
 ]

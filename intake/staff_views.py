@@ -1,4 +1,5 @@
-"""Staff pages: the review queue, one intake's review page and its actions, clinic policy."""
+"""Staff pages: the review queue, one intake's review page and its actions, and the clinic
+settings sections the intake owns (screening policy, consent text)."""
 
 
 from django.contrib import messages
@@ -15,12 +16,14 @@ from clinic.accounts.access import require
 from clinic.audit import reads, selectors
 from clinic.core.exports import csv_response
 from clinic.core.redirects import safe_next
+from clinic.core.settings_forms import conflict_context, page_loaded_token, posted_loaded
+from clinic.core.settings_services import SettingsConflict
 from clinic.core.tables import paginate
 
-from . import history, review, scoring, screening, services, staff_forms
+from . import history, review, scoring, screening, settings_services, staff_forms
 from .display import answered_sections
 from .filters import filter_for
-from .models import Intake, IntakeFlag, ScreeningPolicy, UrgentAlert
+from .models import ConsentText, Intake, IntakeFlag, ScreeningPolicy, UrgentAlert
 from .questionnaire import visible_answers
 from .tables import table_for, triage_badge
 
@@ -246,38 +249,55 @@ def acknowledge_alert(request, alert_pk):
 def policy(request):
     current = review.current_policy()
     form = staff_forms.PolicyForm(request.POST or None, rules=screening.RULES, current=current)
+    context = {"loaded": page_loaded_token(request, settings_services.policy_values(current))}
     if request.method == "POST" and form.is_valid():
-        row = review.publish_policy(
-            severities=form.severities(),
-            pcptsd_cutoff=form.cleaned_data["pcptsd_cutoff"],
-            author=request.user,
-        )
-        messages.success(
-            request, f"Policy version {row.version} saved. Open intakes are being re-screened."
-        )
-        return redirect("staff:policy")
+        try:
+            row = settings_services.publish_screening_policy(
+                severities=form.severities(),
+                pcptsd_cutoff=form.cleaned_data["pcptsd_cutoff"],
+                author=request.user,
+                loaded=posted_loaded(request.POST),
+            )
+        except SettingsConflict as conflict:
+            context |= conflict_context(conflict)
+        else:
+            messages.success(request, _policy_saved_message(row, current))
+            return redirect("clinic_settings:screening_policy")
     versions = ScreeningPolicy.objects.select_related("created_by")[:20]
-    return render(
-        request, "staff/policy.html", {"form": form, "current": current, "versions": versions}
-    )
+    context |= {"form": form, "current": current, "versions": versions}
+    return render(request, "staff/policy.html", context)
+
+
+def _policy_saved_message(row, current) -> str:
+    if row is None:
+        return f"Nothing changed: the policy stays at version {current.version}."
+    return f"Policy version {row.version} saved. Open intakes are being re-screened."
 
 
 @require("manage_clinic_settings")
 def consent_text(request):
-    from .models import ConsentText
-
     current = ConsentText.current()
-    initial = {"title": current.title, "body": current.body} if current else {}
-    form = staff_forms.ConsentTextForm(request.POST or None, initial=initial)
+    initial = settings_services.consent_values(current)
+    form = staff_forms.ConsentTextForm(request.POST or None, initial=initial if current else {})
+    context = {"loaded": page_loaded_token(request, initial)}
     if request.method == "POST" and form.is_valid():
-        row = services.publish_consent_text(author=request.user, **form.cleaned_data)
-        messages.success(request, f"Consent version {row.version} published for new signatures.")
-        return redirect("staff:consent")
-    return render(
-        request,
-        "staff/consent.html",
-        {"form": form, "current": current, "versions": ConsentText.objects.all()[:20]},
-    )
+        try:
+            row = settings_services.publish_consent_text(
+                author=request.user, loaded=posted_loaded(request.POST), **form.cleaned_data
+            )
+        except SettingsConflict as conflict:
+            context |= conflict_context(conflict)
+        else:
+            messages.success(
+                request,
+                f"Consent version {row.version} published for new signatures."
+                if row
+                else f"Nothing changed: consent version {current.version} stays in use.",
+            )
+            return redirect("clinic_settings:consent_text")
+    versions = ConsentText.objects.select_related("created_by")[:20]
+    context |= {"form": form, "current": current, "versions": versions}
+    return render(request, "staff/consent.html", context)
 
 
 @require("view_clinical_answers")

@@ -22,7 +22,11 @@ def default_reminder_offsets() -> list[dict]:
 
 
 class ClinicSettings(models.Model):
-    """Settings the clinic admin edits in the app (one row)."""
+    """Settings the clinic admin edits in the app (one row).
+
+    Saved only through `clinic.core.settings_services`, which records each change. The row
+    is also the lock that orders the clinic's versioned texts (screening policy, consent).
+    """
 
     cancellation_window_hours = models.PositiveSmallIntegerField(
         default=24,
@@ -48,3 +52,27 @@ class ClinicSettings(models.Model):
     @classmethod
     def load(cls) -> "ClinicSettings":
         return cls.objects.get_or_create(pk=1)[0]
+
+
+class SettingsChange(models.Model):
+    """One saved change to a clinic setting: who, when, and each field's old and new value."""
+
+    class Section(models.TextChoices):
+        CANCELLATION_WINDOW = "cancellation_window", "Cancellation window"
+        REMINDERS = "reminders", "Reminders and on-call clinicians"
+        SCREENING_POLICY = "screening_policy", "Screening policy"
+        CONSENT_TEXT = "consent_text", "Consent text"
+
+    section = models.CharField(max_length=30, choices=Section.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    # {field label: {"old": value, "new": value}}, values as shown to staff (text, numbers).
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_section_display()} changed at {self.changed_at:%Y-%m-%d %H:%M}"

@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.message_log, name="log"),
     path("<int:pk>/", views.message_detail, name="detail"),
     path("<int:pk>/resend/", views.resend, name="resend"),
-    path("settings/", views.reminder_settings, name="settings"),
     path("preferences/", views.contact_preferences, name="preferences"),
     path("sms/inbound/", views.sms_inbound, name="sms_inbound"),
 ]

@@ -20,7 +20,9 @@ from django_tables2 import RequestConfig
 
 from clinic.accounts.access import require
 from clinic.audit import reads
+from clinic.core import settings_services
 from clinic.core.models import ClinicSettings
+from clinic.core.settings_forms import conflict_context, page_loaded_token, posted_loaded
 from clinic.core.tables import paginate
 
 from . import dispatcher, kinds, outbox, preferences
@@ -105,20 +107,29 @@ def resend(request, pk):
 
 @require("manage_clinic_settings")
 def reminder_settings(request):
+    """A section of the clinic settings area (`clinic_settings:`): reminder times, on-call."""
     clinic = ClinicSettings.load()
+    current = settings_services.reminder_values(clinic)
     data = request.POST if request.method == "POST" else None
     formset = ReminderOffsetFormSet(
         data, initial=offsets_initial(clinic.reminder_offsets), prefix="offsets"
     )
-    on_call = OnCallForm(data, initial={"on_call": clinic.on_call_clinicians.all()})
-    if data is not None and all([formset.is_valid(), on_call.is_valid()]):
-        with transaction.atomic():
-            clinic.reminder_offsets = formset.offsets()
-            clinic.save(update_fields=["reminder_offsets"])
-            clinic.on_call_clinicians.set(on_call.cleaned_data["on_call"])
-        messages.success(request, "Reminder times and on-call clinicians saved.")
-        return redirect("messages:settings")
+    on_call = OnCallForm(data, initial={"on_call": current["on_call"]})
     context = {"formset": formset, "on_call": on_call}
+    context["loaded"] = page_loaded_token(request, current)
+    if data is not None and all([formset.is_valid(), on_call.is_valid()]):
+        try:
+            settings_services.update_reminder_settings(
+                offsets=formset.offsets(),
+                on_call=on_call.cleaned_data["on_call"],
+                actor=request.user,
+                loaded=posted_loaded(request.POST),
+            )
+        except settings_services.SettingsConflict as conflict:
+            context |= conflict_context(conflict)
+        else:
+            messages.success(request, "Reminder times and on-call clinicians saved.")
+            return redirect("clinic_settings:reminders")
     return render(request, "notifications/staff/settings.html", context)
 
 

@@ -107,7 +107,7 @@ def test_override_delete_is_post_only_and_for_schedulers(login, people, provider
 
 
 def test_clinic_settings_are_for_clinic_admins_only(client, login, people):
-    url = reverse("schedule:clinic_settings")
+    url = reverse("clinic_settings:cancellation_window")
     assert client.get(url).status_code == 302
     for role, user in people.items():
         expected = 200 if role == "clinic_admin" else 403
@@ -590,12 +590,14 @@ def test_add_a_location(login, coordinator):
 def test_clinic_admin_sets_the_cancellation_window(login, clinic_admin):
     client = login(clinic_admin)
     assert (
-        client.get(reverse("schedule:clinic_settings"))
+        client.get(reverse("clinic_settings:cancellation_window"))
         .context["form"]
         .initial["cancellation_window_hours"]
         == 24
     )
-    response = client.post(reverse("schedule:clinic_settings"), {"cancellation_window_hours": "48"})
+    response = client.post(
+        reverse("clinic_settings:cancellation_window"), {"cancellation_window_hours": "48"}
+    )
     assert response.status_code == 302
     assert ClinicSettings.load().cancellation_window_hours == 48
 
@@ -603,7 +605,7 @@ def test_clinic_admin_sets_the_cancellation_window(login, clinic_admin):
 @pytest.mark.parametrize("bad", ["", "-1", "1000", "two days", "9" * 30])
 def test_bad_cancellation_window_is_explained_and_kept(login, clinic_admin, bad):
     response = login(clinic_admin).post(
-        reverse("schedule:clinic_settings"), {"cancellation_window_hours": bad}
+        reverse("clinic_settings:cancellation_window"), {"cancellation_window_hours": bad}
     )
     assert response.status_code == 200
     form = response.context["form"]
@@ -627,7 +629,7 @@ def test_every_schedule_form_survives_hostile_input(login, clinic_admin, provide
         reverse("schedule:overrides"),
         reverse("schedule:type_edit", args=[t.pk]),
         reverse("schedule:location_edit", args=[loc.pk]),
-        reverse("schedule:clinic_settings"),
+        reverse("clinic_settings:cancellation_window"),
         reverse("schedule:provider_hours", args=[provider.pk]),
     ]
     fields = [

@@ -13,7 +13,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intake import services
+from intake import services, settings_services
 from intake.demo import BASE, seed_intake
 from intake.models import Intake
 from intake.questionnaire import SECTIONS, Section
@@ -183,7 +183,7 @@ def test_raw_garbage_bodies_never_error(patient, key):
 
 
 def test_posts_for_an_intake_that_is_not_editable_never_error(patient, clinic_admin):
-    services.publish_consent_text(title="Consent", body="Text", author=clinic_admin)
+    settings_services.publish_consent_text(title="Consent", body="Text", author=clinic_admin)
     seed_intake(patient=patient, answers=BASE, submit=True)
     client = _client(patient)
     for section in SECTIONS:

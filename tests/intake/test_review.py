@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from clinic.accounts.roles import Role
-from intake import demo, review
+from intake import demo, review, settings_services
 from intake.models import DeclineTemplate, Intake, IntakeEvent, ScreeningPolicy, UrgentAlert
 from intake.screening import Triage
 from tests.conftest import make_user
@@ -154,7 +154,7 @@ def test_policy_change_is_a_new_version_and_rescreening_records_it(
     with_stop_flag, clinic_admin, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        row = review.publish_policy(
+        row = settings_services.publish_screening_policy(
             severities={"uncontrolled_hypertension": "caution"},
             pcptsd_cutoff=4,
             author=clinic_admin,

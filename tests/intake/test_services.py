@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from intake import services
+from intake import services, settings_services
 from intake.demo import BASE, FIBROMYALGIA, NO_OPIOIDS_METRIC, answers_for_steps, seed_intake
 from intake.models import ConsentText, Intake, UrgentAlert
 from intake.questionnaire import QUESTIONNAIRE_VERSION, SECTIONS
@@ -21,7 +21,9 @@ def intake(patient):
 
 @pytest.fixture
 def consent_text(clinic_admin):
-    return services.publish_consent_text(title="Consent", body="Read me.", author=clinic_admin)
+    return settings_services.publish_consent_text(
+        title="Consent", body="Read me.", author=clinic_admin
+    )
 
 
 def _save(intake, step, answers, *, complete=True, raw=None):
@@ -238,7 +240,9 @@ def test_intake_keeps_the_consent_version_it_signed_after_a_new_one(
     intake, consent_text, clinic_admin
 ):
     services.sign_consent(intake=intake, ip="127.0.0.1", user_agent="test")
-    newer = services.publish_consent_text(title="Consent", body="New words", author=clinic_admin)
+    newer = settings_services.publish_consent_text(
+        title="Consent", body="New words", author=clinic_admin
+    )
     intake.refresh_from_db()
     assert newer.version == consent_text.version + 1
     assert ConsentText.current() == newer

@@ -227,8 +227,8 @@ def test_clinician_clears_a_flag_with_a_reason_from_the_page(login, clinician, p
 )
 def test_policy_and_consent_pages_are_for_clinic_admins(login, people, role, status):
     client = login(people[role])
-    assert client.get(reverse("staff:policy")).status_code == status
-    assert client.get(reverse("staff:consent")).status_code == status
+    assert client.get(reverse("clinic_settings:screening_policy")).status_code == status
+    assert client.get(reverse("clinic_settings:consent_text")).status_code == status
 
 
 def test_clinic_admin_saves_a_new_policy_version(login, clinic_admin):
@@ -236,7 +236,7 @@ def test_clinic_admin_saves_a_new_policy_version(login, clinic_admin):
 
     data = {f"sev_{r.code}": r.default_severity for r in RULES if r.editable}
     data.update({"sev_glaucoma": "caution", "pcptsd_cutoff": "4"})
-    login(clinic_admin).post(reverse("staff:policy"), data)
+    login(clinic_admin).post(reverse("clinic_settings:screening_policy"), data)
     policy = ScreeningPolicy.current()
     assert policy.version == 1 and policy.severities["glaucoma"] == "caution"
     assert policy.pcptsd_cutoff == 4
@@ -245,7 +245,9 @@ def test_clinic_admin_saves_a_new_policy_version(login, clinic_admin):
 def test_clinic_admin_publishes_a_new_consent_version(login, clinic_admin):
     from intake.models import ConsentText
 
-    login(clinic_admin).post(reverse("staff:consent"), {"title": "Consent", "body": "New text"})
+    login(clinic_admin).post(
+        reverse("clinic_settings:consent_text"), {"title": "Consent", "body": "New text"}
+    )
     assert ConsentText.current().version == 2 and ConsentText.current().body == "New text"
 
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from intake import services
+from intake import services, settings_services
 from intake.demo import BASE, NO_OPIOIDS_METRIC, answers_for_steps, seed_intake
 from intake.models import ConsentText, Intake, UrgentAlert
 from intake.questionnaire import QUESTIONNAIRE_VERSION, SECTIONS
@@ -37,7 +37,9 @@ def alice(login, patient, intake):
 
 @pytest.fixture
 def consent_text(clinic_admin):
-    return services.publish_consent_text(title="Consent", body="Read me.", author=clinic_admin)
+    return settings_services.publish_consent_text(
+        title="Consent", body="Read me.", author=clinic_admin
+    )
 
 
 def _seed(intake, answers, through: str):

@@ -24,7 +24,7 @@ ROLES = ["patient", "other_patient", "coordinator", "clinician", "clinic_admin"]
 PHONE = "+15035550123"
 URL = reverse("messages:preferences")
 INBOUND = reverse("messages:sms_inbound")
-SETTINGS = reverse("messages:settings")
+SETTINGS = reverse("clinic_settings:reminders")
 TOKEN = "secret-token"
 
 

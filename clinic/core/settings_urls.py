@@ -1,0 +1,23 @@
+"""The clinic settings area (clinic admins): one namespace, one list of its pages.
+
+Each section's view stays in the app that owns what it edits; this module is the one
+place that lists them, so the overview, the sub-navigation and the URLs agree.
+"""
+
+from django.urls import path
+
+from clinic.notifications import views as notification_views
+from consultations import schedule_views
+from intake import staff_views
+
+from . import settings_views
+
+app_name = "clinic_settings"
+
+urlpatterns = [
+    path("", settings_views.overview, name="overview"),
+    path("cancellation/", schedule_views.cancellation_window, name="cancellation_window"),
+    path("reminders/", notification_views.reminder_settings, name="reminders"),
+    path("screening-policy/", staff_views.policy, name="screening_policy"),
+    path("consent/", staff_views.consent_text, name="consent_text"),
+]
