@@ -5,18 +5,20 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from clinic.core.timezones import is_time_zone
+from clinic.notifications.models import ContactPreference
+
 
 def patient_zone(patient) -> str:
-    """The zone the patient gave in their intake, else the clinic's."""
-    from intake.models import Intake
+    """The patient's zone from their contact preferences (the one source), else the clinic's.
 
-    latest = Intake.objects.filter(patient=patient).only("answers").first()
-    zone = (latest.answers.get("time_zone") if latest else None) or settings.CLINIC_TIME_ZONE
-    try:
-        ZoneInfo(zone)
-    except (ValueError, KeyError):
-        return settings.CLINIC_TIME_ZONE
-    return zone
+    Set at sign-up from the browser and changed by the patient on their preferences page;
+    the picker, emails, SMS quiet hours and `.ics` files all read it here.
+    """
+    zone = (
+        ContactPreference.objects.filter(user=patient).values_list("time_zone", flat=True).first()
+    )
+    return zone if is_time_zone(zone) else settings.CLINIC_TIME_ZONE
 
 
 def format_when(start: dt.datetime, zone: str, *, with_clinic: bool = True) -> str:

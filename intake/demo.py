@@ -17,7 +17,6 @@ BASE = {
     "emergency_contact_phone": "+12025550198",
     "reminder_channel": "sms",
     "sms_consent": "yes",
-    "time_zone": "America/New_York",
     "measurement_system": "us",
     "height_ft": 5,
     "height_in": 6,

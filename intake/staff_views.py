@@ -44,7 +44,6 @@ CONTACT_KEYS = (
     "emergency_contact_phone",
     "reminder_channel",
     "sms_consent",
-    "time_zone",
 )
 
 

@@ -1,6 +1,9 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+
+from clinic.core.timezones import is_time_zone
 
 from .emails import normalise_email
 from .models import User
@@ -52,6 +55,15 @@ class PatientSignupForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+    # Filled in by static/accounts/time_zone.js from the browser; the patient can change it
+    # later under "My reminders". A plain Field: whatever arrives, it never shows an error
+    # on a field the patient cannot see.
+    time_zone = forms.Field(required=False, widget=forms.HiddenInput)
+
+    def clean_time_zone(self):
+        """The browser's zone if it is a real one, else the clinic's: never an error."""
+        zone = self.cleaned_data["time_zone"]
+        return zone.strip() if is_time_zone(str(zone).strip()) else settings.CLINIC_TIME_ZONE
 
     def clean_email(self):
         return normalise_email(self.cleaned_data["email"])

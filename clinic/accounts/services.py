@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.audit import services as audit
-from clinic.notifications import outbox
+from clinic.notifications import outbox, preferences
 
 from .emails import normalise_email
 from .models import User
@@ -37,11 +37,14 @@ def send_password_reset(*, user: User, base_url: str) -> None:
     _send(user, "password_reset", context={"base_url": base_url})
 
 
-def register_patient(*, email: str, password: str, first_name: str, last_name: str) -> User | None:
+def register_patient(
+    *, email: str, password: str, first_name: str, last_name: str, time_zone: str = ""
+) -> User | None:
     """Create a patient account (unverified) and send the verification email once committed.
 
     An address that already has an account gets an email telling its owner instead, and the
     caller shows the same page either way (None is returned), so sign-up reveals nothing.
+    `time_zone` (from the browser) becomes the patient's one time zone; the clinic's if empty.
     """
     existing = User.objects.filter(email=normalise_email(email)).first()
     if existing is not None:
@@ -53,6 +56,7 @@ def register_patient(*, email: str, password: str, first_name: str, last_name: s
         user = User.objects.create_user(
             email, password, role=Role.PATIENT, first_name=first_name, last_name=last_name
         )
+        preferences.set_time_zone(user=user, time_zone=time_zone or settings.CLINIC_TIME_ZONE)
         send_verification_email(user=user)
     return user
 

@@ -61,6 +61,7 @@ def signup(request):
             password=data["password1"],
             first_name=data["first_name"],
             last_name=data["last_name"],
+            time_zone=data["time_zone"],
         )
         request.session["signup_email"] = data["email"]
         return redirect("accounts:signup_done")

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
+from clinic.core.timezones import COMMON_US_ZONES, other_zone_choices
 
 SMS_CONSENT_TEXT = (
     "I agree to receive appointment reminders by text message at the number above. "
@@ -22,10 +23,23 @@ class PreferencesForm(forms.Form):
         help_text="Untick this to stop text messages at once. Email reminders continue.",
     )
     sms_consent = forms.BooleanField(required=False, label=SMS_CONSENT_TEXT)
+    # Not required, so a post without it (an older page) leaves the zone as it is.
+    time_zone = forms.ChoiceField(
+        required=False,
+        label="Your time zone",
+        help_text="Appointment times on this site, in emails and in text messages are shown "
+        "in this zone, and texts never arrive at night there.",
+    )
 
-    def __init__(self, *args, phone: str = "", **kwargs):
+    def __init__(self, *args, phone: str = "", time_zone: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.phone = phone
+        field = self.fields["time_zone"]
+        field.choices = [
+            ("Common US time zones", COMMON_US_ZONES),
+            ("Other time zones", other_zone_choices()),
+        ]
+        field.initial = time_zone or settings.CLINIC_TIME_ZONE
 
     def clean(self):
         data = super().clean()

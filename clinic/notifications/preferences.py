@@ -1,6 +1,9 @@
-"""Contact preferences: from the intake's "About you" step, the portal, and SMS STOP replies."""
+"""Contact preferences: from the intake's "About you" step, the portal, and SMS STOP replies;
+and the patient's time zone (set at sign-up, changed in the portal)."""
 
 from django.utils import timezone
+
+from clinic.core.timezones import is_time_zone
 
 from .models import ContactPreference
 
@@ -9,11 +12,10 @@ START_WORDS = {"start", "unstop", "yes"}
 
 
 def update_from_answers(*, user, answers: dict) -> ContactPreference:
-    """Channel, mobile number, time zone and SMS consent as the patient gave them."""
+    """Channel, mobile number and SMS consent as the patient gave them."""
     preference, _ = ContactPreference.objects.get_or_create(user=user)
     preference.channel = "sms" if answers.get("reminder_channel") == "sms" else "email"
     preference.phone = answers.get("mobile_phone") or ""
-    preference.time_zone = answers.get("time_zone") or ""
     consent = answers.get("reminder_channel") == "sms" and answers.get("sms_consent") == "yes"
     if consent and preference.sms_consent_at is None:
         preference.sms_consent_at = timezone.now()
@@ -21,6 +23,17 @@ def update_from_answers(*, user, answers: dict) -> ContactPreference:
     elif not consent:
         preference.sms_consent_at = None
     preference.save()
+    return preference
+
+
+def set_time_zone(*, user, time_zone: str) -> ContactPreference:
+    """The zone this person's times are shown in; only a real IANA zone name is stored."""
+    if not is_time_zone(time_zone):
+        raise ValueError(f"not a time zone: {time_zone!r}")
+    preference, _ = ContactPreference.objects.get_or_create(user=user)
+    if preference.time_zone != time_zone:
+        preference.time_zone = time_zone
+        preference.save(update_fields=["time_zone"])
     return preference
 
 

@@ -140,10 +140,13 @@ def contact_preferences(request):
     form = PreferencesForm(
         request.POST if request.method == "POST" else None,
         phone=preference.phone if preference else "",
+        time_zone=preference.time_zone if preference else "",
         initial={"sms": sms_on, "sms_consent": sms_on},
     )
     if request.method == "POST" and form.is_valid():
         messages.success(request, _apply_preference(request.user, preference, form))
+        if form.cleaned_data["time_zone"]:
+            preferences.set_time_zone(user=request.user, time_zone=form.cleaned_data["time_zone"])
         return redirect("messages:preferences")
     context = {"form": form, "preference": preference, "consent_text": SMS_CONSENT_TEXT}
     return render(request, "notifications/preferences.html", context)

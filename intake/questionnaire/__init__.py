@@ -25,7 +25,8 @@ from .pain import PAIN
 from .schema import TYPES, Choice, Question, Questionnaire, Section, ShowIf, is_answered, is_empty
 from .treatments import TREATMENTS
 
-QUESTIONNAIRE_VERSION = "2026.11.1"
+# 2026.12.1: the time zone moved to the patient's preferences (set at sign-up).
+QUESTIONNAIRE_VERSION = "2026.12.1"
 
 QUESTIONNAIRE = Questionnaire(
     QUESTIONNAIRE_VERSION,

@@ -58,16 +58,6 @@ US_STATES = (
     ("WY", "Wyoming"),
 )
 
-TIME_ZONES = (
-    ("America/New_York", "Eastern time (New York)"),
-    ("America/Chicago", "Central time (Chicago)"),
-    ("America/Denver", "Mountain time (Denver)"),
-    ("America/Phoenix", "Arizona (Phoenix)"),
-    ("America/Los_Angeles", "Pacific time (Los Angeles)"),
-    ("America/Anchorage", "Alaska (Anchorage)"),
-    ("Pacific/Honolulu", "Hawaii (Honolulu)"),
-)
-
 
 _US = ShowIf("measurement_system", "eq", "us")
 _METRIC = ShowIf("measurement_system", "eq", "metric")
@@ -161,13 +151,6 @@ ABOUT = Section(
             "Message and data rates may apply. Reply STOP at any time to stop them.",
             show_if=ShowIf("reminder_channel", "eq", "sms"),
             help_text="If you answer No, we will send reminders by email instead.",
-        ),
-        Question(
-            "time_zone",
-            "Your time zone",
-            "select",
-            choices(*TIME_ZONES),
-            help_text="Appointment times are shown in this time zone.",
         ),
         Question(
             "measurement_system",

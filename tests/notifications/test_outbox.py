@@ -660,10 +660,7 @@ def test_sms_reminders_never_fall_in_the_patients_quiet_hours(
     approved_patient, provider, wall_clock, settings
 ):
     """A patient in Los Angeles, an appointment at 10:00 New York time (07:00 for her)."""
-    intake = Intake.objects.get(patient=approved_patient)
-    Intake.objects.filter(pk=intake.pk).update(
-        answers={**intake.answers, "time_zone": "America/Los_Angeles"}
-    )
+    preferences.set_time_zone(user=approved_patient, time_zone="America/Los_Angeles")
     appointment = book(approved_patient, provider, at(TUESDAY, 10))  # 15:00 UTC
     assert reminders(appointment) == {
         ("reminder_72h", "email", utc(2027, 1, 9, 15)),

@@ -297,13 +297,6 @@
     mmeBox.textContent = text;
   }
 
-  // ---- time zone from the browser, when the patient has not chosen one
-  const tz = form.querySelector('select[name="time_zone"]');
-  if (tz && !tz.value) {
-    const guess = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (Array.from(tz.options).some(function (o) { return o.value === guess; })) tz.value = guess;
-  }
-
   // Move focus to the error summary so screen-reader users hear what to fix.
   const summary = document.getElementById("error-summary");
   if (summary) summary.focus();
