@@ -75,8 +75,6 @@ def fill_about(page) -> None:
     expect(sms_consent).to_be_visible()
     answer(page, "sms_consent", "Yes")
 
-    page.get_by_label("Your time zone").select_option(label="Eastern time (New York)")
-
     expect(page.get_by_label("Height: feet")).to_be_hidden()
     answer(page, "measurement_system", "Feet and inches, pounds")
     page.get_by_label("Height: feet").fill("5")

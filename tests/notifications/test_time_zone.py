@@ -86,7 +86,7 @@ def test_patient_changes_the_zone_on_the_preferences_page(login, patient):
     assert patient_zone(patient) == "Europe/London"
 
 
-@pytest.mark.parametrize("bad", ["Mars/Base", "\x00", "x" * 5000, "localtime"])
+@pytest.mark.parametrize("bad", ["Mars/Base", "America/Nowhere", "x" * 5000, "localtime"])
 def test_an_unknown_zone_is_refused_next_to_the_field(login, patient, bad):
     preferences.set_time_zone(user=patient, time_zone=LA)
     response = login(patient).post(PREFERENCES, {"time_zone": bad})
