@@ -14,7 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from intake import drafts, services
+from intake import drafts, services, settings_services
 from intake.demo import BASE, seed_intake
 from intake.models import Intake
 from intake.questionnaire import QUESTION_BY_KEY, SECTION_BY_KEY
@@ -346,7 +346,7 @@ def test_two_sessions_saving_one_step_at_the_same_moment_keep_every_answer(patie
 
 
 def test_submit_waits_until_the_patient_chooses_between_two_windows_answers(patient, clinic_admin):
-    services.publish_consent_text(title="Consent", body="Read me.", author=clinic_admin)
+    settings_services.publish_consent_text(title="Consent", body="Read me.", author=clinic_admin)
     intake = seed_intake(patient=patient, answers=BASE, submit=False)
     one, two = Window(_client(patient), "pain"), Window(_client(patient), "pain")
     one.type(pain_helps="Rest")

@@ -118,7 +118,7 @@ def test_the_picker_shows_times_in_the_patients_zone(login, approved_patient, pr
 
 
 def test_migration_copies_each_patients_latest_intake_zone(patient, other_patient):
-    migration = importlib.import_module("intake.migrations.0006_time_zone_to_contact_preference")
+    migration = importlib.import_module("intake.migrations.0007_time_zone_to_contact_preference")
     Intake.objects.create(patient=patient, answers={"time_zone": LA})
     Intake.objects.create(patient=other_patient, answers={"time_zone": "Not/AZone"})
     ContactPreference.objects.create(user=other_patient, time_zone="America/Chicago")

@@ -29,7 +29,7 @@ def copy_zones(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("intake", "0005_queue_rank"),
+        ("intake", "0006_triage_choices"),
         ("notifications", "0001_initial"),
     ]
 
