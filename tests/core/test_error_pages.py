@@ -121,6 +121,7 @@ def test_with_postgresql_unreachable_the_app_answers_with_the_clinic_500_page():
         "DJANGO_SETTINGS_MODULE": "clinic.settings",
         "DATABASE_URL": "postgres://nobody@127.0.0.1:1/clinic",
         "DEBUG": "true",
+        "SECRET_KEY": "x" * 50,
         "ALLOWED_HOSTS": "testserver",
     }
     result = subprocess.run(
