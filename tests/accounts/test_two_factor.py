@@ -159,3 +159,10 @@ def test_a_patient_may_turn_on_a_second_factor_and_is_then_asked_for_it(client, 
 
 def test_make_user_gives_staff_an_enrolled_authenticator(db):
     assert TOTPDevice.objects.filter(user=make_user("x@example.com", Role.COORDINATOR)).exists()
+
+
+def test_a_next_that_is_not_a_path_on_this_site_goes_home(login, clinician):
+    client = login(clinician)
+    for bad in ("NaN", "https://evil.example/", "//evil.example"):
+        response = client.post(reverse("accounts:second_factor"), {"next": bad, "code": "1"})
+        assert response.status_code == 302 and response.url == reverse("home"), bad

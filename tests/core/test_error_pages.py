@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from clinic.core import views
+from tests.conftest import staff_login
 
 PHONE = settings.CLINIC["phone"]
 
@@ -139,6 +140,5 @@ def test_with_postgresql_unreachable_the_app_answers_with_the_clinic_500_page():
 
 
 def _signed_in_cookies(user):
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client = staff_login(Client(), user)  # staff also past the second factor
     return client.cookies
