@@ -1,14 +1,7 @@
-"""Screening rules as data: flags for staff, never a decision (docs/CLINICAL.md §2–§8).
+"""The screening rules as one table (RULES), with the small predicates they use.
 
-Pure: no Django, no database, no clock (`today` is passed in). Each Rule is a row of RULES
-with a small predicate over Facts (visible answers, instrument scores, MME). screen() runs
-every rule, applies the clinic's Policy (which findings stop a booking is clinic policy,
-edited by an admin and versioned) and returns the flags sorted for staff with a triage level.
-
-Default severities follow CLINICAL.md §3: the guideline's relative contraindications (Cohen
-2018) plus the clinic's stricter stop list [verify: clinic policy, not guideline].
-Predicates read answers defensively (a malformed value simply does not match) because
-screen() must never raise on a stored intake.
+Pure: no Django, no database, no clock. Predicates read answers defensively (a malformed
+value simply does not match) because screen() must never raise on a stored intake.
 """
 
 from __future__ import annotations
@@ -17,135 +10,19 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from enum import StrEnum
 
 from intake import scoring
-from intake.display import format_answer
 from intake.medications import MEDICATION_CLASSES, recognise
-from intake.questionnaire import QUESTION_BY_KEY, is_empty, visible_answers
+from intake.questionnaire import QUESTION_BY_KEY, is_empty
 
-
-class Severity:
-    """Plain string constants, not an Enum: they are stored and compared as strings."""
-
-    STOP = "stop"  # a clinician must clear it before the patient may book
-    CAUTION = "caution"  # a clinician reviews it
-    INFO = "info"  # for the clinician's picture
-
-
-SEVERITIES = (Severity.STOP, Severity.CAUTION, Severity.INFO)
-_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
-DETAIL_MAX = 400  # IntakeFlag.detail is a CharField(max_length=400)
-
-
-class Source:
-    GUIDELINE = "2018 ASRA/AAPM/ASA consensus guideline (Cohen 2018)"
-    CDC = "CDC 2022 opioid guideline (Dowell 2022)"
-    INSTRUMENT = "instrument publication"
-    CLINIC = "clinic policy"
-
-
-@dataclass(frozen=True)
-class Facts:
-    answers: dict  # visible answers only: a stale answer behind a changed gate never counts
-    scores: dict
-    mme: scoring.MMEResult
-    today: dt.date
-    pcptsd_cutoff: int = 3
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    title: str
-    default_severity: str
-    source: str
-    message: str
-    triggers: tuple[str, ...]
-    test: Callable[[Facts], bool]
-    editable: bool = True
-    detail: Callable[[Facts], str] | None = None
-
-    def __post_init__(self):
-        if self.default_severity not in SEVERITIES:
-            raise ValueError(f"{self.code}: unknown severity {self.default_severity!r}")
-        if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", self.code):  # IntakeFlag.code is 40
-            raise ValueError(f"rule code {self.code!r} is not short snake_case")
-
-
-@dataclass(frozen=True)
-class Flag:
-    code: str
-    title: str
-    severity: str
-    source: str
-    message: str
-    triggers: tuple[tuple[str, str], ...]
-    detail: str = ""
-
-
-@dataclass(frozen=True)
-class Policy:
-    version: int = 0
-    severities: dict[str, str] = field(default_factory=dict)
-    pcptsd_cutoff: int = 3
-
-    def __post_init__(self):
-        if self.pcptsd_cutoff not in (3, 4):
-            raise ValueError("PC-PTSD-5 cut-point must be 3 or 4")
-
-    def severity_for(self, rule: Rule) -> str:
-        """The clinic's override if it is a known severity and the rule allows one."""
-        override = self.severities.get(rule.code)
-        return override if rule.editable and override in SEVERITIES else rule.default_severity
-
-
-class Triage(StrEnum):
-    """The queue's triage levels, the most urgent first, each with how staff see it.
-
-    The one definition: the member order is the queue's order (Intake.triage_rank), and the
-    badge, Intake.triage's choices and the dashboard filter all read label, colour and icon
-    from here. A StrEnum rather than Django's TextChoices because this module is pure.
-    """
-
-    URGENT = "urgent", "Urgent safety", "red", "bi-exclamation-octagon-fill"
-    STOP = "stop", "Stop: clinician must clear", "red", "bi-sign-stop-fill"
-    REVIEW = "review", "Caution", "amber", "bi-exclamation-triangle-fill"
-    CLEAR = "clear", "No stop flags", "green", "bi-check-circle-fill"
-
-    def __new__(cls, value: str, label: str, colour: str, icon: str):
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label, member.colour, member.icon = label, colour, icon
-        return member
-
-    @property
-    def rank(self) -> int:
-        return list(Triage).index(self)
-
-    @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
-        return [(member.value, member.label) for member in cls]
-
-URGENT_CODE = "phq9_item9"
-
-
-@dataclass(frozen=True)
-class ScreeningResult:
-    flags: tuple[Flag, ...]
-    triage: Triage
-    policy_version: int
-
-    def by_severity(self, severity: str) -> list[Flag]:
-        return [flag for flag in self.flags if flag.severity == severity]
-
-    @property
-    def stop_codes(self) -> tuple[str, ...]:
-        return tuple(flag.code for flag in self.flags if flag.severity == Severity.STOP)
-
-
-# ------------------------------------------------------------------ answer helpers
+from .model import (
+    SEVERITIES,
+    URGENT_CODE,
+    Facts,
+    Rule,
+    Severity,
+    Source,
+)
 
 
 def _is(key: str, *values: str) -> Callable[[Facts], bool]:
@@ -589,71 +466,3 @@ if len(RULE_BY_CODE) != len(RULES):
     raise ValueError("duplicate screening rule code")
 # Rules that fire for any one of several reasons show only the answers behind that reason.
 _FIRED_TRIGGERS = {"suggest_ecg": _ecg_reasons, "suggest_liver_tests": _lft_reasons}
-
-
-# ------------------------------------------------------------------------ screen
-
-
-def _display(key: str, value: object) -> str:
-    try:
-        return format_answer(QUESTION_BY_KEY[key], value)
-    except (TypeError, ValueError, OverflowError):
-        return str(value)  # a malformed stored value is shown as it is, never hidden
-
-
-def _trigger_answers(rule: Rule, facts: Facts) -> tuple[tuple[str, str], ...]:
-    fired = _FIRED_TRIGGERS.get(rule.code)
-    keys = [k for k in rule.triggers if fired is None or k in fired(facts)]
-    return tuple(
-        (QUESTION_BY_KEY[key].label, _display(key, facts.answers[key]))
-        for key in keys
-        if key in QUESTION_BY_KEY and not is_empty(facts.answers.get(key))
-    )
-
-
-def _mme(rows: object) -> scoring.MMEResult:
-    try:
-        return scoring.compute_mme(rows)
-    except OverflowError:  # compute_mme turns a huge integer into a float
-        note = "A number was too large to read; not counted."
-        line = scoring.OpioidLine("", "Unreadable entry", None, "", None, None, note)
-        return scoring.MMEResult(0, (line,), "none", False, False, (note,))
-
-
-def _clip(text: str) -> str:
-    return text if len(text) <= DETAIL_MAX else text[: DETAIL_MAX - 1] + "…"
-
-
-def screen(answers: dict, *, policy: Policy, today: dt.date) -> ScreeningResult:
-    """Run every rule over the visible answers; flags sorted stop, caution, info."""
-    visible = visible_answers(answers if isinstance(answers, dict) else {})
-    facts = Facts(
-        answers=visible,
-        scores=scoring.score_all(visible, pcptsd_cutoff=policy.pcptsd_cutoff),
-        mme=_mme(visible.get("opioids") or []),
-        today=today,
-        pcptsd_cutoff=policy.pcptsd_cutoff,
-    )
-    flags = [
-        Flag(
-            rule.code,
-            rule.title,
-            policy.severity_for(rule),
-            rule.source,
-            rule.message,
-            _trigger_answers(rule, facts),
-            _clip(rule.detail(facts)) if rule.detail else "",
-        )
-        for rule in RULES
-        if rule.test(facts)
-    ]
-    flags.sort(key=lambda flag: _RANK[flag.severity])  # stable: rule order within a severity
-    if any(flag.code == URGENT_CODE for flag in flags):
-        triage = Triage.URGENT
-    elif any(flag.severity == Severity.STOP for flag in flags):
-        triage = Triage.STOP
-    elif any(flag.severity == Severity.CAUTION for flag in flags):
-        triage = Triage.REVIEW
-    else:
-        triage = Triage.CLEAR
-    return ScreeningResult(tuple(flags), triage, policy.version)
