@@ -61,7 +61,7 @@ def read_booking(data) -> tuple[AppointmentType, Provider, dt.datetime, str]:
 class Choice:
     """What the patient has picked so far, read leniently from the query string."""
 
-    def __init__(self, request, types, moving: Appointment | None):
+    def __init__(self, request, types, providers, moving: Appointment | None):
         get = request.GET
         self.type = moving.appointment_type if moving else types.get(_int(get.get("type")))
         self.mode = moving.mode if moving else get.get("mode", "")
@@ -69,7 +69,10 @@ class Choice:
             self.mode = self.type.mode
         if self.mode not in ("in_person", "telehealth"):
             self.mode = ""
+        # Only an active clinician's id counts; anything else (a stale link, junk) is "any".
         self.provider = get.get("provider", "any")
+        if self.provider not in {str(p.pk) for p in providers}:
+            self.provider = "any"
         self.date = parse_date(get.get("date", "") or "") if _is_date(get.get("date")) else None
 
 
@@ -88,8 +91,8 @@ def picker_context(request, *, patient, moving=None, staff=False) -> dict:
     """
     types = AppointmentType.objects.filter(active=True)
     types = {t.pk: t for t in (types if staff else types.filter(bookable_by="patient"))}
-    choice = Choice(request, types, moving)
     providers = list(Provider.objects.filter(active=True))
+    choice = Choice(request, types, providers, moving)
     context = {
         "types": types.values(),
         "choice": choice,
@@ -107,7 +110,7 @@ def picker_context(request, *, patient, moving=None, staff=False) -> dict:
         if not staff:
             return context
     now = timezone.now()
-    ids = [p.pk for p in providers] if choice.provider == "any" else [_int(choice.provider)]
+    ids = [p.pk for p in providers] if choice.provider == "any" else [int(choice.provider)]
     first, last = selectors.booking_window(choice.type, now)
     slots = selectors.available_slots(
         appointment_type=choice.type,
