@@ -15,7 +15,7 @@ from clinic.accounts.access import require
 from clinic.audit import reads
 from clinic.core.redirects import safe_next
 
-from . import calendar
+from . import selectors
 from .models import Appointment, Provider
 from .schedule_forms import CalendarForm, SearchForm
 from .status import StatusChangeNotAllowed, allowed_next, set_status
@@ -79,12 +79,12 @@ def _with_actions(entries, allow: bool) -> list[tuple]:
 
 
 def _day_page(request, template, *, force_today=False, actions=True):
-    today = calendar.local_today(timezone.now())
+    today = selectors.local_today(timezone.now())
     form, filters = _filters(request, today, dated=not force_today)
     if filters is None:
         return render(request, template, _context(form, None, today))
-    start, end = calendar.day_bounds(filters.day)
-    rows = calendar.appointments(
+    start, end = selectors.day_bounds(filters.day)
+    rows = selectors.appointments(
         start=start, end=end, provider=filters.provider, include_cancelled=filters.cancelled
     )
     reads.listed(request, rows)
@@ -94,7 +94,7 @@ def _day_page(request, template, *, force_today=False, actions=True):
         form,
         filters,
         today,
-        rows=_with_actions(calendar.entries(rows), can_update),
+        rows=_with_actions(selectors.entries(rows), can_update),
         can_update=can_update,
         today_query=filters.query(today),
         previous_query=filters.query(filters.day - dt.timedelta(days=1)),
@@ -120,20 +120,20 @@ def day_sheet(request):
 
 @require("manage_bookings")
 def week(request):
-    today = calendar.local_today(timezone.now())
+    today = selectors.local_today(timezone.now())
     form, filters = _filters(request, today)
     if filters is None:
         return render(
             request, "consultations/staff/calendar_week.html", _context(form, None, today)
         )
-    days = calendar.week_of(filters.day)
-    start, end = calendar.day_bounds(days[0], days[-1])
-    rows = calendar.appointments(
+    days = selectors.week_of(filters.day)
+    start, end = selectors.day_bounds(days[0], days[-1])
+    rows = selectors.appointments(
         start=start, end=end, provider=filters.provider, include_cancelled=filters.cancelled
     )
     reads.listed(request, rows)
     by_day: dict[dt.date, list] = {d: [] for d in days}
-    for entry in calendar.entries(rows):
+    for entry in selectors.entries(rows):
         by_day[entry.day].append(entry)
     context = _context(
         form,
@@ -152,13 +152,13 @@ def search(request):
     form = SearchForm(request.GET or None)
     rows = None
     if form.is_bound and form.is_valid():
-        rows = calendar.search_appointments(
+        rows = selectors.search_appointments(
             query=form.cleaned_data["q"], patient_id=form.cleaned_data["patient"]
         )
     reads.listed(request, rows or [])
     context = {
         "form": form,
-        "entries": calendar.entries(rows or []),
+        "entries": selectors.entries(rows or []),
         "searched": rows is not None,
         "clinic_zone": settings.CLINIC_TIME_ZONE,
     }

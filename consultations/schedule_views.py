@@ -15,7 +15,7 @@ from clinic.core.models import ClinicSettings
 from clinic.core.settings_forms import conflict_context, page_loaded_token, posted_loaded
 from clinic.core.timezones import COMMON_US_ZONES
 
-from . import calendar
+from . import selectors
 from .models import AppointmentType, DateOverride, Location, Provider
 from .schedule_forms import (
     AppointmentTypeForm,
@@ -29,7 +29,7 @@ from .schedule_forms import (
 
 @require("manage_schedules")
 def home(request):
-    outside = calendar.bookings_outside_hours(now=timezone.now())
+    outside = selectors.bookings_outside_hours(now=timezone.now())
     reads.listed(request, (e.appointment for e in outside))
     return render(request, "consultations/staff/schedule_home.html", {"outside": outside})
 
@@ -60,7 +60,7 @@ def provider_hours(request, pk):
         formset.save()
         messages.success(request, f"Working hours for {provider} saved.")
         return redirect("schedule:provider_hours", pk=provider.pk)
-    outside = calendar.bookings_outside_hours(now=timezone.now(), provider_ids=[provider.pk])
+    outside = selectors.bookings_outside_hours(now=timezone.now(), provider_ids=[provider.pk])
     reads.listed(request, (e.appointment for e in outside))
     context = {"provider": provider, "formset": formset, "outside": outside}
     return render(request, "consultations/staff/provider_hours.html", context)
@@ -69,7 +69,7 @@ def provider_hours(request, pk):
 @require("manage_schedules")
 def overrides(request):
     now = timezone.now()
-    today = calendar.local_today(now)
+    today = selectors.local_today(now)
     form = DateOverrideForm(request.POST or None, today=today)
     if request.method == "POST" and form.is_valid():
         override = form.save()
@@ -78,7 +78,7 @@ def overrides(request):
         )
         return redirect("schedule:overrides")
     rows = DateOverride.objects.filter(date__gte=today).select_related("provider")
-    outside = calendar.bookings_outside_hours(now=now)
+    outside = selectors.bookings_outside_hours(now=now)
     context = {"form": form, "overrides": rows, "outside": outside}
     return render(request, "consultations/staff/overrides.html", context)
 

@@ -14,8 +14,8 @@ from clinic.audit import reads
 
 from . import services
 from .models import Appointment
+from .picker import picker_context, read_booking, read_slot
 from .timefmt import format_when, patient_zone
-from .views import picker_context, read_booking, read_slot
 
 
 def _patient(pk) -> User:

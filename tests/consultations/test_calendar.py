@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.accounts.models import User
-from consultations import calendar
+from consultations import selectors
 from consultations.models import Appointment, AppointmentEvent, AppointmentType, Location, Provider
 from consultations.status import StatusChangeNotAllowed, set_status
 from tests.conftest import make_user
@@ -251,7 +251,7 @@ def test_day_edges_are_clinic_midnights(login, coordinator, provider, patient):
 
 def test_day_bounds_on_dst_days_are_23_and_25_hours():
     def length(day):
-        start, end = calendar.day_bounds(day)
+        start, end = selectors.day_bounds(day)
         return end.astimezone(dt.UTC) - start.astimezone(dt.UTC)  # real, not wall-clock, time
 
     assert length(dt.date(2027, 3, 14)) == dt.timedelta(hours=23)
