@@ -53,6 +53,7 @@ seed: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-logo
 
 # Regenerate the lock file after editing pyproject.toml dependencies.

@@ -219,9 +219,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Features no page here uses; a script that slipped in still cannot ask for them.
-PERMISSIONS_POLICY = (
-    "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
-)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 # --- Internationalisation and time --------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -104,8 +104,8 @@ class BaseWorkingHoursFormSet(BaseInlineFormSet):
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
         # A posted row whose id no longer exists: shown with its Delete box (see above).
-        form.removed_elsewhere = self.is_bound and i < self.initial_form_count() and (
-            form.instance.pk is None
+        form.removed_elsewhere = (
+            self.is_bound and i < self.initial_form_count() and (form.instance.pk is None)
         )
         return form
 

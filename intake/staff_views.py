@@ -1,7 +1,6 @@
 """Staff pages: the review queue, one intake's review page and its actions, and the clinic
 settings sections the intake owns (screening policy, consent text)."""
 
-
 from django.contrib import messages
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce

@@ -62,7 +62,6 @@ STAFF_WELCOME = MessageKind(
 )
 
 
-
 def _login_link(message) -> dict:
     return {"link": absolute_url("accounts:login")}
 

@@ -11,9 +11,7 @@ VIEWERS_SHOWN = 20
 
 def may_see_viewers(user) -> bool:
     """Clinicians (who hold the record) and clinic admins (who answer for access) do."""
-    return user.has_perm("accounts.view_clinical_answers") or user.has_perm(
-        "accounts.manage_staff"
-    )
+    return user.has_perm("accounts.view_clinical_answers") or user.has_perm("accounts.manage_staff")
 
 
 def recent_viewers(*, user, patient_id: int) -> list[AuditEvent] | None:

@@ -18,9 +18,7 @@ class Conflict:
     theirs: Any  # what was saved since this form was opened
 
 
-def merge_fields(
-    *, base: dict | None, mine: dict, current: dict
-) -> tuple[dict, list[Conflict]]:
+def merge_fields(*, base: dict | None, mine: dict, current: dict) -> tuple[dict, list[Conflict]]:
     """The values to save, and the fields both sides changed differently.
 
     Without a base (an old page, or a tampered field) the form's values win, as before.

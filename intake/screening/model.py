@@ -116,6 +116,7 @@ class Triage(StrEnum):
     def choices(cls) -> list[tuple[str, str]]:
         return [(member.value, member.label) for member in cls]
 
+
 URGENT_CODE = "phq9_item9"
 
 

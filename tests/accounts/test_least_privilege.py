@@ -24,31 +24,39 @@ def _matrix(intake, clinician, patient):
     user_change = f"/django-admin/accounts/user/{clinician.pk}/change/"
     return [
         ("get", "/staff/", {"coordinator": 200, "clinician": 200, "clinic_admin": 200}, 403),
-        ("get", f"/staff/intakes/{intake.pk}/", {"clinician": 200, "coordinator": 200,
-                                                  "clinic_admin": 200}, 403),
+        (
+            "get",
+            f"/staff/intakes/{intake.pk}/",
+            {"clinician": 200, "coordinator": 200, "clinic_admin": 200},
+            403,
+        ),
         ("get", f"/staff/intakes/{intake.pk}/export.csv", {"clinician": 200}, 403),
         ("get", "/accounts/clinic-admin/", {"clinic_admin": 200}, 403),
         ("get", f"/accounts/clinic-admin/staff/{clinician.pk}/", {"clinic_admin": 200}, 403),
-        ("post", f"/accounts/clinic-admin/staff/{clinician.pk}/role/", {"clinic_admin": 400},
-         403),
+        ("post", f"/accounts/clinic-admin/staff/{clinician.pk}/role/", {"clinic_admin": 400}, 403),
         ("get", "/django-admin/", {"clinic_admin": 200, "superuser": 200}, 302),
         ("get", "/django-admin/accounts/user/", {"superuser": 200, "clinic_admin": 403}, 302),
         ("get", user_change, {"superuser": 200, "clinic_admin": 403}, 302),
         ("post", user_change, {"superuser": 200, "clinic_admin": 403}, 302),
-        ("get", f"/django-admin/accounts/user/{patient.pk}/password/",
-         {"superuser": 200, "clinic_admin": 403}, 302),
+        (
+            "get",
+            f"/django-admin/accounts/user/{patient.pk}/password/",
+            {"superuser": 200, "clinic_admin": 403},
+            302,
+        ),
         ("get", "/django-admin/auth/group/", {"superuser": 200, "clinic_admin": 403}, 302),
-        ("get", "/django-admin/otp_totp/totpdevice/", {"superuser": 200, "clinic_admin": 403},
-         302),
-        ("get", "/django-admin/notifications/message/", {"superuser": 200, "clinic_admin": 200},
-         302),
+        ("get", "/django-admin/otp_totp/totpdevice/", {"superuser": 200, "clinic_admin": 403}, 302),
+        (
+            "get",
+            "/django-admin/notifications/message/",
+            {"superuser": 200, "clinic_admin": 200},
+            302,
+        ),
     ]
 
 
 @pytest.mark.django_db
-def test_role_url_method_matrix_including_the_django_admin_and_exports(
-    client, people, intake
-):
+def test_role_url_method_matrix_including_the_django_admin_and_exports(client, people, intake):
     people = {**people, "superuser": User.objects.create_superuser("ops@example.com", PASSWORD)}
     for method, url, allowed, default in _matrix(intake, people["clinician"], people["patient"]):
         for role, user in people.items():
@@ -125,7 +133,9 @@ def test_granting_clinician_needs_a_reason_and_changes_the_role(login, clinic_ad
     event = AuditEvent.objects.get(action="staff.role_changed")
     assert event.actor == clinic_admin and event.target_id == str(coordinator.pk)
     assert event.detail == {
-        "from": "coordinator", "to": "clinician", "reason": "Qualified as a nurse practitioner"
+        "from": "coordinator",
+        "to": "clinician",
+        "reason": "Qualified as a nurse practitioner",
     }
     assert event.ip == "127.0.0.1"
     client.post(url, {"role": "clinic_admin", "reason": ""})

@@ -70,15 +70,26 @@ def test_behind_a_proxy_the_lock_follows_the_client_not_the_proxy_or_a_forged_he
     client, patient, other_patient
 ):
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        _login(client, patient.email, "wrong", ip="10.0.0.254",
-               HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5")
+        _login(
+            client,
+            patient.email,
+            "wrong",
+            ip="10.0.0.254",
+            HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5",
+        )
     # A forged left-most hop does not make a new address: the proxy-added hop is used.
-    locked = _login(client, patient.email, PASSWORD, ip="10.0.0.254",
-                    HTTP_X_FORWARDED_FOR="7.7.7.7, 203.0.113.5")
+    locked = _login(
+        client,
+        patient.email,
+        PASSWORD,
+        ip="10.0.0.254",
+        HTTP_X_FORWARDED_FOR="7.7.7.7, 203.0.113.5",
+    )
     assert locked.status_code == 429
     # Another client behind the same proxy logs in.
-    ok = _login(client, patient.email, PASSWORD, ip="10.0.0.254",
-                HTTP_X_FORWARDED_FOR="198.51.100.2")
+    ok = _login(
+        client, patient.email, PASSWORD, ip="10.0.0.254", HTTP_X_FORWARDED_FOR="198.51.100.2"
+    )
     assert ok.status_code == 302
 
 
@@ -142,8 +153,15 @@ def test_no_page_template_has_an_inline_handler_script_or_style():
         for name in files:
             with open(os.path.join(root, name), encoding="utf-8") as handle:
                 text = handle.read()
-            for marker in (" onclick=", " onload=", " onchange=", " onsubmit=", ' style="',
-                           "<script>", "javascript:"):
+            for marker in (
+                " onclick=",
+                " onload=",
+                " onchange=",
+                " onsubmit=",
+                ' style="',
+                "<script>",
+                "javascript:",
+            ):
                 if marker in text:
                     bad.append((name, marker))
     assert not bad
@@ -166,7 +184,7 @@ def test_csv_cells_that_would_be_formulas_are_neutralised(payload):
 
 
 def test_intake_export_neutralises_formula_answers(login, clinician, patient):
-    answers = {**demo.BASE, "legal_first_name": "=HYPERLINK(\"http://evil.example\")"}
+    answers = {**demo.BASE, "legal_first_name": '=HYPERLINK("http://evil.example")'}
     intake = demo.seed_intake(patient=patient, answers=answers, submit=True)
     body = login(clinician).get(reverse("staff:intake_export", args=[intake.pk])).content.decode()
     assert "'=HYPERLINK" in body

@@ -12,8 +12,11 @@ from clinic.audit.models import AuditEvent
 from tests.accounts.test_access import PRIVATE, PUBLIC, _reverse_with_dummies
 from tests.conftest import PASSWORD, current_code, make_user, staff_login
 
-OPEN_BEFORE_SECOND_FACTOR = {"accounts:logout", "accounts:second_factor",
-                             "accounts:second_factor_setup"}
+OPEN_BEFORE_SECOND_FACTOR = {
+    "accounts:logout",
+    "accounts:second_factor",
+    "accounts:second_factor_setup",
+}
 
 
 def _password_only(client, user):
@@ -23,9 +26,7 @@ def _password_only(client, user):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["coordinator", "clinician", "clinic_admin"])
-def test_every_staff_page_and_the_django_admin_refuse_a_password_only_session(
-    client, people, role
-):
+def test_every_staff_page_and_the_django_admin_refuse_a_password_only_session(client, people, role):
     client = _password_only(client, people[role])
     names = [(n, g) for n, g in PRIVATE if n not in OPEN_BEFORE_SECOND_FACTOR] + [("home", ())]
     for name, groups in names:
@@ -39,9 +40,7 @@ def test_every_staff_page_and_the_django_admin_refuse_a_password_only_session(
         assert response.status_code == 302 and "/accounts/two-step/" in response.url
 
 
-def test_public_pages_stay_open_and_patients_without_a_factor_are_not_asked(
-    client, patient
-):
+def test_public_pages_stay_open_and_patients_without_a_factor_are_not_asked(client, patient):
     client = _password_only(client, patient)
     assert client.get(reverse("intake:portal")).status_code in (200, 302)
     assert "two-step" not in (client.get(reverse("intake:portal")).get("Location") or "")
@@ -137,7 +136,8 @@ def test_after_a_reset_the_staff_member_enrols_again(client, clinician):
 
     two_factor.remove_all(user=clinician)
     response = client.post(
-        reverse("accounts:login"), {"username": clinician.email, "password": PASSWORD},
+        reverse("accounts:login"),
+        {"username": clinician.email, "password": PASSWORD},
         follow=True,
     )
     assert response.redirect_chain[-1][0].startswith(reverse("accounts:second_factor_setup"))

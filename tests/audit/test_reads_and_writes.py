@@ -1,6 +1,5 @@
 """Every page and export that shows patient data leaves an audit row; so does an edit."""
 
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -178,9 +177,7 @@ def test_audited_pages_cost_the_same_queries_for_1_and_40_patients(login, coordi
     assert len(_latest().patient_id_list) == 41
 
 
-def test_staff_actions_on_a_record_are_recorded_as_writes(
-    login, clinician, patient, alice_intake
-):
+def test_staff_actions_on_a_record_are_recorded_as_writes(login, clinician, patient, alice_intake):
     client = login(clinician)
     client.post(reverse("staff:intake_action", args=[alice_intake.pk, "start_review"]))
     client.post(

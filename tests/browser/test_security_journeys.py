@@ -135,7 +135,8 @@ def test_clinic_admin_changes_a_role_and_resets_a_factor_under_the_policy(page, 
     page.get_by_role("button", name="Reset two-step login").click()
     page.get_by_text("will set up a new authenticator").wait_for()
     assert set(AuditEvent.objects.values_list("action", flat=True)) >= {
-        "staff.role_changed", "staff.second_factor_reset"
+        "staff.role_changed",
+        "staff.second_factor_reset",
     }
     page.goto("/django-admin/")
     page.get_by_role("heading", name="Site administration").wait_for()

@@ -81,9 +81,7 @@ def test_overview_shows_each_section_with_its_current_value_and_links(login, cli
     assert f"Version <strong>{ConsentText.current().version}</strong>" in html
 
 
-def test_main_nav_has_one_clinic_settings_entry_for_clinic_admins(
-    login, clinic_admin, coordinator
-):
+def test_main_nav_has_one_clinic_settings_entry_for_clinic_admins(login, clinic_admin, coordinator):
     html = login(clinic_admin).get(reverse("staff:dashboard")).content.decode()
     assert html.count(f'href="{OVERVIEW}"') >= 1 and ">Clinic settings</a>" in html
     html = login(coordinator).get(reverse("staff:dashboard")).content.decode()
@@ -168,9 +166,7 @@ def test_two_tabs_a_stale_tab_that_changes_the_same_field_is_refused_with_both_v
     assert again.status_code == 302 and ClinicSettings.load().cancellation_window_hours == 12
 
 
-def test_two_tabs_a_stale_tab_that_did_not_touch_a_field_keeps_the_newer_value(
-    login, clinic_admin
-):
+def test_two_tabs_a_stale_tab_that_did_not_touch_a_field_keeps_the_newer_value(login, clinic_admin):
     client = login(clinic_admin)
     tab1, tab2 = _loaded(client, WINDOW), _loaded(client, WINDOW)
     client.post(WINDOW, {"cancellation_window_hours": "48", "loaded": tab1})

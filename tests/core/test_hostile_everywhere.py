@@ -308,14 +308,38 @@ def fixed_examples(names: list[str]) -> list[dict]:
     """Sent before the random ones, so every kind of hostile data reaches every endpoint."""
     every = names or list(COMMON_NAMES)
     return [
-        {"fields": {n: ["NaN", "-1"] for n in every}, "megabyte": None, "huge_counts": True,
-         "next": "NaN", "raw": b"%ff", "method": "POST"},
-        {"fields": {n: ["a\x00b"] for n in every}, "megabyte": every[0], "huge_counts": False,
-         "next": "//evil.example/", "raw": b"%ff", "method": "POST"},
-        {"fields": {n: ["\x00", "9" * 40] for n in every}, "megabyte": None,
-         "huge_counts": True, "next": "\x00", "raw": b"%c3%28", "method": "GET"},
-        {"fields": {n: ["x"] for n in every}, "megabyte": None, "huge_counts": False,
-         "next": "https://evil.example/", "raw": b"\xff\xfe", "method": "RAW"},
+        {
+            "fields": {n: ["NaN", "-1"] for n in every},
+            "megabyte": None,
+            "huge_counts": True,
+            "next": "NaN",
+            "raw": b"%ff",
+            "method": "POST",
+        },
+        {
+            "fields": {n: ["a\x00b"] for n in every},
+            "megabyte": every[0],
+            "huge_counts": False,
+            "next": "//evil.example/",
+            "raw": b"%ff",
+            "method": "POST",
+        },
+        {
+            "fields": {n: ["\x00", "9" * 40] for n in every},
+            "megabyte": None,
+            "huge_counts": True,
+            "next": "\x00",
+            "raw": b"%c3%28",
+            "method": "GET",
+        },
+        {
+            "fields": {n: ["x"] for n in every},
+            "megabyte": None,
+            "huge_counts": False,
+            "next": "https://evil.example/",
+            "raw": b"\xff\xfe",
+            "method": "RAW",
+        },
     ]
 
 

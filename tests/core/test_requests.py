@@ -103,7 +103,9 @@ def test_invalid_utf8_in_a_query_string_or_body_is_not_a_server_error(login, coo
     client.raise_request_exception = False
     assert client.get("/schedule/patients/?q=%ff%fe%c3").status_code == 200
     response = client.generic(
-        "POST", reverse("schedule:overrides"), b"note=%ff%c3&kind=\xff\xfe",
+        "POST",
+        reverse("schedule:overrides"),
+        b"note=%ff%c3&kind=\xff\xfe",
         content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code == 200

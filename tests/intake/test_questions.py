@@ -48,8 +48,16 @@ def _answer_for(question):
 
 def test_the_ten_sections_in_order():
     assert [s.key for s in SECTIONS] == [
-        "about", "pain", "diagnoses", "treatments", "opioids", "medications", "health",
-        "mood", "goals", "consent",
+        "about",
+        "pain",
+        "diagnoses",
+        "treatments",
+        "opioids",
+        "medications",
+        "health",
+        "mood",
+        "goals",
+        "consent",
     ]
     assert set(SECTION_BY_KEY) == {s.key for s in SECTIONS}
 
@@ -155,10 +163,24 @@ def test_pain_regions_are_exactly_the_19_wpi_areas():
 def test_diagnoses_are_the_coded_list_with_details_for_each():
     codes = [c.value for c in QUESTION_BY_KEY["diagnoses"].choices]
     assert codes == [
-        "crps_1", "crps_2", "sci", "neuropathic_mixed", "phn", "diabetic_neuropathy",
-        "nerve_injury", "phantom_limb", "fibromyalgia", "cancer_pain", "ischemic_pain",
-        "migraine", "cluster_headache", "low_back_pain", "post_surgical", "post_injury",
-        "arthritis", "other",
+        "crps_1",
+        "crps_2",
+        "sci",
+        "neuropathic_mixed",
+        "phn",
+        "diabetic_neuropathy",
+        "nerve_injury",
+        "phantom_limb",
+        "fibromyalgia",
+        "cancer_pain",
+        "ischemic_pain",
+        "migraine",
+        "cluster_headache",
+        "low_back_pain",
+        "post_surgical",
+        "post_injury",
+        "arthritis",
+        "other",
     ]
     for code in codes:
         for suffix in ("by", "year"):
@@ -285,8 +307,13 @@ def test_visible_answers_drops_answers_behind_a_closed_gate():
 @given(
     st.dictionaries(
         st.sampled_from(sorted(QUESTION_BY_KEY)),
-        st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5),
-                  st.lists(st.text(max_size=5), max_size=3)),
+        st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(),
+            st.text(max_size=5),
+            st.lists(st.text(max_size=5), max_size=3),
+        ),
         max_size=20,
     )
 )
@@ -337,7 +364,11 @@ def test_recognise_can_use_an_edited_class_list():
 
 def test_medication_classes_are_complete_and_lowercase():
     assert set(MEDICATION_CLASSES) == {
-        "benzodiazepines", "lamotrigine", "maois", "stimulants", "cyp3a4_2b6_modulators",
+        "benzodiazepines",
+        "lamotrigine",
+        "maois",
+        "stimulants",
+        "cyp3a4_2b6_modulators",
         "cns_depressants",
     }
     for spec in MEDICATION_CLASSES.values():

@@ -53,8 +53,9 @@ def yes_count(keys, count):
     return {key: "yes" if i < count else "no" for i, key in enumerate(keys)}
 
 
-def sss_answers(fatigue=0, waking=0, cognitive=0, headache=False, abdominal=False,
-                depression=False):
+def sss_answers(
+    fatigue=0, waking=0, cognitive=0, headache=False, abdominal=False, depression=False
+):
     yn = {True: "yes", False: "no"}
     return {
         "sss_fatigue": str(fatigue),
@@ -370,8 +371,15 @@ def test_budapest_two_categories_is_not_enough():
 def test_budapest_needs_disproportionate_pain():
     answers = {
         "crps_disproportionate_pain": "no",
-        **{k: ["x"] for k in ("crps_sensory", "crps_vasomotor", "crps_sudomotor_edema",
-                              "crps_motor_trophic")},
+        **{
+            k: ["x"]
+            for k in (
+                "crps_sensory",
+                "crps_vasomotor",
+                "crps_sudomotor_edema",
+                "crps_motor_trophic",
+            )
+        },
     }
     score = budapest_symptoms(answers)
     assert (score.value, score.positive) == (4, False)
@@ -418,8 +426,18 @@ def test_score_all_of_the_visible_answers_returns_every_instrument_and_ignores_h
     }
     scores = score_all(visible_answers(answers))
     assert set(scores) == {
-        "PEG", "PHQ9", "PHQ9_ITEM9", "GAD7", "PCPTSD5", "DAST10", "ORT_OUD", "AUDITC",
-        "WPI", "SSS", "FM_ACR2016", "BUDAPEST",
+        "PEG",
+        "PHQ9",
+        "PHQ9_ITEM9",
+        "GAD7",
+        "PCPTSD5",
+        "DAST10",
+        "ORT_OUD",
+        "AUDITC",
+        "WPI",
+        "SSS",
+        "FM_ACR2016",
+        "BUDAPEST",
     }
     assert scores["PCPTSD5"].value == 0
     assert not scores["SSS"].complete
@@ -427,14 +445,25 @@ def test_score_all_of_the_visible_answers_returns_every_instrument_and_ignores_h
 
 
 _ANY_JSON = st.one_of(
-    st.none(), st.booleans(), st.integers(-5, 30), st.floats(allow_nan=True),
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 30),
+    st.floats(allow_nan=True),
     st.sampled_from(["yes", "no", "0", "1", "2", "3", "4", "10", "", "x"]),
     st.lists(st.sampled_from(["neck", "chest", "jaw_left", "allodynia", "bogus"])),
 )
 _SCORED_KEYS = sorted(
     {k for keys in INSTRUMENT_ITEMS.values() for k in keys}
-    | {"pcptsd_exposure", "fm_symptoms_3_months", "pain_regions", "diagnoses",
-       "crps_disproportionate_pain", "crps_sensory", "crps_vasomotor", "sex_at_birth"}
+    | {
+        "pcptsd_exposure",
+        "fm_symptoms_3_months",
+        "pain_regions",
+        "diagnoses",
+        "crps_disproportionate_pain",
+        "crps_sensory",
+        "crps_vasomotor",
+        "sex_at_birth",
+    }
 )
 
 
@@ -572,8 +601,12 @@ def test_compute_mme_tolerates_answers_that_are_not_a_list():
 
 
 _ROW_VALUE = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=8), st.lists(st.integers(), max_size=2),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=8),
+    st.lists(st.integers(), max_size=2),
 )
 _ROW = st.one_of(
     st.dictionaries(

@@ -137,7 +137,10 @@ def test_enqueue_that_loses_a_race_returns_the_row_the_winner_made(patient):
     # The loser looked before the winner committed: it saw nothing and tries to insert.
     def winner():
         return Message.objects.create(
-            kind="verify_email", recipient=patient, channel="email", due_at=NOW,
+            kind="verify_email",
+            recipient=patient,
+            channel="email",
+            due_at=NOW,
             idempotency_key="race",
         )
 
