@@ -32,6 +32,8 @@ def _matrix(intake, clinician, patient):
         ),
         ("get", f"/staff/intakes/{intake.pk}/export.csv", {"clinician": 200}, 403),
         ("get", "/accounts/clinic-admin/", {"clinic_admin": 200}, 403),
+        ("get", "/audit/", {"clinic_admin": 200}, 403),
+        ("get", "/audit/export.csv", {"clinic_admin": 200}, 403),
         ("get", f"/accounts/clinic-admin/staff/{clinician.pk}/", {"clinic_admin": 200}, 403),
         ("post", f"/accounts/clinic-admin/staff/{clinician.pk}/role/", {"clinic_admin": 400}, 403),
         ("get", "/django-admin/", {"clinic_admin": 200, "superuser": 200}, 302),
