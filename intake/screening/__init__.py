@@ -33,9 +33,12 @@ from .model import (
     Source,
     Triage,
 )
-from .rules import _FIRED_TRIGGERS, EVIDENCE_GRADES, RULE_BY_CODE, RULES
+from .rules import _FIRED_TRIGGERS, CAUTION, EVIDENCE_GRADES, INFO, RULE_BY_CODE, RULES, STOP
 
 __all__ = [
+    "CAUTION",
+    "INFO",
+    "STOP",
     "DETAIL_MAX",
     "EVIDENCE_GRADES",
     "RULE_BY_CODE",
