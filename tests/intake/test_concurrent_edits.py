@@ -306,7 +306,7 @@ def alice_client(patient):
 
 
 @on_postgresql
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_sessions_saving_one_step_at_the_same_moment_keep_every_answer(patient):
     intake = services.start_intake(patient=patient)
     fields = ("pain_helps", "pain_worse")
