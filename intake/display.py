@@ -72,3 +72,47 @@ def answered_sections(answers: dict, keys: tuple[str, ...] | None = None) -> lis
             items.append(AnsweredQuestion(q, format_answer(q, value), rows))
         out.append(AnsweredSection(section, tuple(items)))
     return out
+
+
+# ------------------------------------------------------------------------------ scores
+
+# Instruments that are a yes/no reading of criteria: their 0/1 "value" is not a score a
+# person reads ("1 / 1"), so the row shows only the band ("criteria met").
+CRITERIA_ONLY = frozenset({"FM_ACR2016"})
+# Instruments asked only behind a gate: when the gate is closed the patient was never asked,
+# which is "not applicable", not "incomplete" (Budapest only for a CRPS diagnosis).
+GATED_BY = {"BUDAPEST": "crps_disproportionate_pain"}
+NOT_APPLICABLE = "not applicable"
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One line of the review page's score table, worded for people."""
+
+    label: str
+    value: str  # "12 / 27"; "" when there is no number to show
+    note: str  # "incomplete", "not applicable", or ""
+    band: str
+    badge: bool  # show a "positive" badge next to the band
+    detail: str
+
+
+def score_rows(scores: dict, answers: dict) -> list[ScoreRow]:
+    """The score table's rows, in score_all's order, from the scores of these answers."""
+    shown = {q.key for s in SECTIONS for q in s.visible_questions(answers)}
+    rows = []
+    for code, score in scores.items():
+        gate = GATED_BY.get(code)
+        if gate is not None and gate not in shown:
+            rows.append(ScoreRow(score.label, "", NOT_APPLICABLE, "", False, ""))
+            continue
+        if not score.complete:
+            rows.append(ScoreRow(score.label, "", "incomplete", "", False, score.detail))
+            continue
+        value = (
+            "" if code in CRITERIA_ONLY else f"{_number(score.value)} / {_number(score.max_value)}"
+        )
+        # A band that already says "positive" needs no badge saying it again.
+        badge = score.positive and "positive" not in score.band
+        rows.append(ScoreRow(score.label, value, "", score.band, badge, score.detail))
+    return rows

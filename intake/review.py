@@ -122,7 +122,11 @@ def apply_screening(*, intake: Intake, actor=None) -> screening.ScreeningResult:
         intake=intake,
         actor=actor,
         kind=IntakeEvent.Kind.SCREENED,
-        text=f"{len(result.flags)} flags; triage {result.triage}; policy v{result.policy_version}",
+        # The triage label staff see everywhere else ("Caution"), not its code ("review").
+        text=(
+            f"{len(result.flags)} flags; triage {result.triage.label}; "
+            f"policy v{result.policy_version}"
+        ),
     )
     return result
 

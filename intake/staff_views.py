@@ -20,7 +20,7 @@ from clinic.core.settings_services import SettingsConflict
 from clinic.core.tables import paginate
 
 from . import history, review, scoring, screening, settings_services, staff_forms
-from .display import answered_sections
+from .display import answered_sections, score_rows
 from .filters import filter_for
 from .models import ConsentText, Intake, IntakeFlag, ScreeningPolicy, UrgentAlert
 from .questionnaire import visible_answers
@@ -124,7 +124,7 @@ def _detail_context(request, intake, bound=None):
         context.update(
             {
                 "flags": intake.flags.select_related("cleared_by"),
-                "scores": scoring.score_all(shown),
+                "scores": score_rows(scoring.score_all(shown), shown),
                 "mme": scoring.compute_mme(shown.get("opioids") or []),
             }
         )

@@ -172,7 +172,8 @@ def _band(total: float, bands: tuple[tuple[float, float, str], ...]) -> tuple[st
     for low, high, name in bands:
         if low <= total <= high:
             upper = "" if math.isinf(high) else f"{high:g}"
-            span = f"{low:g}–{upper}" if upper else f"≥{low:g}"
+            # A one-number band reads "0 none", not "0–0 none".
+            span = f"≥{low:g}" if not upper else f"{low:g}" if low == high else f"{low:g}–{upper}"
             return name, f"{span} {name}"
     raise ValueError(f"{total} is outside every band")
 
