@@ -50,7 +50,7 @@ EVENTS = {
         ),
         "overdose in 2023",
     ),
-    "screened": (lambda intake, clinician: None, "triage urgent"),  # made at submission
+    "screened": (lambda intake, clinician: None, "triage Urgent safety"),  # made at submission
     "flag_cleared": (
         lambda intake, clinician: review.clear_flag(
             flag=intake.flags.first(), actor=clinician, reason="Cardiology letter: BP controlled"
