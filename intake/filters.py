@@ -16,6 +16,13 @@ from .questionnaire import QUESTION_BY_KEY
 from .screening import RULES, Triage
 
 ABANDONED = "abandoned"
+# The queue's default view: what a reviewer has to act on (submitted or in review).
+AWAITING = "awaiting"
+STATUS_CHOICES = [
+    (AWAITING, "Awaiting review"),
+    *Intake.Status.choices,
+    (ABANDONED, "Abandoned (no change for 7 days)"),
+]
 MME_BANDS = [("none", "None"), ("<50", "Under 50"), ("caution", "50–89"), ("high", "90 or more")]
 PHQ9_BANDS = [
     (b, b.capitalize()) for b in ("minimal", "mild", "moderate", "moderately severe", "severe")
@@ -33,9 +40,11 @@ def _diagnosis_choices():
 class IntakeFilter(filters.FilterSet):
     q = filters.CharFilter(method="search", label="Search name, email, phone or date of birth")
     status = filters.ChoiceFilter(
-        choices=[*Intake.Status.choices, (ABANDONED, "Abandoned (no change for 7 days)")],
+        choices=STATUS_CHOICES,
         method="filter_status",
         empty_label="Any status",
+        # The default is not a change: the filter panel stays closed on the plain queue.
+        initial=AWAITING,
     )
     triage = filters.ChoiceFilter(choices=Triage.choices(), empty_label="Any triage")
     flag = filters.ChoiceFilter(choices=_flag_choices, method="filter_flag", empty_label="Any flag")
@@ -73,6 +82,8 @@ class IntakeFilter(filters.FilterSet):
         return queryset.filter(condition)
 
     def filter_status(self, queryset, name, value):
+        if value == AWAITING:
+            return queryset.awaiting_review()
         if value == ABANDONED:
             return queryset.abandoned(timezone.now())
         return queryset.filter(status=value)
@@ -95,6 +106,22 @@ def _as_date(value: str) -> dt.date | None:
 
 # What a coordinator may filter by: no clinical answers or scores.
 CLINICAL_FILTERS = ("triage", "flag", "diagnosis", "mme_band", "phq9_band")
+
+
+def queue_status(data) -> str:
+    """The status the queue shows: the URL's, or awaiting review when it is missing or not
+    one we know. An empty value is a real choice ("Any status")."""
+    value = data.get("status")
+    known = {"", *(choice for choice, _label in STATUS_CHOICES)}
+    return value if value in known else AWAITING
+
+
+def with_status(data):
+    """The URL's parameters with the status the queue shows, so every page, sort and filter
+    of the queue agrees on it (not only the bare URL)."""
+    data = data.copy()
+    data["status"] = queue_status(data)
+    return data
 
 
 def filter_for(user, data, queryset):

@@ -21,8 +21,8 @@ from clinic.core.tables import paginate
 
 from . import history, review, scoring, screening, settings_services, staff_forms
 from .display import answered_sections, score_rows
-from .filters import filter_for
-from .models import ConsentText, Intake, IntakeFlag, ScreeningPolicy, UrgentAlert
+from .filters import AWAITING, filter_for, with_status
+from .models import AWAITING_REVIEW, ConsentText, Intake, IntakeFlag, ScreeningPolicy, UrgentAlert
 from .questionnaire import visible_answers
 from .tables import table_for, triage_badge
 
@@ -50,21 +50,23 @@ CONTACT_KEYS = (
 def dashboard(request):
     base = Intake.objects.select_related("patient", "assigned_to").queue_order()
     queryset = base.annotate(open_stop_count=_open_stop_count())
-    if not request.GET:
-        queryset = queryset.awaiting_review()
-    intake_filter = filter_for(request.user, request.GET, queryset)
+    data = with_status(request.GET)
+    intake_filter = filter_for(request.user, data, queryset)
     table = table_for(request.user, intake_filter.qs)
     RequestConfig(request, paginate=False).configure(table)
     paginate(table, request, default=25)
     reads.listed(request, (row.record for row in table.page.object_list))
+    counts = _status_counts()
     return render(
         request,
         "staff/dashboard.html",
         {
             "filter": intake_filter,
             "table": table,
-            "counts": _status_counts(),
-            "default_queue": not request.GET,
+            "counts": counts,
+            "awaiting_count": sum(n for value, _label, n in counts if value in AWAITING_REVIEW),
+            "status": data["status"],
+            "awaiting": AWAITING,
         },
     )
 

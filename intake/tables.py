@@ -22,23 +22,37 @@ def triage_badge(triage: str) -> str:
     )
 
 
+def _sort(*fields: str) -> tuple[str, ...]:
+    # pk last: many rows share a sort value, and without a unique tie-breaker the database
+    # may order them differently per page, skipping or repeating rows across pages.
+    return (*fields, "pk")
+
+
 class IntakeTable(tables.Table):
     triage = tables.Column(
-        verbose_name="Triage", order_by=("triage_rank", "submitted_at"), empty_values=()
+        verbose_name="Triage", order_by=_sort("triage_rank", "submitted_at"), empty_values=()
     )
     patient = tables.Column(
-        verbose_name="Patient", order_by=("patient__last_name", "patient__first_name")
+        verbose_name="Patient", order_by=_sort("patient__last_name", "patient__first_name")
     )
-    email = tables.Column(accessor="patient__email", verbose_name="Email")
-    phone = tables.Column(verbose_name="Phone")
-    status = tables.Column(verbose_name="Status")
-    submitted_at = tables.DateTimeColumn(verbose_name="Submitted", format="M j, Y")
+    email = tables.Column(
+        accessor="patient__email", verbose_name="Email", order_by=_sort("patient__email")
+    )
+    phone = tables.Column(verbose_name="Phone", order_by=_sort("phone"))
+    status = tables.Column(verbose_name="Status", order_by=_sort("status"))
+    submitted_at = tables.DateTimeColumn(
+        verbose_name="Submitted", format="M j, Y", order_by=_sort("submitted_at")
+    )
     assigned_to = tables.Column(
-        verbose_name="Clinician", default="—", order_by=("assigned_to__last_name",)
+        verbose_name="Clinician",
+        default="—",
+        order_by=_sort("assigned_to__last_name", "assigned_to__first_name"),
     )
-    open_stop_count = tables.Column(verbose_name="Open stop flags", default=0)
-    mme_band = tables.Column(verbose_name="MME/day band", default="—")
-    phq9_band = tables.Column(verbose_name="PHQ-9", default="—")
+    open_stop_count = tables.Column(
+        verbose_name="Open stop flags", default=0, order_by=_sort("open_stop_count")
+    )
+    mme_band = tables.Column(verbose_name="MME/day band", default="—", order_by=_sort("mme_band"))
+    phq9_band = tables.Column(verbose_name="PHQ-9", default="—", order_by=_sort("phq9_band"))
 
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle"}
