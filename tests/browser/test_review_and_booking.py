@@ -31,8 +31,11 @@ def test_clinician_clears_a_stop_flag_with_a_reason_then_approves(
     assert_accessible(page)
     shoot(page, "staff-review")
 
-    page.get_by_role("button", name="Approve for consultation").click()
-    page.get_by_text("Clear every stop flag before approving").wait_for()
+    # Blocked while a stop flag is open: the button is disabled and says why (the server
+    # refuses such an approval too; tests/intake/test_review.py covers that).
+    approve = page.get_by_role("button", name="Approve for consultation")
+    assert approve.is_disabled()
+    assert page.locator("#approve-blocked").inner_text() == "Clear the 1 open stop flag first."
     assert Intake.objects.get(pk=intake.pk).status == Intake.Status.SUBMITTED
 
     flag = intake.flags.get(severity="stop")
