@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
-from clinic.accounts.search import person_matches
+from clinic.accounts.search import SEARCH_MAX, person_matches
 
 from .models import Intake, IntakeFlag
 from .questionnaire import QUESTION_BY_KEY
@@ -70,7 +70,9 @@ class IntakeFilter(filters.FilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        value = value.strip()
+        # No name, email, phone or date is longer; a pasted megabyte would only make a
+        # LIKE pattern SQLite refuses ("too complex") and PostgreSQL crawls through.
+        value = value.strip()[:SEARCH_MAX]
         if not value:
             return queryset
         condition = person_matches(value, prefix="patient__")

@@ -123,3 +123,9 @@ def test_walking_every_page_shows_every_intake_exactly_once(login, clinician, so
     # SQLite happens to return ties in insertion order; PostgreSQL does not, so the order
     # itself must end on the primary key.
     assert response.context["table"].data.data.query.order_by[-1] in ("pk", "-pk")
+
+
+@pytest.mark.parametrize("q", ["9" * 100_000, "anderson " * 20_000])
+def test_a_pasted_megabyte_in_the_search_box_is_cut_not_a_server_error(queue, q):
+    response = queue.get("/staff/", {"q": q})
+    assert response.status_code == 200
