@@ -4,8 +4,8 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
+from clinic.accounts import services
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
 from clinic.core.models import ClinicSettings
@@ -44,26 +44,39 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        rows = []
+        rows = [(role.label, email) for email, _first, _last, role in DEMO_USERS]
         for email, first, last, role in DEMO_USERS:
-            user = User.objects.filter(email=email).first()
-            if user is None:
-                user = User.objects.create_user(
-                    email,
-                    DEMO_PASSWORD,
-                    role=role,
-                    first_name=first,
-                    last_name=last,
-                    email_verified_at=timezone.now(),
-                    is_staff=role == Role.CLINIC_ADMIN,
-                )
-            rows.append((role.label, email))
-        self._seed_intakes()
+            if not User.objects.filter(email=email).exists():
+                self._create_account(email=email, first=first, last=last, role=role)
+        # Providers and the on-call clinician come before the intakes: submitting Carmen's
+        # intake raises the demo's urgent alert, and the alert goes to whoever is on call
+        # at that moment (nobody, if the intakes came first).
         self._seed_schedule()
+        self._seed_intakes()
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for label, email in rows:
             self.stdout.write(f"  {label:<13} {email}")
         self.stdout.write("")
+
+    def _create_account(self, *, email: str, first: str, last: str, role: Role) -> User:
+        """Through the account services, as the clinic admin pages and sign-up create them."""
+        if role == Role.PATIENT:
+            user = services.register_patient(
+                email=email, password=DEMO_PASSWORD, first_name=first, last_name=last
+            )
+            services.verify_email(user=user)
+            return user
+        user = services.create_staff_account(
+            email=email,
+            first_name=first,
+            last_name=last,
+            role=role,
+            reason="Demo clinician (seed_demo)" if role == Role.CLINICIAN else "",
+        )
+        # Staff choose their password from the welcome link; the demo prints one instead.
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        return user
 
     def _seed_intakes(self):
         for email, (answers, step_keys, submit) in DEMO_INTAKES.items():
