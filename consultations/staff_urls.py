@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar_views, schedule_views, staff_booking_views
+from . import calendar_views, decision_views, schedule_views, staff_booking_views
 
 app_name = "schedule"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path("calendar/today/", calendar_views.today_list, name="today"),
     path("calendar/sheet/", calendar_views.day_sheet, name="day_sheet"),
     path("calendar/search/", calendar_views.search, name="search"),
+    path("calendar/reopened/", decision_views.reopened_bookings, name="reopened_bookings"),
     path("appointments/<int:pk>/status/", calendar_views.change_status, name="change_status"),
     # Booking on a patient's behalf
     path("patients/", staff_booking_views.patients, name="patients"),

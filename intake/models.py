@@ -25,6 +25,7 @@ OPEN_STATUSES = (
     IntakeStatus.WAITING_FOR_PATIENT,
 )
 AWAITING_REVIEW = (IntakeStatus.SUBMITTED, IntakeStatus.IN_REVIEW)
+DECIDED_STATUSES = (IntakeStatus.APPROVED, IntakeStatus.DECLINED, IntakeStatus.REFERRED)
 
 
 ABANDONED_AFTER_DAYS = 7
@@ -44,6 +45,15 @@ class IntakeQuerySet(models.QuerySet):
         """In progress with no change for a week."""
         cutoff = now - timedelta(days=ABANDONED_AFTER_DAYS)
         return self.filter(status=IntakeStatus.IN_PROGRESS, updated_at__lt=cutoff)
+
+    def reopened(self):
+        """Open again after a decision: a clinician reopened it (decided, then back)."""
+        back_from_decision = IntakeEvent.objects.filter(
+            intake=models.OuterRef("pk"),
+            kind=IntakeEvent.Kind.STATUS,
+            from_status__in=DECIDED_STATUSES,
+        )
+        return self.open().filter(models.Exists(back_from_decision))
 
     def queue_order(self):
         """Urgent safety first, then stop flags, then the rest by submission date."""

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from . import messages, scoring, screening
 from .models import (
+    DECIDED_STATUSES,
     DeclineTemplate,
     Intake,
     IntakeEvent,
@@ -28,6 +29,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "approve": (frozenset({S.SUBMITTED, S.IN_REVIEW}), S.APPROVED),
     "decline": (frozenset({S.SUBMITTED, S.IN_REVIEW, S.WAITING_FOR_PATIENT}), S.DECLINED),
     "refer": (frozenset({S.SUBMITTED, S.IN_REVIEW, S.WAITING_FOR_PATIENT}), S.REFERRED),
+    # New information after a decision (a pregnancy, a new MAOI): back under review.
+    "reopen": (frozenset(DECIDED_STATUSES), S.IN_REVIEW),
 }
 
 
@@ -223,6 +226,43 @@ def refer(*, intake: Intake, actor, note: str, patient_message: str) -> Intake:
         locked.save()
         messages.patient_update(intake=locked, kind=messages.DECISION)
     return locked
+
+
+def reopen(*, intake: Intake, actor, reason: str) -> Intake:
+    """A clinician takes a decision back under review, saying why (required).
+
+    The patient is no longer approved, so self-service booking needs a new approval;
+    appointments already booked stay and are listed for staff to check (`reopened_bookings`).
+    Refused while the patient has another intake open (one open intake per patient).
+    """
+    if not reason.strip():
+        raise ReviewError("Say what new information makes you reopen the decision.")
+    with transaction.atomic():
+        locked = _transition(intake, "reopen", actor, text=reason.strip())
+        newer = Intake.objects.open().filter(patient_id=locked.patient_id).exclude(pk=locked.pk)
+        if newer.exists():
+            raise ReviewError(
+                f"This patient has another intake open (#{newer.first().pk}): review that one."
+            )
+        locked.decided_at = None
+        locked.decline_template = None
+        locked.decision_message = ""
+        if locked.assigned_to_id is None:
+            locked.assigned_to = actor
+        locked.save()
+    return locked
+
+
+def reopened_at(intake: Intake):
+    """When the intake's current review began with a reopened decision (None if it did not)."""
+    if intake.status in DECIDED_STATUSES or intake.status == S.IN_PROGRESS:
+        return None
+    event = (
+        intake.events.filter(kind=IntakeEvent.Kind.STATUS, from_status__in=DECIDED_STATUSES)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return event.created_at if event else None
 
 
 def add_note(*, intake: Intake, actor, text: str) -> None:

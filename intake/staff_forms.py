@@ -121,3 +121,13 @@ class ConsentTextForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 16}),
         help_text="Plain text; leave a blank line between paragraphs.",
     )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        label="What new information makes you reopen this decision?",
+        help_text="For the record (clinicians only), e.g. “Now pregnant” or “Started an MAOI”.",
+        error_messages={"required": "Say what new information makes you reopen the decision."},
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import staff_views
+from . import decision_views, staff_views
 
 app_name = "staff"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", staff_views.dashboard, name="dashboard"),
     path("intakes/<int:pk>/", staff_views.intake_detail, name="intake"),
     path("intakes/<int:pk>/export.csv", staff_views.intake_export, name="intake_export"),
+    # Before the generic action route, which would take "reopen" as an action name.
+    path("intakes/<int:pk>/reopen/", decision_views.reopen, name="intake_reopen"),
     path("intakes/<int:pk>/<slug:action>/", staff_views.intake_action, name="intake_action"),
     path("intakes/<int:pk>/flags/<int:flag_pk>/clear/", staff_views.clear_flag, name="clear_flag"),
     path("alerts/<int:alert_pk>/acknowledge/", staff_views.acknowledge_alert, name="alert_ack"),

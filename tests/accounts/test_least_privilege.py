@@ -31,6 +31,14 @@ def _matrix(intake, clinician, patient):
             403,
         ),
         ("get", f"/staff/intakes/{intake.pk}/export.csv", {"clinician": 200}, 403),
+        # Not decided yet: the clinician is sent back to the review page with a message.
+        ("get", f"/staff/intakes/{intake.pk}/reopen/", {"clinician": 302}, 403),
+        (
+            "get",
+            "/schedule/calendar/reopened/",
+            {"coordinator": 200, "clinician": 200, "clinic_admin": 200},
+            403,
+        ),
         ("get", "/accounts/clinic-admin/", {"clinic_admin": 200}, 403),
         ("get", "/audit/", {"clinic_admin": 200}, 403),
         ("get", "/audit/export.csv", {"clinic_admin": 200}, 403),

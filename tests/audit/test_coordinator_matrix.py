@@ -50,6 +50,16 @@ EVENTS = {
         ),
         "overdose in 2023",
     ),
+    "reopen": (
+        lambda intake, clinician: review.reopen(
+            intake=review.decline(
+                intake=intake, actor=clinician, template=DeclineTemplate.objects.first()
+            ),
+            actor=clinician,
+            reason="Now 8 weeks pregnant, phoned today",
+        ),
+        "Now 8 weeks pregnant",
+    ),
     "screened": (lambda intake, clinician: None, "triage Urgent safety"),  # made at submission
     "flag_cleared": (
         lambda intake, clinician: review.clear_flag(
