@@ -1,11 +1,13 @@
-"""What the review page shows about a decision being reopened, and the booked visits to
-check because of it. Reads only; the transition itself is `review.reopen`."""
+"""What the review page shows about a decision being reopened (and the booked visits to
+check because of it) and about a resubmission (what changed since the last submission).
+Reads only; the transitions are in `review` and `services`."""
 
 from dataclasses import dataclass
 
 from django.utils import timezone
 
 from . import review
+from .changes import AnswerChange, answer_changes
 from .models import Intake
 
 
@@ -33,3 +35,28 @@ def reopen_panel(intake: Intake, user) -> ReopenPanel:
     bookings = tuple(self_booked_upcoming(intake.patient, timezone.now())) if reopened else ()
     may = user.has_perm("accounts.review_intakes") and "reopen" in review.allowed_actions(intake)
     return ReopenPanel(may, reopened, bookings)
+
+
+@dataclass(frozen=True)
+class Resubmission:
+    at: object  # when the patient last resubmitted
+    compared: bool  # the previous submission's answers were kept, so changes are listed
+    changes: tuple[AnswerChange, ...]  # empty for readers without clinical access
+
+
+def resubmission(intake: Intake, user) -> Resubmission | None:
+    """The latest resubmission and, for clinicians, what it changed; None if never resubmitted.
+
+    What changed is clinical (a dose, a pregnancy): coordinators see only that it happened.
+    """
+    if intake.resubmitted_at is None:
+        return None
+    if not user.has_perm("accounts.view_clinical_answers"):
+        return Resubmission(intake.resubmitted_at, False, ())
+    latest = list(intake.submissions.order_by("-number")[:2])
+    if len(latest) < 2:  # resubmitted before snapshots were kept
+        return Resubmission(intake.resubmitted_at, False, ())
+    now, before = latest
+    return Resubmission(
+        intake.resubmitted_at, True, tuple(answer_changes(before.answers, now.answers))
+    )

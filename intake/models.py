@@ -94,6 +94,8 @@ class Intake(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The latest submission after "request more information" (None: submitted once only).
+    resubmitted_at = models.DateTimeField(null=True, blank=True)
 
     # Staff review. Denormalised from the answers and the screening at each (re)submission,
     # so the dashboard filters and sorts in the database.
@@ -161,6 +163,24 @@ class Intake(models.Model):
     @property
     def open_stop_flags(self):
         return [f for f in self.flags.all() if f.severity == Severity.STOP and f.cleared_at is None]
+
+
+class IntakeSubmission(models.Model):
+    """The answers as they stood at one submission, so a resubmission shows what changed."""
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="submissions")
+    number = models.PositiveSmallIntegerField()  # 1 for the first submission
+    answers = models.JSONField(default=dict)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["intake", "number"], name="one_snapshot_per_submission")
+        ]
+
+    def __str__(self) -> str:
+        return f"Submission {self.number} of intake #{self.intake_id}"
 
 
 class ConsentText(models.Model):

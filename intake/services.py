@@ -11,7 +11,7 @@ from clinic.notifications import preferences
 from . import messages, review, scoring, steps
 from .drafts import EDITS, EditState, Posted, merge
 from .forms import SectionForm, as_querydict, form_class, page_values, stored_form
-from .models import ConsentText, Intake, IntakeEvent, UrgentAlert
+from .models import ConsentText, Intake, IntakeEvent, IntakeSubmission, UrgentAlert
 from .questionnaire import (
     QUESTION_BY_KEY,
     QUESTIONNAIRE_VERSION,
@@ -262,11 +262,20 @@ def submit_intake(*, intake: Intake) -> Intake:
             text="Resubmitted with more information" if locked.reopened_sections else "",
         )
         locked.status = Intake.Status.SUBMITTED
+        if locked.submitted_at is not None:
+            locked.resubmitted_at = timezone.now()
         # A resubmission keeps its first date: it goes back to its place in the queue.
         locked.submitted_at = locked.submitted_at or timezone.now()
         locked.current_step = steps.REVIEW
         locked.drafts = {}
         locked.reopened_sections = []
         locked.save()
+        _keep_submission(locked)
         review.apply_screening(intake=locked, actor=locked.patient)
     return locked
+
+
+def _keep_submission(intake: Intake) -> IntakeSubmission:
+    """Snapshot the answers as submitted (the next resubmission is compared with it)."""
+    number = intake.submissions.count() + 1
+    return IntakeSubmission.objects.create(intake=intake, number=number, answers=intake.answers)

@@ -4,6 +4,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from .models import AWAITING_REVIEW
 from .screening import Triage
 
 BADGE = {"red": "text-bg-danger", "amber": "text-bg-warning", "green": "text-bg-success"}
@@ -71,6 +72,13 @@ class IntakeTable(tables.Table):
         )
 
     def render_status(self, record):
+        if record.resubmitted_at and record.status in AWAITING_REVIEW:
+            # Not clinical: coordinators may see that the patient sent more information.
+            return format_html(
+                '{} <span class="badge text-bg-info resubmitted">'
+                '<i class="bi bi-arrow-repeat" aria-hidden="true"></i> Resubmitted</span>',
+                record.get_status_display(),
+            )
         return record.get_status_display()
 
 

@@ -11,3 +11,8 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def reopen_panel(context, intake):
     return decisions.reopen_panel(intake, context["request"].user)
+
+
+@register.simple_tag(takes_context=True)
+def resubmission(context, intake):
+    return decisions.resubmission(intake, context["request"].user)
