@@ -350,6 +350,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
+        # WeasyPrint logs each layout step of every printed summary at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # Django's default handlers here (console when DEBUG, mail_admins) would print
         # unmasked lines: its records go to the root handler instead.
         "django": {"handlers": [], "level": "INFO", "propagate": True},

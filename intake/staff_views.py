@@ -4,8 +4,9 @@ settings sections the intake owns (screening policy, consent text)."""
 from django.contrib import messages
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -19,7 +20,16 @@ from clinic.core.settings_forms import conflict_context, page_loaded_token, post
 from clinic.core.settings_services import SettingsConflict
 from clinic.core.tables import paginate
 
-from . import history, review, scoring, screening, settings_services, staff_forms
+from . import (
+    history,
+    printing,
+    review,
+    scoring,
+    screening,
+    settings_services,
+    staff_forms,
+    summary,
+)
 from .display import answered_sections, score_rows
 from .filters import AWAITING, filter_for, with_status
 from .models import AWAITING_REVIEW, ConsentText, Intake, IntakeFlag, ScreeningPolicy, UrgentAlert
@@ -301,11 +311,26 @@ def consent_text(request):
 
 
 @require("view_clinical_answers")
+def intake_summary_pdf(request, pk):
+    """The 2-3 page printed summary; patient, birth date, clinic and page on every page."""
+    intake = _get_intake_for_staff(pk)
+    context = {"summary": summary.build_summary(intake=intake, user=request.user)}
+    context["printed_at"] = timezone.now()
+    html = render_to_string("staff/intake_summary_pdf.html", context, request=request)
+    pdf = printing.pdf_from_html(html, stylesheet="intake/summary.css")
+    reads.viewed(request, intake)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="intake-{intake.pk}-summary.pdf"'
+    return response
+
+
+@require("view_clinical_answers")
 def intake_export(request, pk):
-    """Every answer as CSV (section, question, answer), generated from the questionnaire."""
+    """Scores, flags, MME and decision, then every answer, as CSV (section, key, label, value)."""
     intake = _get_intake_for_staff(pk)
     reads.exported(request, intake)
-    rows = [
+    rows = summary.csv_rows(summary.build_summary(intake=intake, user=request.user))
+    rows += [
         [
             block.section.title,
             item.question.key,

@@ -33,6 +33,7 @@ PAGE_LABELS = {
     "staff:intake": "Intake review page",
     "staff:intake_action": "Intake review page",
     "staff:intake_export": "Answers export (CSV)",
+    "staff:intake_summary_pdf": "Printed summary (PDF)",
     "schedule:day": "Calendar (day)",
     "schedule:week": "Calendar (week)",
     "schedule:today": "Today's list",

@@ -125,3 +125,21 @@ def test_every_event_kind_has_a_decision_in_the_table():
     for kind in K.values:
         assert history.fields_for(kind, clinical=True) == history.ALL_FIELDS
         assert "text" not in history.fields_for(kind, clinical=False) or kind == K.ASSIGNED
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_printed_summary_holds_clinical_text_for_clinicians_only(
+    login, people, clinician, urgent_intake, role
+):
+    import io
+
+    from pypdf import PdfReader
+
+    EVENTS["note"][0](urgent_intake, clinician)
+    response = login(people[role]).get(reverse("staff:intake_summary_pdf", args=[urgent_intake.pk]))
+    if not ROLES[role]:
+        assert response.status_code == 403
+        assert EVENTS["note"][1].encode() not in response.content
+        return
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert EVENTS["note"][1] in " ".join(text.split())
