@@ -1,5 +1,6 @@
 """Patients book, see, move and cancel their own appointments."""
 
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.accounts.access import require
 from clinic.core.models import ClinicSettings
+from intake.services import needs_consent_resign
 
 from . import services
 from .ics import appointment_ics
@@ -43,14 +45,22 @@ def my_appointments(request):
     )
 
 
+def _resign_first(back: str) -> str:
+    return reverse("intake:consent_resign") + "?" + urlencode({"next": back})
+
+
 @require("use_patient_portal")
 def book(request):
+    if needs_consent_resign(request.user):  # a newer consent version first, then back here
+        return redirect(_resign_first(request.get_full_path()))
     return render(request, "consultations/book.html", picker_context(request, patient=request.user))
 
 
 @require("use_patient_portal")
 def confirm(request):
     """Check and confirm one slot; POST books it."""
+    if needs_consent_resign(request.user):
+        return redirect(_resign_first(reverse("consultations:book")))
     data = request.POST if request.method == "POST" else request.GET
     appointment_type, provider, start, mode = read_booking(data)
     back = reverse("consultations:book") + f"?type={appointment_type.pk}&mode={mode}"

@@ -205,6 +205,28 @@ class ConsentText(models.Model):
         return cls.objects.order_by("-version").first()
 
 
+class ConsentSignature(models.Model):
+    """A patient re-signing a newer consent version outside the intake (before booking).
+
+    The intake keeps the signature given with it; these rows record each later one.
+    """
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consent_signatures"
+    )
+    consent_text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="+")
+    signed_name = models.CharField(max_length=200)
+    signed_at = models.DateTimeField(auto_now_add=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.consent_text} signed by patient #{self.patient_id}"
+
+
 class UrgentAlert(models.Model):
     """A safety item staff must see at once (PHQ-9 item 9 above 0) until a clinician acts."""
 

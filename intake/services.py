@@ -11,7 +11,14 @@ from clinic.notifications import preferences
 from . import messages, review, scoring, steps
 from .drafts import EDITS, EditState, Posted, merge
 from .forms import SectionForm, as_querydict, form_class, page_values, stored_form
-from .models import ConsentText, Intake, IntakeEvent, IntakeSubmission, UrgentAlert
+from .models import (
+    ConsentSignature,
+    ConsentText,
+    Intake,
+    IntakeEvent,
+    IntakeSubmission,
+    UrgentAlert,
+)
 from .questionnaire import (
     QUESTION_BY_KEY,
     QUESTIONNAIRE_VERSION,
@@ -216,6 +223,58 @@ def sign_consent(*, intake: Intake, ip: str | None, user_agent: str) -> None:
         consent_signed_at=timezone.now(),
         consent_ip=ip,
         consent_user_agent=(user_agent or "")[:400],
+    )
+
+
+def last_signed_consent_version(patient) -> int | None:
+    """The newest consent version the patient has signed (intake or re-sign); None if never.
+
+    An intake signed before consent versions were stored counts as version 0.
+    """
+    intakes = Intake.objects.filter(patient=patient, consent_signed_at__isnull=False)
+    versions = [
+        (row or 0) for row in intakes.values_list("consent_text__version", flat=True)
+    ] + list(
+        ConsentSignature.objects.filter(patient=patient).values_list(
+            "consent_text__version", flat=True
+        )
+    )
+    return max(versions) if versions else None
+
+
+def needs_consent_resign(patient) -> ConsentText | None:
+    """The consent text the patient must re-sign before booking, or None.
+
+    Only patients who signed an older version: someone who never signed signs in the intake.
+    """
+    current = ConsentText.current()
+    signed = last_signed_consent_version(patient)
+    if current is None or signed is None or signed >= current.version:
+        return None
+    return current
+
+
+class ConsentNotSigned(IntakeError):
+    pass
+
+
+def resign_consent(*, patient, consent_text: ConsentText, signed_name: str, ip, user_agent: str):
+    """Record the patient's signature of this consent version (typed name, time, where from).
+
+    Refused if a newer version was published while the page was open (ConsentNotSigned), so
+    nobody signs text they did not read.
+    """
+    if not signed_name.strip():
+        raise ConsentNotSigned("Type your full name to sign.")
+    current = ConsentText.current()
+    if current is None or current.pk != consent_text.pk:
+        raise ConsentNotSigned("The consent text was updated while you were reading it.")
+    return ConsentSignature.objects.create(
+        patient=patient,
+        consent_text=consent_text,
+        signed_name=signed_name.strip()[:200],
+        ip=ip,
+        user_agent=(user_agent or "")[:400],
     )
 
 

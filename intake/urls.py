@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import consent_views, views
 
 app_name = "intake"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("intake/start/", views.start, name="start"),
     path("intake/review/", views.review, name="review"),
     path("intake/support/", views.support, name="support"),
+    path("consent/", consent_views.resign, name="consent_resign"),
     path("intake/<int:pk>/", views.detail, name="detail"),
     path("intake/step/<slug:key>/", views.step, name="step"),
     path("intake/step/<slug:key>/autosave/", views.autosave, name="autosave"),

@@ -40,6 +40,8 @@ def _matrix(intake, clinician, patient):
             403,
         ),
         ("get", "/accounts/clinic-admin/", {"clinic_admin": 200}, 403),
+        # Patients re-sign a newer consent there; with nothing to sign they are sent on.
+        ("get", "/portal/consent/", {"patient": 302, "other_patient": 302}, 403),
         ("get", "/audit/", {"clinic_admin": 200}, 403),
         ("get", "/audit/export.csv", {"clinic_admin": 200}, 403),
         ("get", f"/accounts/clinic-admin/staff/{clinician.pk}/", {"clinic_admin": 200}, 403),
