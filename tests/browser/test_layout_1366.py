@@ -85,3 +85,19 @@ def test_dashboard_fits_1366_pixels_with_the_navigation_on_one_line(laptop, peop
     shoot(laptop, f"dashboard-1366-{role}")
     SHOTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(SCREENSHOTS / f"dashboard-1366-{role}.png", SHOTS)
+
+
+def test_review_page_fits_1366_pixels_and_offers_the_printed_summary(laptop, clinician, patient):
+    intake = demo.seed_intake(patient=patient, answers=demo.BASE, submit=True)
+    log_in(laptop, clinician.email, PASSWORD)
+    laptop.goto(f"/staff/intakes/{intake.pk}/")
+    laptop.get_by_role("heading", name="Screening flags").wait_for()
+    assert laptop.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    link = laptop.get_by_role("link", name="Print summary (PDF)")
+    assert link.get_attribute("href") == f"/staff/intakes/{intake.pk}/summary.pdf"
+    response = laptop.request.get(link.get_attribute("href"))
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    assert_accessible(laptop)
+    shoot(laptop, "review-1366-clinician")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SCREENSHOTS / "review-1366-clinician.png", SHOTS)
