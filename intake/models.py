@@ -263,6 +263,7 @@ class ScreeningPolicy(models.Model):
     version = models.PositiveIntegerField(unique=True)
     severities = models.JSONField(default=dict, blank=True)  # rule code -> stop/caution/info
     pcptsd_cutoff = models.PositiveSmallIntegerField(default=3)
+    reason = models.TextField(blank=True)  # why it changed (required since version reasons)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True

@@ -42,11 +42,23 @@ def consent_values(row: ConsentText | None) -> dict:
     return {"title": row.title, "body": row.body} if row else {"title": "", "body": ""}
 
 
+class ReasonMissing(ValueError):
+    """A policy change without a reason: every version says why it was made."""
+
+
 def publish_screening_policy(
-    *, severities: dict[str, str], pcptsd_cutoff: int, author, loaded: dict | None = None
+    *,
+    severities: dict[str, str],
+    pcptsd_cutoff: int,
+    author,
+    reason: str,
+    loaded: dict | None = None,
 ) -> ScreeningPolicy | None:
-    """A new policy version if anything changed (None if not); open intakes are re-screened
-    under it once it is committed. Refuses a conflicting edit (SettingsConflict)."""
+    """A new policy version, with its reason, if anything changed (None if not); open intakes
+    are re-screened under it once it is committed. Refuses a conflicting edit
+    (SettingsConflict) and a change without a reason (ReasonMissing)."""
+    if not reason.strip():
+        raise ReasonMissing("Say why the policy changes.")
     created = []
     with transaction.atomic():
         lock_clinic_settings()
@@ -58,6 +70,7 @@ def publish_screening_policy(
                     version=(latest.version + 1) if latest else 1,
                     severities={k: v for k, v in values.items() if k != PCPTSD_FIELD},
                     pcptsd_cutoff=values[PCPTSD_FIELD],
+                    reason=reason.strip(),
                     created_by=author,
                 )
             )

@@ -98,6 +98,14 @@ class PolicyForm(forms.Form):
         coerce=int,
         label="PC-PTSD-5 positive at",
     )
+    # Required to save, not to preview (the view checks), so the effect can be seen first.
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+        label="Why this change",
+        help_text="Kept with the new version, e.g. “Medical director: MAOIs now stop a booking”.",
+    )
 
     def __init__(self, *args, rules, current, **kwargs):
         super().__init__(*args, **kwargs)

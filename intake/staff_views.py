@@ -25,14 +25,13 @@ from . import (
     printing,
     review,
     scoring,
-    screening,
     settings_services,
     staff_forms,
     summary,
 )
 from .display import answered_sections, score_rows
 from .filters import AWAITING, filter_for, with_status
-from .models import AWAITING_REVIEW, ConsentText, Intake, IntakeFlag, ScreeningPolicy, UrgentAlert
+from .models import AWAITING_REVIEW, ConsentText, Intake, IntakeFlag, UrgentAlert
 from .questionnaire import visible_answers
 from .tables import table_for, triage_badge
 
@@ -253,35 +252,6 @@ def acknowledge_alert(request, alert_pk):
     else:
         messages.error(request, "Record what was done before acknowledging the alert.")
     return redirect(safe_next(request, reverse("staff:intake", args=[alert.intake_id])))
-
-
-@require("manage_clinic_settings")
-def policy(request):
-    current = review.current_policy()
-    form = staff_forms.PolicyForm(request.POST or None, rules=screening.RULES, current=current)
-    context = {"loaded": page_loaded_token(request, settings_services.policy_values(current))}
-    if request.method == "POST" and form.is_valid():
-        try:
-            row = settings_services.publish_screening_policy(
-                severities=form.severities(),
-                pcptsd_cutoff=form.cleaned_data["pcptsd_cutoff"],
-                author=request.user,
-                loaded=posted_loaded(request.POST),
-            )
-        except SettingsConflict as conflict:
-            context |= conflict_context(conflict)
-        else:
-            messages.success(request, _policy_saved_message(row, current))
-            return redirect("clinic_settings:screening_policy")
-    versions = ScreeningPolicy.objects.select_related("created_by")[:20]
-    context |= {"form": form, "current": current, "versions": versions}
-    return render(request, "staff/policy.html", context)
-
-
-def _policy_saved_message(row, current) -> str:
-    if row is None:
-        return f"Nothing changed: the policy stays at version {current.version}."
-    return f"Policy version {row.version} saved. Open intakes are being re-screened."
 
 
 @require("manage_clinic_settings")

@@ -23,6 +23,9 @@ PERMISSIONS = {
     "manage_schedules": "Can manage providers' hours, time off and appointment types",
     "manage_staff": "Can create and deactivate staff accounts",
     "manage_clinic_settings": "Can change clinic settings, policy and templates",
+    # Which findings stop a booking is a clinical decision (the medical director's):
+    # clinicians hold it; clinic admins keep it, as the settings area is theirs.
+    "edit_screening_policy": "Can change the screening policy (which findings stop a booking)",
 }
 
 ROLE_PERMISSIONS = {
@@ -39,6 +42,7 @@ ROLE_PERMISSIONS = {
         "view_clinical_answers",
         "review_intakes",
         "manage_bookings",
+        "edit_screening_policy",
     ],
     Role.CLINIC_ADMIN: [
         "view_staff_dashboard",
@@ -47,6 +51,7 @@ ROLE_PERMISSIONS = {
         "manage_schedules",
         "manage_staff",
         "manage_clinic_settings",
+        "edit_screening_policy",
     ],
 }
 

@@ -8,7 +8,7 @@ from django.urls import path
 
 from clinic.notifications import views as notification_views
 from consultations import schedule_views
-from intake import staff_views
+from intake import policy_views, staff_views
 
 from . import settings_views
 
@@ -18,6 +18,6 @@ urlpatterns = [
     path("", settings_views.overview, name="overview"),
     path("cancellation/", schedule_views.cancellation_window, name="cancellation_window"),
     path("reminders/", notification_views.reminder_settings, name="reminders"),
-    path("screening-policy/", staff_views.policy, name="screening_policy"),
+    path("screening-policy/", policy_views.policy, name="screening_policy"),
     path("consent/", staff_views.consent_text, name="consent_text"),
 ]

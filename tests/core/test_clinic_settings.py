@@ -66,9 +66,11 @@ def test_a_tampered_loaded_token_is_ignored():
 
 @pytest.mark.parametrize("url", PAGES)
 def test_every_settings_page_is_for_clinic_admins_only(client, login, people, url):
+    # The screening policy is clinical: clinicians edit it too (edit_screening_policy).
+    editors = {"clinic_admin", "clinician"} if url == POLICY else {"clinic_admin"}
     assert client.get(url).status_code == 302
     for role, user in people.items():
-        expected = 200 if role == "clinic_admin" else 403
+        expected = 200 if role in editors else 403
         assert login(user).get(url).status_code == expected, role
 
 
@@ -131,7 +133,7 @@ def test_a_save_that_changes_nothing_records_nothing_and_makes_no_version(clinic
 
 def test_policy_and_consent_publishing_record_their_changes(clinic_admin):
     intake_settings.publish_screening_policy(
-        severities={"glaucoma": "stop"}, pcptsd_cutoff=4, author=clinic_admin
+        severities={"glaucoma": "stop"}, pcptsd_cutoff=4, author=clinic_admin, reason="Policy"
     )
     intake_settings.publish_consent_text(title="Consent", body="New words", author=clinic_admin)
     sections = set(SettingsChange.objects.values_list("section", flat=True))
@@ -214,13 +216,21 @@ def test_two_tabs_on_reminders_each_keeps_what_the_other_changed(login, clinic_a
     assert list(row.on_call_clinicians.all()) == [other]
 
 
+def _preview_and_save(client, data):
+    """The policy page's two steps: check the effect, then save with a reason."""
+    previewed = client.post(POLICY, {**data, "action": "preview"}).context["previewed"]
+    return client.post(
+        POLICY, {**data, "action": "save", "previewed": previewed, "reason": "Two tabs"}
+    )
+
+
 def test_two_tabs_on_the_policy_keep_both_rules_changed(login, clinic_admin):
     client = login(clinic_admin)
     tab1, tab2 = _loaded(client, POLICY), _loaded(client, POLICY)
     defaults = {f"sev_{r.code}": r.default_severity for r in RULES if r.editable}
     defaults["pcptsd_cutoff"] = "3"
-    client.post(POLICY, {**defaults, "sev_glaucoma": "caution", "loaded": tab1})
-    response = client.post(POLICY, {**defaults, "pcptsd_cutoff": "4", "loaded": tab2})
+    _preview_and_save(client, {**defaults, "sev_glaucoma": "caution", "loaded": tab1})
+    response = _preview_and_save(client, {**defaults, "pcptsd_cutoff": "4", "loaded": tab2})
     assert response.status_code == 302
     policy = ScreeningPolicy.current()
     assert policy.version == 2 and policy.severities["glaucoma"] == "caution"
@@ -299,7 +309,7 @@ def test_concurrent_policy_publishing_gives_consecutive_versions_and_no_error():
     errors = _at_once(
         6,
         lambda i: intake_settings.publish_screening_policy(
-            severities={codes[i]: "info"}, pcptsd_cutoff=3, author=admin
+            severities={codes[i]: "info"}, pcptsd_cutoff=3, author=admin, reason=f"Change {i}"
         ),
     )
     assert errors == []

@@ -158,6 +158,7 @@ def test_policy_change_is_a_new_version_and_rescreening_records_it(
             severities={"uncontrolled_hypertension": "caution"},
             pcptsd_cutoff=4,
             author=clinic_admin,
+            reason="Medical director: BP is a caution",
         )
     assert row.version == 1 and ScreeningPolicy.current() == row
     intake = Intake.objects.get(pk=with_stop_flag.pk)

@@ -225,18 +225,29 @@ def test_clinician_clears_a_flag_with_a_reason_from_the_page(login, clinician, p
     ("role", "status"),
     [("clinic_admin", 200), ("clinician", 403), ("coordinator", 403), ("patient", 403)],
 )
-def test_policy_and_consent_pages_are_for_clinic_admins(login, people, role, status):
+def test_consent_page_is_for_clinic_admins(login, people, role, status):
+    client = login(people[role])
+    assert client.get(reverse("clinic_settings:consent_text")).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("clinic_admin", 200), ("clinician", 200), ("coordinator", 403), ("patient", 403)],
+)
+def test_policy_page_is_for_clinicians_and_clinic_admins(login, people, role, status):
     client = login(people[role])
     assert client.get(reverse("clinic_settings:screening_policy")).status_code == status
-    assert client.get(reverse("clinic_settings:consent_text")).status_code == status
 
 
 def test_clinic_admin_saves_a_new_policy_version(login, clinic_admin):
     from intake.screening import RULES
 
     data = {f"sev_{r.code}": r.default_severity for r in RULES if r.editable}
-    data.update({"sev_glaucoma": "caution", "pcptsd_cutoff": "4"})
-    login(clinic_admin).post(reverse("clinic_settings:screening_policy"), data)
+    data.update({"sev_glaucoma": "caution", "pcptsd_cutoff": "4", "reason": "Eye pressure"})
+    url = reverse("clinic_settings:screening_policy")
+    client = login(clinic_admin)
+    previewed = client.post(url, {**data, "action": "preview"}).context["previewed"]
+    client.post(url, {**data, "action": "save", "previewed": previewed})
     policy = ScreeningPolicy.current()
     assert policy.version == 1 and policy.severities["glaucoma"] == "caution"
     assert policy.pcptsd_cutoff == 4
