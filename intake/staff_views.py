@@ -1,6 +1,8 @@
 """Staff pages: the review queue, one intake's review page and its actions, and the clinic
 settings sections the intake owns (screening policy, consent text)."""
 
+import logging
+
 from django.contrib import messages
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -53,6 +55,8 @@ CONTACT_KEYS = (
     "reminder_channel",
     "sms_consent",
 )
+
+logger = logging.getLogger(__name__)
 
 
 @require("view_staff_dashboard")
@@ -287,7 +291,16 @@ def intake_summary_pdf(request, pk):
     context = {"summary": summary.build_summary(intake=intake, user=request.user)}
     context["printed_at"] = timezone.now()
     html = render_to_string("staff/intake_summary_pdf.html", context, request=request)
-    pdf = printing.pdf_from_html(html, stylesheet="intake/summary.css")
+    try:
+        pdf = printing.pdf_from_html(html, stylesheet="intake/summary.css")
+    except printing.PrintingUnavailable:
+        logger.warning("PDF summary unavailable: WeasyPrint or pango is not installed")
+        messages.error(
+            request,
+            "The PDF summary cannot be made on this server (its PDF library is not "
+            "installed). Use your browser's Print on the review page instead.",
+        )
+        return redirect("staff:intake", pk=intake.pk)
     reads.viewed(request, intake)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="intake-{intake.pk}-summary.pdf"'

@@ -138,3 +138,16 @@ def test_csv_summary_cells_are_neutralised_too(login, clinician, patient):
     )
     body = login(clinician).get(reverse("staff:intake_export", args=[intake.pk])).content.decode()
     assert "'=HYPERLINK" in body and ",=HYPERLINK" not in body and '"=HYPERLINK' not in body
+
+
+def test_without_the_pdf_library_the_summary_link_explains_instead_of_failing(
+    login, clinician, patient, monkeypatch
+):
+    # A machine without WeasyPrint/pango: importing it fails (None in sys.modules does so).
+    monkeypatch.setitem(__import__("sys").modules, "weasyprint", None)
+    intake = demo.seed_intake(patient=patient, answers=demo.FIBROMYALGIA, submit=True)
+    client = login(clinician)
+    response = client.get(reverse("staff:intake_summary_pdf", args=[intake.pk]), follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("staff:intake", args=[intake.pk])
+    assert "PDF summary cannot be made on this server" in response.content.decode()
