@@ -5,24 +5,20 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from clinic.accounts.access import require
 from clinic.audit import reads
-from clinic.core.redirects import safe_next
 
 from . import selectors
 from .models import Appointment, Provider
 from .schedule_forms import CalendarForm, SearchForm
-from .status import StatusChangeNotAllowed, allowed_next, set_status
+from .status import allowed_next
 
 S = Appointment.Status
 
-# The buttons staff press on the day, each naming the status it sets.
+# The buttons staff press on the day, each naming the status it sets (action_views does it).
 STATUS_ACTIONS = {
     "check_in": (S.CHECKED_IN, "Check in", "bi-person-check"),
     "complete": (S.COMPLETED, "Completed", "bi-check2-circle"),
@@ -163,21 +159,3 @@ def search(request):
         "clinic_zone": settings.CLINIC_TIME_ZONE,
     }
     return render(request, "consultations/staff/search.html", context)
-
-
-@require("manage_bookings")
-@require_POST
-def change_status(request, pk):
-    appointment = get_object_or_404(Appointment.objects.select_related("patient"), pk=pk)
-    action = STATUS_ACTIONS.get(request.POST.get("action", ""))
-    if action is None:
-        messages.error(request, "That is not something this button can do.")
-    else:
-        try:
-            set_status(appointment=appointment, status=action[0], actor=request.user)
-        except StatusChangeNotAllowed as error:
-            messages.error(request, str(error))
-        else:
-            reads.changed(request, appointment, action=f"appointment_{action[0]}")
-            messages.success(request, f"{appointment.patient}: {S(action[0]).label.lower()}.")
-    return redirect(safe_next(request, reverse("schedule:today")))

@@ -1,8 +1,9 @@
 """Messages about appointments: what each says (its declaration) and when it is queued.
 
 Booking sends a confirmation now and plans the reminders; rescheduling replaces them (new
-keys: the start is in the key), cancelling cancels them. Texts hold a name, a time and a
-link; nothing clinical. Registered through settings.MESSAGE_MODULES.
+keys: the start is in the key), cancelling cancels them, and undoing a cancellation plans
+them again (the same keys: the outbox puts the cancelled rows back in the queue). Texts
+hold a name, a time and a link; nothing clinical. Registered through settings.MESSAGE_MODULES.
 """
 
 import datetime as dt
@@ -62,6 +63,13 @@ RESCHEDULED = _booking(
 CANCELLED = _booking(
     "booking_cancelled", "Appointment cancelled", "Your appointment is cancelled", "is cancelled"
 )
+# A cancellation the clinic undid: the patient was told it was off, so is told it is on.
+RESTORED = _booking(
+    "booking_restored",
+    "Appointment booked again",
+    "Your appointment is booked again",
+    "is booked again (the cancellation was undone)",
+)
 
 
 def reminder_subject(hours: float) -> str:
@@ -106,7 +114,7 @@ def reminder_kind(hours: float) -> MessageKind:
     return REMINDER_SOON if hours < 12 else REMINDER_DAY if hours < 48 else REMINDER_FAR
 
 
-KINDS = [BOOKED, RESCHEDULED, CANCELLED, REMINDER_FAR, REMINDER_DAY, REMINDER_SOON]
+KINDS = [BOOKED, RESCHEDULED, CANCELLED, RESTORED, REMINDER_FAR, REMINDER_DAY, REMINDER_SOON]
 
 # ------------------------------------------------------------------ when they are queued
 
@@ -158,7 +166,12 @@ def booking_changed(*, appointment, change: str, now: dt.datetime | None = None)
                 appointment=appointment,
                 context={"hours": hours[reminder.kind]},
             )
-    kind = {"booked": BOOKED, "rescheduled": RESCHEDULED, "cancelled": CANCELLED}[change]
+    kind = {
+        "booked": BOOKED,
+        "rescheduled": RESCHEDULED,
+        "cancelled": CANCELLED,
+        "restored": RESTORED,
+    }[change]
     outbox.enqueue(
         kind=kind.code,
         recipient=appointment.patient,

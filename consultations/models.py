@@ -222,6 +222,12 @@ class AppointmentQuerySet(models.QuerySet):
     def upcoming(self, now):
         return self.filter(status=AppointmentStatus.BOOKED, start__gte=now)
 
+    def late_cancellations(self):
+        return self.filter(status=AppointmentStatus.CANCELLED_PATIENT, late_cancellation=True)
+
+    def no_shows(self):
+        return self.filter(status=AppointmentStatus.NO_SHOW)
+
 
 class Appointment(models.Model):
     Status = AppointmentStatus
@@ -249,6 +255,8 @@ class Appointment(models.Model):
         "intake.Intake", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     approval_override_reason = models.TextField(blank=True)
+    # Cancelled inside the cancellation window at the patient's request (status.decide).
+    late_cancellation = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -306,6 +314,9 @@ class AppointmentEvent(models.Model):
     )
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20)
+    # status.Action ("cancel", "no_show", "undo", …); blank on rows older than the field.
+    action = models.CharField(max_length=20, blank=True)
+    reason = models.CharField(max_length=30, blank=True)  # a code from status.REASONS
     note = models.TextField(blank=True)
 
     class Meta:

@@ -7,12 +7,13 @@ PostgreSQL an exclusion constraint refuses any overlap the check could have miss
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from clinic.core.models import ClinicSettings
 from intake.models import Intake
 
-from . import messages, selectors
+from . import messages, selectors, status
 from .models import (
     ONE_ACTIVE_INITIAL,
     Appointment,
@@ -42,6 +43,14 @@ class AlreadyBooked(BookingError):
         super().__init__(
             "You already have an initial consultation booked. You can move it instead."
         )
+
+
+class StatusChangeRefused(BookingError):
+    """The transition table (status.py) does not allow this change now."""
+
+
+class ReasonNeeded(BookingError):
+    """This change needs a reason and none was given."""
 
 
 class TooLateToChange(BookingError):
@@ -172,13 +181,48 @@ def book_appointment(
     return appointment
 
 
-def _window_check(appointment: Appointment, actor, now) -> None:
-    if actor == appointment.patient:
-        settings_row = ClinicSettings.load()
-        if not appointment.is_cancellable_by_patient(now, settings_row.cancellation_window_hours):
-            from django.conf import settings
+def _facts(appointment: Appointment, actor, now, **extra) -> status.Facts:
+    """What the transition table looks at, read from the (locked) appointment."""
+    from django.conf import settings
 
-            raise TooLateToChange(settings.CLINIC["phone"])
+    window = ClinicSettings.load().cancellation_window_hours
+    return status.Facts(
+        status=appointment.status,
+        start=appointment.start,
+        end=appointment.end,
+        now=now,
+        who=status.Who.PATIENT if actor == appointment.patient else status.Who.STAFF,
+        zone=settings.CLINIC_TIME_ZONE,
+        window=dt.timedelta(hours=window),
+        **extra,
+    )
+
+
+def _decide(appointment: Appointment, action: str, actor, now, **kwargs) -> status.Change:
+    """status.decide, its refusal turned into the message a patient or the desk reads."""
+    from django.conf import settings
+
+    facts = _facts(appointment, actor, now, **kwargs.pop("facts", {}))
+    try:
+        return status.decide(action, facts, **kwargs)
+    except status.NotAllowed as refusal:
+        if facts.who == status.Who.PATIENT and appointment.status == Appointment.Status.BOOKED:
+            raise TooLateToChange(settings.CLINIC["phone"]) from refusal
+        raise StatusChangeRefused(str(refusal)) from refusal
+
+
+def _record(locked: Appointment, change: status.Change, *, actor, reason="", note="") -> None:
+    AppointmentEvent.objects.create(
+        appointment=locked,
+        actor=actor,
+        from_status=change.from_status,
+        to_status=change.to_status,
+        action=change.action,
+        reason=reason,
+        note=note,
+    )
+    locked.status = change.to_status
+    locked.save(update_fields=["status", "late_cancellation", "updated_at"])
 
 
 def reschedule_appointment(
@@ -195,9 +239,7 @@ def reschedule_appointment(
     try:
         with transaction.atomic():
             locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-            if locked.status != Appointment.Status.BOOKED:
-                raise BookingError("Only a booked appointment can be moved.")
-            _window_check(locked, actor, now)
+            _decide(locked, status.Action.MOVE, actor, now)
             _lock(provider, locked.appointment_type)
             _check_slot(
                 appointment_type=locked.appointment_type,
@@ -216,6 +258,7 @@ def reschedule_appointment(
                 actor=actor,
                 from_status=locked.status,
                 to_status=locked.status,
+                action=status.Action.MOVE,
                 note=f"Moved from {old:%Y-%m-%d %H:%M}",
             )
             messages.booking_changed(appointment=locked, change="rescheduled", now=now)
@@ -225,27 +268,174 @@ def reschedule_appointment(
 
 
 def cancel_appointment(
-    *, appointment: Appointment, actor, reason: str = "", now: dt.datetime | None = None
+    *,
+    appointment: Appointment,
+    actor,
+    reason: str = "",
+    note: str = "",
+    now: dt.datetime | None = None,
 ) -> Appointment:
-    """Cancel; the slot is free at once. Patients only until the cancellation window."""
+    """Cancel by the rules of status.py; the slot is free at once and the reminders stop.
+
+    `reason` is a code from status.CANCEL_REASONS; it decides whose cancellation it is, and
+    so whether it counts as a late one. Left out, it is the patient's own request when the
+    patient cancels and the clinic's otherwise (the staff page always asks for one).
+    """
     now = now or timezone.now()
+    by_patient = actor == appointment.patient
+    reason = reason or ("patient_asked" if by_patient else "clinic")
     with transaction.atomic():
         locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if locked.status != Appointment.Status.BOOKED:
-            raise BookingError("This appointment is not booked any more.")
-        _window_check(locked, actor, now)
-        by_patient = actor == locked.patient
-        new = (
-            Appointment.Status.CANCELLED_PATIENT
-            if by_patient
-            else Appointment.Status.CANCELLED_CLINIC
-        )
-        AppointmentEvent.objects.create(
-            appointment=locked, actor=actor, from_status=locked.status, to_status=new, note=reason
-        )
-        locked.status = new
-        locked.save(update_fields=["status", "updated_at"])
+        change = _decide(locked, status.Action.CANCEL, actor, now, reason=reason)
+        if problem := status.reason_problem(status.Action.CANCEL, reason, note):
+            raise ReasonNeeded(problem)
+        locked.late_cancellation = change.late_cancellation
+        _record(locked, change, actor=actor, reason=reason, note=note.strip())
         messages.booking_changed(appointment=locked, change="cancelled", now=now)
+    appointment.status = locked.status
+    return locked
+
+
+def record_visit(
+    *,
+    appointment: Appointment,
+    action: str,
+    actor,
+    reason: str = "",
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Check in, completed or no-show by the rules of status.py (a no-show needs a reason)."""
+    now = now or timezone.now()
+    if action not in (status.Action.CHECK_IN, status.Action.COMPLETE, status.Action.NO_SHOW):
+        raise StatusChangeRefused("That is not something this button can do.")
+    with transaction.atomic():
+        # Re-read under a lock: two front-desk screens may press buttons at the same time.
+        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        change = _decide(locked, action, actor, now)
+        if problem := status.reason_problem(action, reason, note):
+            raise ReasonNeeded(problem)
+        _record(locked, change, actor=actor, reason=reason, note=note.strip())
+    appointment.status = locked.status
+    return locked
+
+
+def last_status_change(appointment: Appointment) -> AppointmentEvent | None:
+    """The event that set the current status (None for a never-changed booking)."""
+    return (
+        appointment.events.exclude(from_status="")
+        .exclude(from_status=F("to_status"))
+        .order_by("created_at", "pk")
+        .last()
+    )
+
+
+def undo_facts(appointment: Appointment, event: AppointmentEvent | None) -> dict:
+    """What status.decide needs to know about the last change, for an undo."""
+    if event is None or event.to_status != appointment.status:
+        return {"previous": None}
+    return {
+        "previous": event.from_status,
+        "changed_at": event.created_at,
+        "last_was_undo": event.action == status.Action.UNDO,
+    }
+
+
+def preview_change(
+    *, appointment: Appointment, action: str, actor, reason: str = "", now=None
+) -> status.Change:
+    """What `action` would do now, writing nothing; StatusChangeRefused says why not."""
+    now = now or timezone.now()
+    facts = (
+        undo_facts(appointment, last_status_change(appointment))
+        if action == status.Action.UNDO
+        else {}
+    )
+    return _decide(appointment, action, actor, now, facts=facts, reason=reason)
+
+
+class SlotTaken(StatusChangeRefused):
+    def __init__(self):
+        super().__init__(
+            "That time has been given to someone else since the cancellation, so it cannot "
+            "be undone. Book the patient a new time instead."
+        )
+
+
+def _time_still_free(locked: Appointment) -> None:
+    """The cancelled appointment's time is still free for its provider (and a chair)."""
+    overlapping = (
+        Appointment.objects.active()
+        .exclude(pk=locked.pk)
+        .filter(block_start__lt=locked.block_end, block_end__gt=locked.block_start)
+    )
+    if overlapping.filter(provider=locked.provider).exists():
+        raise SlotTaken
+    if locked.uses_chair:
+        # Conservative: every chair use overlapping the infusion counts, even if two of them
+        # do not overlap each other.
+        chairs = sum(
+            Location.objects.filter(kind=Location.Kind.CLINIC).values_list("chairs", flat=True)
+        )
+        in_chairs = overlapping.filter(
+            uses_chair=True, start__lt=locked.chair_end, chair_end__gt=locked.start
+        )
+        if in_chairs.count() >= chairs:
+            raise SlotTaken
+
+
+def _another_initial(locked: Appointment) -> bool:
+    return (
+        locked.kind == AppointmentType.Kind.INITIAL
+        and Appointment.objects.filter(
+            patient=locked.patient,
+            kind=AppointmentType.Kind.INITIAL,
+            status=Appointment.Status.BOOKED,
+        )
+        .exclude(pk=locked.pk)
+        .exists()
+    )
+
+
+def undo_status_change(
+    *, appointment: Appointment, actor, reason: str = "", now: dt.datetime | None = None
+) -> Appointment:
+    """Put back the status before the last change (within minutes, or later with a reason).
+
+    An undone cancellation takes its time back only if nobody has it now (the lock, the
+    check, then the exclusion constraint), and its reminders are planned again.
+    """
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+            facts = undo_facts(locked, last_status_change(locked))
+            change = _decide(locked, status.Action.UNDO, actor, now, facts=facts)
+            if change.needs_reason and not reason.strip():
+                raise ReasonNeeded(
+                    "It is more than 10 minutes since that change: say why it is undone."
+                )
+            restoring = locked.status in status.CANCELLED
+            if restoring:
+                _lock(locked.provider, locked.appointment_type)
+                _time_still_free(locked)
+                if _another_initial(locked):
+                    raise StatusChangeRefused(
+                        "The patient has booked another initial consultation since; "
+                        "this one cannot be put back."
+                    )
+            locked.late_cancellation = False
+            _record(locked, change, actor=actor, note=reason.strip())
+            if restoring:
+                messages.booking_changed(appointment=locked, change="restored", now=now)
+    except IntegrityError as error:
+        if _refused_by(error) == ONE_ACTIVE_INITIAL:
+            raise StatusChangeRefused(
+                "The patient has booked another initial consultation since; "
+                "this one cannot be put back."
+            ) from error
+        raise SlotTaken from error
+    appointment.status = locked.status
     return locked
 
 

@@ -1,4 +1,4 @@
-"""Coordinators (and clinicians) book, move and cancel on a patient's behalf."""
+"""Coordinators (and clinicians) book and move on a patient's behalf (cancel: action_views)."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -111,24 +111,6 @@ def move(request, pk):
     context = picker_context(request, patient=appointment.patient, moving=appointment, staff=True)
     context["move_url"] = reverse("schedule:move", args=[pk])
     return render(request, "consultations/book.html", context)
-
-
-@require("manage_bookings")
-@require_POST
-def cancel(request, pk):
-    appointment = get_object_or_404(Appointment, pk=pk)
-    try:
-        services.cancel_appointment(
-            appointment=appointment,
-            actor=request.user,
-            reason=request.POST.get("reason", "")[:1000],
-        )
-    except services.BookingError as problem:
-        messages.error(request, str(problem))
-    else:
-        reads.changed(request, appointment, action="appointment_cancelled")
-        messages.success(request, "Cancelled. The time is free again and the patient was told.")
-    return redirect(_day_url(appointment))
 
 
 @require("manage_bookings")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar_views, decision_views, schedule_views, staff_booking_views
+from . import action_views, calendar_views, decision_views, schedule_views, staff_booking_views
 
 app_name = "schedule"
 
@@ -26,12 +26,14 @@ urlpatterns = [
     path("calendar/sheet/", calendar_views.day_sheet, name="day_sheet"),
     path("calendar/search/", calendar_views.search, name="search"),
     path("calendar/reopened/", decision_views.reopened_bookings, name="reopened_bookings"),
-    path("appointments/<int:pk>/status/", calendar_views.change_status, name="change_status"),
     # Booking on a patient's behalf
     path("patients/", staff_booking_views.patients, name="patients"),
     path("patients/<int:patient_pk>/book/", staff_booking_views.book, name="book"),
     path("patients/<int:patient_pk>/book/confirm/", staff_booking_views.confirm, name="confirm"),
     path("appointments/<int:pk>/move/", staff_booking_views.move, name="move"),
-    path("appointments/<int:pk>/cancel/", staff_booking_views.cancel, name="cancel"),
+    # Actions on one appointment: GET confirms, POST does it
+    path("appointments/<int:pk>/status/", action_views.change_status, name="change_status"),
+    path("appointments/<int:pk>/cancel/", action_views.cancel, name="cancel"),
+    path("appointments/<int:pk>/undo/", action_views.undo, name="undo"),
     path("appointments/<int:pk>/video/", staff_booking_views.video_link, name="video_link"),
 ]

@@ -8,7 +8,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from clinic.accounts.access import require
 from clinic.core.models import ClinicSettings
@@ -138,16 +137,25 @@ def reschedule(request, pk):
 
 
 @require("use_patient_portal")
-@require_POST
 def cancel(request, pk):
+    """The patient's own cancellation: a page saying what it means, then POST."""
     appointment = _own_appointment(request, pk)
-    try:
-        services.cancel_appointment(appointment=appointment, actor=request.user)
-    except services.BookingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Your appointment is cancelled.")
-    return redirect("consultations:detail", pk=pk)
+    window = ClinicSettings.load().cancellation_window_hours
+    if request.method == "POST":
+        try:
+            services.cancel_appointment(appointment=appointment, actor=request.user)
+        except services.BookingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Your appointment is cancelled. We emailed you to confirm.")
+        return redirect("consultations:detail", pk=pk)
+    context = {
+        "appointment": appointment,
+        "when": format_when(appointment.start, patient_zone(request.user)),
+        "can_change": appointment.is_cancellable_by_patient(timezone.now(), window),
+        "window": window,
+    }
+    return render(request, "consultations/cancel.html", context)
 
 
 @require("use_patient_portal")

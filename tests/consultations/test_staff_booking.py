@@ -80,10 +80,14 @@ def test_coordinator_moves_and_cancels_any_booking(
     )
     appointment.refresh_from_db()
     assert appointment.start == at(TUESDAY, 14)
-    client.post(reverse("schedule:cancel", args=[appointment.pk]), {"reason": "Clinic closed"})
+    client.post(
+        reverse("schedule:cancel", args=[appointment.pk]),
+        {"reason": "clinic", "note": "Clinic closed"},
+    )
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.CANCELLED_CLINIC
-    assert appointment.events.last().note == "Clinic closed"
+    event = appointment.events.last()
+    assert (event.reason, event.note) == ("clinic", "Clinic closed")
 
 
 @pytest.mark.parametrize("role", ["patient", "other_patient"])
