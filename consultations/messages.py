@@ -89,8 +89,20 @@ def _reminder(code: str, label: str, hours: int) -> MessageKind:
         appointment = context["appointment"]
         if appointment.status != Appointment.Status.BOOKED:
             raise Skip(f"Appointment is {appointment.get_status_display().lower()}")
+        # Worded for the moment it is read: before the cancellation window the patient may
+        # move or cancel online; inside it only the clinic can (a 24 h reminder with a 24 h
+        # window, an SMS held back by quiet hours, a late retry).
+        at = message.sent_at or max(message.due_at, timezone.now())
+        window = dt.timedelta(hours=ClinicSettings.load().cancellation_window_hours)
+        options = reminders.patient_options(start=appointment.start, at=at, window=window)
+        zone = patient_zone(appointment.patient)
         # Rows planned before the offset was recorded on them read their kind's own hours.
-        return {**context, "hours": message.context.get("hours", hours)}
+        return {
+            **context,
+            "hours": message.context.get("hours", hours),
+            "change_online": options.change_online,
+            "change_until": format_when(options.change_until, zone, with_clinic=False),
+        }
 
     return MessageKind(
         code=code,

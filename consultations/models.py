@@ -54,19 +54,29 @@ class AppointmentType(models.Model):
         EITHER = "either", "In person or telehealth"
 
     class BookableBy(models.TextChoices):
-        PATIENT = "patient", "Patients (self-service) and staff"
-        STAFF = "staff", "Staff only"
+        """Who may book the type, for which patients (rules in consultations/eligibility.py)."""
+
+        PATIENT = "patient", "Any patient (self-service) and staff"
+        NEW_PATIENT = (
+            "new",
+            "New patients, before a completed consultation (self-service) and staff",
+        )
+        RETURNING = "returning", "After a completed consultation (self-service) and staff"
+        STAFF_AFTER_CONSULTATION = "staff_after", "Staff only, after a completed consultation"
+        STAFF = "staff", "Staff only, any patient"
 
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=12, choices=Kind.choices)
     duration_minutes = models.PositiveSmallIntegerField()
     buffer_before_minutes = models.PositiveSmallIntegerField(default=0)
     buffer_after_minutes = models.PositiveSmallIntegerField(default=0)
-    min_notice_hours = models.PositiveSmallIntegerField(default=24)
+    # Longer than the cancellation window (24 h) by a day: a patient who books the earliest
+    # time still has a day to move it online (eligibility.NOTICE_MARGIN_HOURS).
+    min_notice_hours = models.PositiveSmallIntegerField(default=48)
     horizon_days = models.PositiveSmallIntegerField(default=60)
     mode = models.CharField(max_length=12, choices=Mode.choices, default=Mode.EITHER)
     bookable_by = models.CharField(
-        max_length=10, choices=BookableBy.choices, default=BookableBy.PATIENT
+        max_length=12, choices=BookableBy.choices, default=BookableBy.PATIENT
     )
     requires_approved_intake = models.BooleanField(default=False)
     uses_chair = models.BooleanField(default=False)

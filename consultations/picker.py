@@ -6,6 +6,7 @@ read strictly (anything malformed is a 404).
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import Http404
@@ -13,9 +14,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from . import availability, selectors, services
+from . import availability, eligibility, selectors, services
 from .models import Appointment, AppointmentType, Provider
-from .timefmt import format_time, patient_zone
+from .timefmt import format_time, format_when, patient_zone
 
 
 def _int(value):
@@ -72,18 +73,38 @@ def _is_date(value) -> bool:
         return False
 
 
+def _types(patient, staff: bool) -> tuple[dict, list]:
+    """The types the picker offers, and (staff only) the ones it does not, with why.
+
+    The same rule the booking service enforces (eligibility.check): patients see only what
+    they may book (waiting for approval included: the page says so); staff see the rest
+    greyed out with the reason."""
+    offered, refused = {}, []
+    for appointment_type in AppointmentType.objects.filter(active=True):
+        verdict = services.eligibility_for(
+            patient=patient, appointment_type=appointment_type, by_staff=staff
+        )
+        if verdict.allowed or (not staff and eligibility.patient_sees(verdict)):
+            offered[appointment_type.pk] = appointment_type
+        elif staff:
+            refused.append((appointment_type, eligibility.STAFF_REASONS[verdict.code]))
+    return offered, refused
+
+
 def picker_context(request, *, patient, moving=None, staff=False) -> dict:
     """Type → visit mode → clinician → day → time, read from the query string.
 
-    Staff see every active type and may go on without an approved intake (the booking then
-    needs a recorded reason); patients see self-service types only.
+    Staff see every type the patient may have (the others with the reason they are not
+    offered), also times inside the minimum notice, and may go on without an approved
+    intake; each of those needs a recorded reason at confirmation. Patients see only the
+    types they may book, from the minimum notice on.
     """
-    types = AppointmentType.objects.filter(active=True)
-    types = {t.pk: t for t in (types if staff else types.filter(bookable_by="patient"))}
+    types, refused = ({}, []) if moving else _types(patient, staff)
     providers = list(Provider.objects.filter(active=True))
     choice = Choice(request, types, providers, moving)
     context = {
         "types": types.values(),
+        "refused_types": refused,
         "choice": choice,
         "providers": providers,
         "moving": moving,
@@ -94,13 +115,23 @@ def picker_context(request, *, patient, moving=None, staff=False) -> dict:
     }
     if not (choice.type and choice.mode):
         return context
-    if choice.type.requires_approved_intake and not services.approved_intake(patient):
-        context["needs_approval"] = True
-        if not staff:
-            return context
+    if moving is None:
+        verdict = services.eligibility_for(
+            patient=patient, appointment_type=choice.type, by_staff=staff
+        )
+        context["warning"] = verdict.warning
+        if verdict.code == "needs_approval" or verdict.needs_override:
+            context["needs_approval"] = True
+            if not staff:
+                return context
     now = timezone.now()
     ids = [p.pk for p in providers] if choice.provider == "any" else [int(choice.provider)]
     first, last = selectors.booking_window(choice.type, now)
+    # Staff booking (not moving: a move keeps the patient's rules) may take times inside the
+    # minimum notice, from now on, each with a recorded reason.
+    inside_notice = staff and moving is None
+    if inside_notice:
+        first = selectors.local_today(now)
     slots = selectors.available_slots(
         appointment_type=choice.type,
         provider_ids=ids,
@@ -108,19 +139,38 @@ def picker_context(request, *, patient, moving=None, staff=False) -> dict:
         end_date=last,
         now=now,
         exclude_appointment=moving,
+        min_notice=dt.timedelta(0) if inside_notice else None,
     )
     days = availability.group_by_local_day(slots, context["zone"])
     context["days"] = [(day, len({s.start for s in day_slots})) for day, day_slots in days.items()]
+    notice_ends = now + dt.timedelta(hours=choice.type.min_notice_hours)
+    context["notice_ends"] = format_when(notice_ends, context["zone"]) if inside_notice else ""
     if choice.date in days:
-        context["times"] = _unique_times(days[choice.date], context["zone"])
+        names = {p.pk: p.display_name for p in providers} if choice.provider == "any" else {}
+        context["times"] = _unique_times(days[choice.date], context["zone"], names, notice_ends)
     return context
 
 
-def _unique_times(slots, zone):
-    """One button per time; with "any provider" the first free provider takes it."""
+@dataclass(frozen=True)
+class TimeButton:
+    slot: availability.Slot
+    label: str  # "9:00 AM"
+    provider_name: str  # with "any clinician": who that time is with
+    inside_notice: bool  # staff only: needs a reason
+
+
+def _unique_times(slots, zone, names: dict, notice_ends) -> list[TimeButton]:
+    """One button per time; with "any clinician" the first free one takes it, named."""
     seen, out = set(), []
     for slot in slots:
         if slot.start not in seen:
             seen.add(slot.start)
-            out.append((slot, format_time(slot.start, zone)))
+            out.append(
+                TimeButton(
+                    slot,
+                    format_time(slot.start, zone),
+                    names.get(slot.provider_id, ""),
+                    slot.start < notice_ends,
+                )
+            )
     return out

@@ -131,3 +131,24 @@ def plan_reminders(
             planned.append(PlannedReminder(offset.kind, channel, due, key))
     planned.sort(key=lambda reminder: (reminder.due, reminder.kind, reminder.channel))
     return planned
+
+
+# ------------------------------------------------------- what the patient can still do
+
+
+@dataclass(frozen=True)
+class PatientOptions:
+    """What a reminder sent at `at` can offer: online changes until `change_until`, or
+    (inside the cancellation window) only a call to the clinic."""
+
+    change_online: bool
+    change_until: dt.datetime  # aware UTC: when online changes stop
+
+
+def patient_options(*, start: dt.datetime, at: dt.datetime, window: dt.timedelta) -> PatientOptions:
+    """Whether a patient reading a reminder at `at` may still move or cancel online: until
+    `window` before the start (the same rule as Appointment.is_cancellable_by_patient)."""
+    _require_aware(start, "start")
+    _require_aware(at, "at")
+    until = (start - window).astimezone(UTC)
+    return PatientOptions(change_online=at <= until, change_until=until)

@@ -104,11 +104,15 @@ def appointment_types(request):
 def appointment_type_edit(request, pk=None):
     row = get_object_or_404(AppointmentType, pk=pk) if pk else AppointmentType()
     form = AppointmentTypeForm(request.POST or None, instance=row)
+    window = ClinicSettings.load().cancellation_window_hours
     if request.method == "POST" and form.is_valid():
         row = form.save()
         messages.success(request, f"Appointment type “{row}” saved.")
+        for warning in selectors.notice_warnings(window):
+            messages.warning(request, warning)
         return redirect("schedule:types")
-    return render(request, "consultations/staff/type_form.html", {"form": form, "type": row})
+    context = {"form": form, "type": row, "window": window}
+    return render(request, "consultations/staff/type_form.html", context)
 
 
 @require("manage_schedules")
@@ -135,10 +139,14 @@ def cancellation_window(request):
     """A section of the clinic settings area (`clinic_settings:`), kept beside the schedules."""
     current = settings_services.cancellation_values(ClinicSettings.load())
     form = CancellationWindowForm(request.POST or None, initial=current)
-    context = {"form": form, "loaded": page_loaded_token(request, current)}
+    context = {
+        "form": form,
+        "loaded": page_loaded_token(request, current),
+        "notice_warnings": selectors.notice_warnings(current["cancellation_window_hours"]),
+    }
     if request.method == "POST" and form.is_valid():
         try:
-            settings_services.update_cancellation_window(
+            row = settings_services.update_cancellation_window(
                 hours=form.cleaned_data["cancellation_window_hours"],
                 actor=request.user,
                 loaded=posted_loaded(request.POST),
@@ -147,5 +155,8 @@ def cancellation_window(request):
             context |= conflict_context(conflict)
         else:
             messages.success(request, "Cancellation window saved.")
+            # Shown once here; the page itself then lists them while they stand.
+            if selectors.notice_warnings(row.cancellation_window_hours):
+                messages.warning(request, "Some appointment types' notice is now too short.")
             return redirect("clinic_settings:cancellation_window")
     return render(request, "consultations/staff/clinic_settings.html", context)

@@ -6,15 +6,17 @@ week lists here too, in clinic time.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
 from clinic.accounts.search import person_matches
+from intake.models import Intake
 
 from . import availability as av
+from . import eligibility
 from .models import Appointment, AppointmentType, DateOverride, Location, Provider, WorkingHours
 
 
@@ -86,8 +88,14 @@ def available_slots(
     end_date: dt.date,
     now: dt.datetime,
     exclude_appointment=None,
+    min_notice: dt.timedelta | None = None,
 ) -> list[av.Slot]:
-    """Free slots for one type, some providers and a date range: a fixed number of queries."""
+    """Free slots for one type, some providers and a date range: a fixed number of queries.
+
+    `min_notice` replaces the type's notice (staff may book inside it, with a reason)."""
+    spec = type_spec(appointment_type)
+    if min_notice is not None:
+        spec = replace(spec, min_notice=min_notice)
     inputs = schedule_inputs(provider_ids, start_date, end_date)
     ids = [p.id for p in inputs["providers"]]
     # Busy rows from a day either side: local days in far zones straddle UTC days.
@@ -100,7 +108,7 @@ def available_slots(
         busy += _busy(ids, window_start, window_end, exclude, chairs=True)
         capacity = sum(Location.objects.filter(kind="clinic").values_list("chairs", flat=True))
     return av.free_slots(
-        appointment_type=type_spec(appointment_type),
+        appointment_type=spec,
         busy=busy,
         start_date=start_date,
         end_date=end_date,
@@ -108,6 +116,96 @@ def available_slots(
         clinic_time_zone=settings.CLINIC_TIME_ZONE,
         chair_capacity=capacity,
         **inputs,
+    )
+
+
+def time_is_taken(
+    *, appointment_type: AppointmentType, provider: Provider, start: dt.datetime, exclude=None
+) -> bool:
+    """Whether the provider (or, for infusions, every chair) is busy at any moment of a
+    booking starting at `start`, working hours aside: the check for a time staff enter."""
+    spec = type_spec(appointment_type)
+    end = start + spec.duration
+    block_start, block_end = start - spec.buffer_before, end + spec.buffer_after
+    exclude_pk = exclude.pk if exclude else None
+    busy = _busy([provider.pk], block_start, block_end, exclude_pk)
+    if av.conflicts(block_start, block_end, busy, provider.pk):
+        return True
+    if not appointment_type.uses_chair:
+        return False
+    chair_end = end + spec.chair_time_after
+    chairs = _busy([], start, chair_end, exclude_pk, chairs=True)
+    capacity = sum(Location.objects.filter(kind="clinic").values_list("chairs", flat=True))
+    return av.chairs_occupied(start, chair_end, chairs) >= capacity
+
+
+def within_hours(*, provider: Provider, start: dt.datetime, end: dt.datetime) -> bool:
+    """Whether [start, end) lies inside the provider's hours, time off and closures counted."""
+    day = start.astimezone(clinic_zone()).date()
+    inputs = schedule_inputs([provider.pk], day - dt.timedelta(days=1), day + dt.timedelta(days=1))
+    outside = av.appointments_outside_hours(
+        [(0, provider.pk, start, end)],
+        inputs["providers"],
+        inputs["working_hours"],
+        inputs["overrides"],
+        settings.CLINIC_TIME_ZONE,
+    )
+    return not outside
+
+
+def patient_history(patient) -> eligibility.PatientHistory:
+    """What the booking rules need to know about a patient (two queries)."""
+    statuses = set(Intake.objects.filter(patient=patient).values_list("status", flat=True))
+    completed = Appointment.objects.filter(
+        patient=patient,
+        status=Appointment.Status.COMPLETED,
+        kind__in=[AppointmentType.Kind.INITIAL, AppointmentType.Kind.FOLLOW_UP],
+    ).exists()
+    return eligibility.PatientHistory(
+        completed_consultation=completed,
+        approved_intake=Intake.Status.APPROVED in statuses,
+        # Referred elsewhere counts as declined here: not a patient of this clinic's.
+        declined_intake=bool(statuses & {Intake.Status.DECLINED, Intake.Status.REFERRED}),
+    )
+
+
+def intake_standing(patient_ids) -> dict[int, str]:
+    """Each patient's intake standing for a list of search results (one query):
+    "approved", "declined", "referred", "awaiting" (submitted, not decided), "started"
+    or absent (no intake)."""
+    rank = {"approved": 5, "declined": 4, "referred": 3, "awaiting": 2, "started": 1}
+    standing: dict[int, str] = {}
+    rows = Intake.objects.filter(patient_id__in=list(patient_ids)).values_list(
+        "patient_id", "status"
+    )
+    for patient_id, status in rows:
+        if status == Intake.Status.APPROVED:
+            word = "approved"
+        elif status in (Intake.Status.DECLINED, Intake.Status.REFERRED):
+            word = status
+        elif status == Intake.Status.IN_PROGRESS:
+            word = "started"
+        else:
+            word = "awaiting"
+        if rank[word] > rank.get(standing.get(patient_id, ""), 0):
+            standing[patient_id] = word
+    return standing
+
+
+SELF_SERVICE = (
+    AppointmentType.BookableBy.PATIENT,
+    AppointmentType.BookableBy.NEW_PATIENT,
+    AppointmentType.BookableBy.RETURNING,
+)
+
+
+def notice_warnings(window_hours: int) -> list[str]:
+    """Self-bookable types whose minimum notice leaves too little time to change online
+    before `window_hours` (eligibility.notice_conflicts): one query."""
+    rows = AppointmentType.objects.filter(active=True, bookable_by__in=SELF_SERVICE)
+    return eligibility.notice_conflicts(
+        window_hours=window_hours,
+        types=[(t.name, t.min_notice_hours) for t in rows.order_by("name")],
     )
 
 

@@ -10,10 +10,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from clinic.audit import services as audit
 from clinic.core.models import ClinicSettings
 from intake.models import Intake
 
-from . import messages, selectors, status
+from . import eligibility, messages, selectors, status
 from .models import (
     ONE_ACTIVE_INITIAL,
     Appointment,
@@ -69,7 +70,7 @@ def _location(mode: str) -> Location:
     return location
 
 
-def _check_slot(*, appointment_type, provider, start, now, exclude=None) -> None:
+def _check_slot(*, appointment_type, provider, start, now, exclude=None, notice=None) -> None:
     day = timezone.localtime(start).date()
     free = selectors.available_slots(
         appointment_type=appointment_type,
@@ -78,9 +79,42 @@ def _check_slot(*, appointment_type, provider, start, now, exclude=None) -> None
         end_date=day + dt.timedelta(days=1),
         now=now,
         exclude_appointment=exclude,
+        min_notice=notice,
     )
     if not any(s.start == start and s.provider_id == provider.pk for s in free):
         raise SlotUnavailable
+
+
+# What staff may book that patients may not, each needing a recorded reason.
+INSIDE_NOTICE = "inside_notice"
+OUTSIDE_HOURS = "outside_hours"
+EXCEPTION_LABELS = {
+    INSIDE_NOTICE: "Inside the minimum notice",
+    OUTSIDE_HOURS: "Outside working hours",
+}
+# How far ahead staff may enter a time of their own (the picker offers the type's horizon).
+STAFF_HORIZON = dt.timedelta(days=730)
+
+
+def staff_exceptions(
+    *, appointment_type, provider, start: dt.datetime, now: dt.datetime, exclude=None
+) -> list[str]:
+    """Which patient rules a staff booking at `start` sets aside ([] for an ordinary time);
+    raises SlotUnavailable for a time that is past, too far ahead or taken (buffers and
+    chairs counted) whatever the rules."""
+    if start <= now or start > now + STAFF_HORIZON:
+        raise SlotUnavailable
+    if selectors.time_is_taken(
+        appointment_type=appointment_type, provider=provider, start=start, exclude=exclude
+    ):
+        raise SlotUnavailable
+    exceptions = []
+    if start < now + dt.timedelta(hours=appointment_type.min_notice_hours):
+        exceptions.append(INSIDE_NOTICE)
+    end = start + appointment_type.duration
+    if not selectors.within_hours(provider=provider, start=start, end=end):
+        exceptions.append(OUTSIDE_HOURS)
+    return exceptions
 
 
 def _refused_by(error: IntegrityError) -> str:
@@ -117,6 +151,46 @@ def approved_intake(patient) -> Intake | None:
     return Intake.objects.filter(patient=patient, status=Intake.Status.APPROVED).first()
 
 
+class NotEligible(BookingError):
+    """The type's rule (who may book it, for which patients) refuses this booking."""
+
+
+class ReasonRequired(BookingError):
+    def __init__(self, exceptions: list[str]):
+        self.exceptions = exceptions
+        labels = " and ".join(EXCEPTION_LABELS[e].lower() for e in exceptions)
+        super().__init__(f"This time is {labels}: give the reason for booking it.")
+
+
+def eligibility_for(*, patient, appointment_type: AppointmentType, by_staff: bool):
+    """The type's rule applied to this patient (eligibility.check with her history)."""
+    return eligibility.check(
+        bookable_by=appointment_type.bookable_by,
+        requires_approval=appointment_type.requires_approved_intake,
+        history=selectors.patient_history(patient),
+        by_staff=by_staff,
+    )
+
+
+def _refuse_ineligible(verdict, *, by_staff: bool, override_reason: str) -> None:
+    if verdict.code == "needs_approval":
+        raise NotApproved
+    if not verdict.allowed:
+        reasons = eligibility.STAFF_REASONS if by_staff else eligibility.PATIENT_REASONS
+        raise NotEligible(reasons[verdict.code])
+    if verdict.needs_override and not override_reason:
+        raise NotApproved
+
+
+def _event_note(*, override_reason: str, exceptions: list[str], reason: str, warning: str) -> str:
+    lines = [f"{EXCEPTION_LABELS[e]}: {reason}" for e in exceptions]
+    if override_reason:
+        lines.append(f"Approval overridden: {override_reason}")
+    if warning:
+        lines.append(f"Booked despite the warning: {warning}")
+    return "\n".join(lines)
+
+
 def book_appointment(
     *,
     patient,
@@ -126,20 +200,26 @@ def book_appointment(
     mode: str,
     actor,
     override_reason: str = "",
+    staff_reason: str = "",
     now: dt.datetime | None = None,
 ) -> Appointment:
-    """Book a free slot, or raise SlotUnavailable: never two active bookings that overlap."""
+    """Book a free slot, or raise SlotUnavailable: never two active bookings that overlap.
+
+    Patients book free slots outside the minimum notice, within working hours, of types
+    their history allows. Staff may also book inside the notice or outside hours, each
+    with a `staff_reason` recorded on the appointment's event and in the audit trail.
+    """
     now = now or timezone.now()
     by_staff = actor != patient
-    staff_only = appointment_type.bookable_by == AppointmentType.BookableBy.STAFF
-    if not appointment_type.active or (not by_staff and staff_only):
+    if not appointment_type.active:
         raise BookingError("This kind of appointment is booked by the clinic. Please call us.")
     if not appointment_type.allows(mode):
         raise BookingError("This appointment is not available as that kind of visit.")
+    override_reason = override_reason.strip() if by_staff else ""
+    staff_reason = staff_reason.strip() if by_staff else ""
+    verdict = eligibility_for(patient=patient, appointment_type=appointment_type, by_staff=by_staff)
+    _refuse_ineligible(verdict, by_staff=by_staff, override_reason=override_reason)
     intake = approved_intake(patient)
-    overridden = by_staff and override_reason.strip()
-    if appointment_type.requires_approved_intake and intake is None and not overridden:
-        raise NotApproved
     try:
         with transaction.atomic():
             _lock(provider, appointment_type)
@@ -152,7 +232,17 @@ def book_appointment(
                 ).exists()
             ):
                 raise AlreadyBooked
-            _check_slot(appointment_type=appointment_type, provider=provider, start=start, now=now)
+            exceptions = []
+            if by_staff:
+                exceptions = staff_exceptions(
+                    appointment_type=appointment_type, provider=provider, start=start, now=now
+                )
+                if exceptions and not staff_reason:
+                    raise ReasonRequired(exceptions)
+            else:
+                _check_slot(
+                    appointment_type=appointment_type, provider=provider, start=start, now=now
+                )
             appointment = Appointment.objects.create(
                 patient=patient,
                 provider=provider,
@@ -161,7 +251,7 @@ def book_appointment(
                 location=_location(mode),
                 mode=mode,
                 intake=intake,
-                approval_override_reason=override_reason.strip(),
+                approval_override_reason=override_reason if verdict.needs_override else "",
                 created_by=actor,
                 **_times(appointment_type, start),
             )
@@ -169,8 +259,25 @@ def book_appointment(
                 appointment=appointment,
                 actor=actor,
                 to_status=appointment.status,
-                note=f"Approval overridden: {override_reason.strip()}" if override_reason else "",
+                note=_event_note(
+                    override_reason=override_reason if verdict.needs_override else "",
+                    exceptions=exceptions,
+                    reason=staff_reason,
+                    warning=verdict.warning,
+                ),
             )
+            if exceptions or verdict.warning:
+                audit.record(
+                    actor=actor,
+                    action="appointment_booked_by_exception",
+                    patient=patient,
+                    target=appointment,
+                    detail={
+                        "exceptions": exceptions,
+                        "reason": staff_reason,
+                        "warning": verdict.warning,
+                    },
+                )
             messages.booking_changed(appointment=appointment, change="booked", now=now)
     except IntegrityError as error:
         # The exclusion constraint (or the one-initial-consultation rule) had the last word.

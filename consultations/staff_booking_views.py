@@ -1,6 +1,10 @@
 """Coordinators (and clinicians) book and move on a patient's behalf (cancel: action_views)."""
 
+import re
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +16,8 @@ from clinic.accounts.roles import Role
 from clinic.accounts.search import person_matches
 from clinic.audit import reads
 
-from . import services
+from . import eligibility, selectors, services
+from .booking_forms import OwnTimeForm
 from .models import Appointment
 from .picker import picker_context, read_booking, read_slot
 from .timefmt import format_when, patient_zone
@@ -27,16 +32,28 @@ def _day_url(appointment) -> str:
     return reverse("schedule:day") + f"?date={day}#appt-{appointment.pk}"
 
 
+def _search(query: str):
+    """Patients by name or email words, or by phone digits (as the review queue finds them)."""
+    condition = person_matches(query)
+    digits = re.sub(r"\D", "", query)
+    if len(digits) >= 4:
+        condition |= Q(intakes__phone__contains=digits) | Q(
+            contact_preference__phone__contains=digits
+        )
+    return User.objects.with_role(Role.PATIENT).filter(condition).distinct()
+
+
 @require("manage_bookings")
 def patients(request):
-    """Find a patient to book for (name or email)."""
+    """Find a patient to book for (name, email or phone), with her intake's standing."""
     query = request.GET.get("q", "").strip()[:100]
     found = []
     if query:
-        patients_ = User.objects.with_role(Role.PATIENT).filter(person_matches(query))
-        found = patients_.order_by("last_name")[:50]
+        found = list(_search(query).order_by("last_name", "first_name", "pk")[:50])
         reads.listed(request, found)
-    return render(request, "consultations/staff/patients.html", {"query": query, "found": found})
+    standing = selectors.intake_standing(p.pk for p in found)
+    rows = [(person, standing.get(person.pk, "none")) for person in found]
+    return render(request, "consultations/staff/patients.html", {"query": query, "rows": rows})
 
 
 @require("manage_bookings")
@@ -45,6 +62,21 @@ def book(request, patient_pk):
     reads.viewed(request, patient)
     context = picker_context(request, patient=patient, staff=True)
     context["confirm_url"] = reverse("schedule:confirm", args=[patient.pk])
+    choice = context["choice"]
+    if choice.type and choice.mode and choice.type in context["types"]:
+        entered = "at-date" in request.GET
+        form = OwnTimeForm(request.GET if entered else None, now=timezone.now())
+        if entered and form.is_valid():
+            query = urlencode(
+                {
+                    "type": choice.type.pk,
+                    "mode": choice.mode,
+                    "provider": form.cleaned_data["provider"].pk,
+                    "start": form.cleaned_data["start"].isoformat(),
+                }
+            )
+            return redirect(context["confirm_url"] + "?" + query)
+        context["own_time"] = form
     return render(request, "consultations/book.html", context)
 
 
@@ -53,11 +85,17 @@ def confirm(request, patient_pk):
     patient = _patient(patient_pk)
     data = request.POST if request.method == "POST" else request.GET
     appointment_type, provider, start, mode = read_booking(data)
-    needs_override = appointment_type.requires_approved_intake and not services.approved_intake(
-        patient
+    reads.viewed(request, patient)
+    verdict = services.eligibility_for(
+        patient=patient, appointment_type=appointment_type, by_staff=True
     )
     error = None
-    reads.viewed(request, patient)
+    try:
+        exceptions = services.staff_exceptions(
+            appointment_type=appointment_type, provider=provider, start=start, now=timezone.now()
+        )
+    except services.SlotUnavailable as problem:
+        exceptions, error = [], str(problem)
     if request.method == "POST":
         try:
             appointment = services.book_appointment(
@@ -68,6 +106,7 @@ def confirm(request, patient_pk):
                 mode=mode,
                 actor=request.user,
                 override_reason=request.POST.get("override_reason", "")[:1000],
+                staff_reason=request.POST.get("staff_reason", "")[:1000],
             )
         except services.BookingError as problem:
             error = str(problem)
@@ -84,9 +123,14 @@ def confirm(request, patient_pk):
             "provider": provider,
             "start": start,
             "mode": mode,
-            "needs_override": needs_override,
+            "verdict": verdict,
+            "not_offered": "" if verdict.allowed else eligibility.STAFF_REASONS[verdict.code],
+            "needs_override": verdict.needs_override,
+            "exceptions": [services.EXCEPTION_LABELS[e] for e in exceptions],
+            "notice_hours": appointment_type.min_notice_hours,
             "error": error,
             "reason": request.POST.get("override_reason", ""),
+            "staff_reason": request.POST.get("staff_reason", ""),
             "when": format_when(start, patient_zone(patient)),
         },
     )

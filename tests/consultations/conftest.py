@@ -9,3 +9,24 @@ TUESDAY = dt.date(2027, 1, 12)
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=NY).astimezone(dt.UTC)
+
+
+def consulted(patient, provider, *, days_ago: int = 7, hour: int = 9):
+    """Give `patient` a completed initial consultation in the past (follow-ups need one)."""
+    from consultations.models import Appointment, AppointmentType, Location
+
+    initial = AppointmentType.objects.get(kind="initial")
+    start = at(NOW.date() - dt.timedelta(days=days_ago), hour)
+    return Appointment.objects.create(
+        patient=patient,
+        provider=provider,
+        appointment_type=initial,
+        kind=initial.kind,
+        location=Location.objects.filter(kind="clinic").first(),
+        mode="in_person",
+        start=start,
+        end=start + initial.duration,
+        block_start=start,
+        block_end=start + initial.duration,
+        status=Appointment.Status.COMPLETED,
+    )

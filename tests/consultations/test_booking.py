@@ -20,7 +20,7 @@ from consultations.models import (
 )
 from tests.conftest import lost_race, make_user
 
-from .conftest import NOW, TUESDAY, at
+from .conftest import NOW, TUESDAY, at, consulted
 
 
 def _book(patient, appointment_type, provider, start, **kw):
@@ -79,6 +79,7 @@ def test_a_taken_slot_and_its_buffer_are_refused(
     approved_patient, other_patient, follow_up, initial, provider
 ):
     _book(approved_patient, initial, provider, at(TUESDAY, 9))  # 9:00-9:45 + 15 min buffer
+    consulted(other_patient, provider)  # follow-ups come after a consultation
     for start in (at(TUESDAY, 9), at(TUESDAY, 9, 30), at(TUESDAY, 9, 45)):
         with pytest.raises(services.SlotUnavailable):
             _book(other_patient, follow_up, provider, start)
@@ -119,6 +120,7 @@ def test_cancelling_frees_the_slot_at_once(
     services.cancel_appointment(appointment=appointment, actor=approved_patient, now=NOW)
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.CANCELLED_PATIENT
+    consulted(other_patient, provider)
     assert _book(other_patient, follow_up, provider, at(TUESDAY, 9)).pk
 
 
@@ -146,6 +148,7 @@ def test_rescheduling_moves_the_booking_and_frees_the_old_time(
     )
     assert moved.start == at(TUESDAY, 14) and moved.status == Appointment.Status.BOOKED
     assert "Moved from" in moved.events.last().note
+    consulted(other_patient, provider)
     assert _book(other_patient, follow_up, provider, at(TUESDAY, 9)).pk
 
 
@@ -193,6 +196,7 @@ def _race(n, book):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_concurrent_bookings_of_one_slot_make_exactly_one(clinician, follow_up):
     provider = _provider_with_hours(clinician)
+    _open_to_any_patient(follow_up)
     patients = [make_user(f"racer{i}@example.com", Role.PATIENT) for i in range(20)]
     ok, taken = _race(20, lambda i: _book(patients[i], follow_up, provider, at(TUESDAY, 9)))
     assert (ok, taken) == (1, 19)
@@ -207,6 +211,7 @@ def test_without_lock_and_recheck_the_constraint_alone_still_allows_only_one(
     """Control: with the service's lock and re-check switched off, the race reaches the
     database — and the exclusion constraint turns every loser into SlotUnavailable."""
     provider = _provider_with_hours(clinician)
+    _open_to_any_patient(follow_up)
     monkeypatch.setattr(services, "_lock", lambda *a: None)
     monkeypatch.setattr(services, "_check_slot", lambda **k: None)
     patients = [make_user(f"racer{i}@example.com", Role.PATIENT) for i in range(20)]
@@ -219,6 +224,7 @@ def test_without_lock_and_recheck_the_constraint_alone_still_allows_only_one(
 def test_control_without_the_constraint_the_race_double_books(clinician, follow_up, monkeypatch):
     """Shows the race is real: lock, re-check and constraint all off ⇒ more than one row."""
     provider = _provider_with_hours(clinician)
+    _open_to_any_patient(follow_up)
     monkeypatch.setattr(services, "_lock", lambda *a: None)
     monkeypatch.setattr(services, "_check_slot", lambda **k: None)
     constraint = _no_double_booking()
@@ -232,6 +238,12 @@ def test_control_without_the_constraint_the_race_double_books(clinician, follow_
         Appointment.objects.all().delete()
         with connection.schema_editor() as editor:
             editor.add_constraint(Appointment, constraint)
+
+
+def _open_to_any_patient(appointment_type):
+    # These tests are about the race, not about who may book: twenty new patients may.
+    appointment_type.bookable_by = "patient"
+    appointment_type.save(update_fields=["bookable_by"])
 
 
 def _no_double_booking():
@@ -319,6 +331,7 @@ def test_losing_a_race_shows_a_friendly_message_and_fresh_slots(
     login, approved_patient, other_patient, initial, follow_up, provider, time_machine
 ):
     time_machine.move_to(NOW, tick=False)
+    consulted(other_patient, provider)
     _book(other_patient, follow_up, provider, at(TUESDAY, 9))
     response = login(approved_patient).post(
         reverse("consultations:confirm"),

@@ -12,6 +12,7 @@ from consultations.reminders import (
     DEFAULT_OFFSETS,
     PlannedReminder,
     ReminderOffset,
+    patient_options,
     plan_reminders,
     sms_quiet_hours_shift,
 )
@@ -304,3 +305,47 @@ def test_reschedule_to_the_same_quiet_hours_due_still_changes_the_key():
         r.idempotency_key for r in plan(local(NY, 2026, 6, 18, 9, 30)) if r.kind == "reminder_2h"
     )
     assert key_nine != key_half
+
+
+# ------------------------------------------- what the reminder offers (offset vs window)
+
+
+@pytest.mark.parametrize(
+    ("offset_hours", "window_hours", "online"),
+    [
+        (72, 24, True),  # three days ahead: move or cancel online
+        (24, 24, True),  # exactly at the window's edge: still online
+        (2, 24, False),  # two hours ahead: call the clinic
+        (24, 48, False),  # a longer window: the day-before reminder is inside it
+        (72, 48, True),
+        (2, 0, True),  # no window: online until the start
+    ],
+)
+def test_a_reminder_offers_online_changes_only_before_the_window(
+    offset_hours, window_hours, online
+):
+    start = local(NY, 2026, 6, 10, 10)
+    at = start - dt.timedelta(hours=offset_hours)
+    options = patient_options(start=start, at=at, window=dt.timedelta(hours=window_hours))
+    assert options.change_online is online
+    assert options.change_until == (start - dt.timedelta(hours=window_hours)).astimezone(UTC)
+
+
+def test_an_sms_held_back_by_quiet_hours_is_worded_for_when_it_is_sent():
+    start = local(NY, 2026, 6, 10, 8, 30)
+    sms = next(
+        r
+        for r in plan(start, now=utc(2026, 6, 1, 0))
+        if r.kind == "reminder_24h" and r.channel == "sms"
+    )
+    # Due 08:30 the day before, 24 h ahead: exactly at the window, still online.
+    assert patient_options(start=start, at=sms.due, window=24 * HOUR).change_online
+    # The 2 h SMS (06:30) waits for 08:00: by then online changes are long closed.
+    two_hours = next(r for r in plan(start, now=utc(2026, 6, 1, 0)) if r.kind == "reminder_2h")
+    assert two_hours.due == local(NY, 2026, 6, 10, 8).astimezone(UTC)
+    assert not patient_options(start=start, at=two_hours.due, window=24 * HOUR).change_online
+
+
+def test_patient_options_need_aware_times():
+    with pytest.raises(ValueError):
+        patient_options(start=dt.datetime(2026, 6, 10, 10), at=NOW, window=HOUR)
