@@ -24,6 +24,7 @@ from intake import demo
 from intake.models import Intake
 from tests.browser.conftest import SCREENSHOTS, assert_accessible, log_in
 from tests.conftest import PASSWORD
+from tests.consultations.conftest import consulted
 
 SHOTS = Path("/work/shots/appt-actions")
 S = Appointment.Status
@@ -53,6 +54,8 @@ def clinic(patient, clinician, coordinator):
             provider=provider, weekday=weekday, start=dt.time(8), end=dt.time(20)
         )
     follow_up = AppointmentType.objects.get(kind="follow_up")
+    # Follow-ups come after a completed consultation: Alice had hers a week ago.
+    consulted(patient, provider, start=timezone.now() - dt.timedelta(days=7))
     day = timezone.now().astimezone(zone).date() + dt.timedelta(days=3)
     future = [
         services.book_appointment(

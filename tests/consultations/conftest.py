@@ -11,12 +11,13 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=NY).astimezone(dt.UTC)
 
 
-def consulted(patient, provider, *, days_ago: int = 7, hour: int = 9):
-    """Give `patient` a completed initial consultation in the past (follow-ups need one)."""
+def consulted(patient, provider, *, days_ago: int = 7, hour: int = 9, start=None):
+    """Give `patient` a completed initial consultation in the past (follow-ups need one):
+    `days_ago` before NOW at `hour`, or at `start` for tests on the real clock."""
     from consultations.models import Appointment, AppointmentType, Location
 
     initial = AppointmentType.objects.get(kind="initial")
-    start = at(NOW.date() - dt.timedelta(days=days_ago), hour)
+    start = start or at(NOW.date() - dt.timedelta(days=days_ago), hour)
     return Appointment.objects.create(
         patient=patient,
         provider=provider,

@@ -15,7 +15,7 @@ from clinic.notifications.models import Message
 from consultations import services
 from consultations.models import Appointment, AppointmentEvent
 
-from .conftest import NOW, TUESDAY, at
+from .conftest import NOW, TUESDAY, at, consulted
 
 S = Appointment.Status
 M = Message.Status
@@ -33,7 +33,9 @@ def clock(time_machine):
 
 @pytest.fixture
 def booked(approved_patient, follow_up, provider, clock):
-    """Alice's follow-up on Tuesday at 9:00, booked a week ahead (NOW)."""
+    """Alice's follow-up on Tuesday at 9:00, booked a week ahead (NOW), after her
+    completed initial consultation."""
+    consulted(approved_patient, provider)
     return services.book_appointment(
         patient=approved_patient,
         appointment_type=follow_up,
@@ -187,6 +189,7 @@ def test_undo_is_refused_when_the_time_was_taken_meanwhile(
     booked, coordinator, other_patient, follow_up, provider
 ):
     services.cancel_appointment(appointment=booked, actor=coordinator, reason="clinic")
+    consulted(other_patient, provider, hour=11)
     services.book_appointment(
         patient=other_patient,
         appointment_type=follow_up,
@@ -319,6 +322,7 @@ def test_undo_refused_when_the_slot_was_taken_says_so(
     login, coordinator, booked, other_patient, follow_up, provider
 ):
     services.cancel_appointment(appointment=booked, actor=coordinator, reason="clinic")
+    consulted(other_patient, provider, hour=11)
     services.book_appointment(
         patient=other_patient,
         appointment_type=follow_up,
