@@ -20,7 +20,10 @@ def _address(message: Message) -> str:
     user = message.recipient
     if message.channel == Message.Channel.EMAIL:
         return user.email
-    preference = ContactPreference.objects.filter(user=user).first()
+    try:
+        preference = user.contact_preference  # loaded with the dispatcher's batch
+    except ContactPreference.DoesNotExist:
+        preference = None
     if preference is None or not preference.sms_allowed:
         raise Skip("No SMS consent, opted out, or no mobile number")
     return preference.phone

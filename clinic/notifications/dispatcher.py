@@ -1,16 +1,27 @@
 """The dispatcher: claim due messages, send each once, record what happened.
 
-Claiming is a conditional UPDATE per row (status and attempts must still be what we read),
-under SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL; on SQLite the IMMEDIATE transaction
-holds the write lock for the claim. Either way two dispatchers never claim the same row.
+Claiming is a conditional UPDATE (status and attempts must still be what we read: one
+statement for all the rows read with the same status and attempt number), under
+SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL; on SQLite the IMMEDIATE transaction holds
+the write lock for the claim. Either way two dispatchers never claim the same row.
 A claim is a lease: if the worker dies mid-send, the row is claimed again after the lease.
 Each row's lease is renewed just before it is sent, only if the claim still holds (the
 attempt number is unchanged), so a row that waited out its lease in a long batch and was
 claimed by another dispatcher meanwhile is not sent twice.
+
+A batch's rows are read in one query with everything their texts show (recipient, contact
+preference, appointment with its type, place and clinician, intake), and read again if
+sending them has taken longer than FRESH_SECONDS, so a reason that has gone (a cancelled
+appointment, an SMS opt-out) is seen within about a second. What each send still writes on
+its own, and must: the lease renewal, then its outcome and attempt row in one transaction,
+committed before the next send, so a worker killed mid-batch re-sends at most the message
+it was sending.
 """
 
 import datetime as dt
 import logging
+import time
+from collections import defaultdict
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -23,6 +34,17 @@ from .models import Attempt, Message
 
 log = logging.getLogger(__name__)
 S = Message.Status
+# What the kinds' texts read of a row (compose.py and each app's messages.py): loaded with
+# the batch, so rendering a message makes no query of its own for them.
+RELATED = (
+    "recipient__contact_preference",
+    "appointment__patient",
+    "appointment__appointment_type",
+    "appointment__location",
+    "appointment__provider",
+    "intake",
+)
+FRESH_SECONDS = 1.0  # a batch's rows are read again when sending them takes longer
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -42,14 +64,31 @@ def claim(*, now: dt.datetime, limit: int) -> list[tuple[int, int]]:
         if connection.features.has_select_for_update_skip_locked:
             rows = rows.select_for_update(skip_locked=True)
         candidates = list(rows.values_list("pk", "status", "attempts")[:limit])
-        claimed = []
+        read_as: dict[tuple[str, int], list[int]] = defaultdict(list)
         for pk, status, attempts in candidates:
-            won = Message.objects.filter(pk=pk, status=status, attempts=attempts).update(
-                status=S.SENDING, attempts=attempts + 1, lease_until=lease_until
-            )
-            if won:
-                claimed.append((pk, attempts + 1))
-    return claimed
+            read_as[status, attempts].append(pk)
+        won: dict[int, int] = {}
+        for (status, attempts), pks in read_as.items():
+            for pk in _claim_rows(pks, status, attempts, lease_until):
+                won[pk] = attempts + 1
+    return [(pk, won[pk]) for pk, _status, _attempts in candidates if pk in won]
+
+
+def _claim_rows(pks: list[int], status: str, attempts: int, lease_until) -> list[int]:
+    """Claim rows read with this status and attempt number: one UPDATE for all of them.
+    Locked (PostgreSQL) or under the write lock (SQLite), none can have changed since; if
+    some did all the same, that UPDATE is undone and each row is claimed on its own."""
+
+    def update(rows):
+        return Message.objects.filter(pk__in=rows, status=status, attempts=attempts).update(
+            status=S.SENDING, attempts=attempts + 1, lease_until=lease_until
+        )
+
+    with transaction.atomic():
+        if update(pks) == len(pks):
+            return pks
+        transaction.set_rollback(True)
+    return [pk for pk in pks if update([pk])]
 
 
 def _finish(message: Message, **fields) -> bool:
@@ -81,14 +120,21 @@ def send_one(pk: int, *, now: dt.datetime, attempt: int | None = None) -> str:
     """Send a claimed row. With `attempt` (the claim's number), first check the claim still
     holds and renew its lease: rows wait in a batch while earlier ones are sent, and a row
     whose lease ran out meanwhile may have been claimed and sent by another dispatcher."""
-    if attempt is not None:
-        renewed = Message.objects.filter(pk=pk, status=S.SENDING, attempts=attempt).update(
-            lease_until=_lease(now)
-        )
-        if not renewed:
-            log.info("outbox message %s: claim lost (lease ran out), not sent", pk)
-            return S.SENDING
-    message = Message.objects.select_related("recipient").get(pk=pk)
+    if attempt is not None and not _renew(pk, attempt, now):
+        return S.SENDING
+    return _send(Message.objects.select_related(*RELATED).get(pk=pk), now)
+
+
+def _renew(pk: int, attempt: int, now: dt.datetime) -> bool:
+    renewed = Message.objects.filter(pk=pk, status=S.SENDING, attempts=attempt).update(
+        lease_until=_lease(now)
+    )
+    if not renewed:
+        log.info("outbox message %s: claim lost (lease ran out), not sent", pk)
+    return bool(renewed)
+
+
+def _send(message: Message, now: dt.datetime) -> str:
     try:
         to, rendered = compose.render(message)
     except Skip as reason:
@@ -116,6 +162,27 @@ def send_one(pk: int, *, now: dt.datetime, attempt: int | None = None) -> str:
     return S.SENT
 
 
+def _load(pks) -> dict[int, Message]:
+    return {m.pk: m for m in Message.objects.select_related(*RELATED).filter(pk__in=pks)}
+
+
+def send_batch(claimed: list[tuple[int, int]], *, now: dt.datetime | None = None) -> int:
+    """Send the rows of one claim, in order; returns how many were handled."""
+    pending = dict(claimed)
+    loaded, loaded_at = _load(pending), time.monotonic()
+    for pk, attempt in claimed:
+        del pending[pk]
+        if time.monotonic() - loaded_at > FRESH_SECONDS:
+            loaded, loaded_at = _load([pk, *pending]), time.monotonic()
+        # The clock at each send: the lease is renewed from it, backoff counts from it.
+        at = now or timezone.now()
+        if _renew(pk, attempt, at) and pk in loaded:
+            message = loaded[pk]
+            message.attempts = attempt  # what our claim made it (the row was read after)
+            _send(message, at)
+    return len(claimed)
+
+
 def dispatch_due(*, now: dt.datetime | None = None, batch: int = 50, max_batches: int = 20) -> int:
     """Send what is due; returns how many were handled. Bounded so a task never runs long."""
     handled = 0
@@ -123,10 +190,7 @@ def dispatch_due(*, now: dt.datetime | None = None, batch: int = 50, max_batches
         claimed = claim(now=now or timezone.now(), limit=batch)
         if not claimed:
             break
-        for pk, attempt in claimed:
-            # The clock at each send: the lease is renewed from it, backoff counts from it.
-            send_one(pk, now=now or timezone.now(), attempt=attempt)
-            handled += 1
+        handled += send_batch(claimed, now=now)
     return handled
 
 
