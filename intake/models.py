@@ -353,3 +353,49 @@ class DeclineTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ChecklistItem(models.Model):
+    """Where one suggested test or record (intake/checklist.py) stands for one intake.
+
+    A row exists once staff record something; until then the item is only suggested.
+    """
+
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", "Not yet requested"
+        REQUESTED = "requested", "Requested"
+        RECEIVED = "received", "Received"
+        NOT_NEEDED = "not_needed", "Not needed"
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="checklist")
+    code = models.CharField(max_length=40)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUGGESTED)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["intake", "code"], name="one_checklist_item_per_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} on intake #{self.intake_id}: {self.get_status_display()}"
+
+
+class ChecklistEvent(models.Model):
+    """The history of a checklist item: every move, who made it and why."""
+
+    item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=12, choices=ChecklistItem.Status.choices)
+    to_status = models.CharField(max_length=12, choices=ChecklistItem.Status.choices)
+    note = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status} ({self.item})"

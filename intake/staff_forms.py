@@ -5,7 +5,7 @@ from django import forms
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
 
-from .models import DeclineTemplate
+from .models import ChecklistItem, DeclineTemplate
 from .questionnaire import SECTIONS
 
 
@@ -138,4 +138,24 @@ class ReopenForm(forms.Form):
         label="What new information makes you reopen this decision?",
         help_text="For the record (clinicians only), e.g. “Now pregnant” or “Started an MAOI”.",
         error_messages={"required": "Say what new information makes you reopen the decision."},
+    )
+
+
+class ChecklistForm(forms.Form):
+    """One move of one checklist item; which moves are legal is intake/checklist.py."""
+
+    status = forms.ChoiceField(
+        choices=[
+            (value, label)
+            for value, label in ChecklistItem.Status.choices
+            if value != ChecklistItem.Status.SUGGESTED
+        ],
+        label="Mark as",
+        error_messages={"required": "Choose what to record.", "invalid_choice": "Choose one."},
+    )
+    note = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Note",
+        help_text="Needed when a test is not needed, or when correcting what was recorded.",
     )

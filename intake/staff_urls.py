@@ -11,6 +11,11 @@ urlpatterns = [
     # Before the generic action route, which would take "reopen" as an action name.
     path("intakes/<int:pk>/reopen/", decision_views.reopen, name="intake_reopen"),
     path("intakes/<int:pk>/summary.pdf", staff_views.intake_summary_pdf, name="intake_summary_pdf"),
+    path(
+        "intakes/<int:pk>/checklist/<slug:code>/",
+        staff_views.record_checklist,
+        name="checklist",
+    ),
     path("intakes/<int:pk>/<slug:action>/", staff_views.intake_action, name="intake_action"),
     path("intakes/<int:pk>/flags/<int:flag_pk>/clear/", staff_views.clear_flag, name="clear_flag"),
     path("alerts/<int:alert_pk>/acknowledge/", staff_views.acknowledge_alert, name="alert_ack"),

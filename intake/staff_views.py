@@ -1,6 +1,7 @@
 """Staff pages: the review queue, one intake's review page and its actions, and the clinic
 settings sections the intake owns (screening policy, consent text)."""
 
+import datetime as dt
 import logging
 
 from django.contrib import messages
@@ -23,6 +24,8 @@ from clinic.core.settings_services import SettingsConflict
 from clinic.core.tables import paginate
 
 from . import (
+    checklist,
+    checklist_services,
     history,
     printing,
     review,
@@ -30,6 +33,7 @@ from . import (
     settings_services,
     staff_forms,
     summary,
+    units,
 )
 from .display import answered_sections, score_rows
 from .filters import AWAITING, filter_for, with_status
@@ -112,7 +116,7 @@ def _get_intake_for_staff(pk) -> Intake:
     return get_object_or_404(Intake.objects.select_related("patient", "assigned_to"), pk=pk)
 
 
-def _detail_context(request, intake, bound=None):
+def _detail_context(request, intake, bound=None, checklist_error=None):
     clinical = request.user.has_perm("accounts.view_clinical_answers")
     answers = (
         intake.answers
@@ -133,17 +137,40 @@ def _detail_context(request, intake, bound=None):
         "previous": Intake.objects.filter(patient=intake.patient).exclude(pk=intake.pk),
         "forms": _action_forms(intake, bound or {}),
         "alerts": intake.alerts.filter(acknowledged_at__isnull=True),
+        "age": units.age_on(_birth_date(intake), timezone.localdate()),
     }
     if clinical:
         shown = visible_answers(intake.answers)
+        flags = list(intake.flags.select_related("cleared_by"))
         context.update(
             {
-                "flags": intake.flags.select_related("cleared_by"),
+                "flags": flags,
                 "scores": score_rows(scoring.score_all(shown), shown),
                 "mme": scoring.compute_mme(shown.get("opioids") or []),
+                "body": _body(intake, shown),
+                "checklist": [
+                    {**row, "error": (checklist_error or {}).get(row["item"].code)}
+                    for row in checklist_services.checklist_rows(intake, flags)
+                ],
             }
         )
     return context
+
+
+def _birth_date(intake) -> dt.date | None:
+    """The stored date of birth, else the answer (an intake not yet submitted)."""
+    try:
+        return intake.date_of_birth or dt.date.fromisoformat(intake.answers.get("date_of_birth"))
+    except (TypeError, ValueError):
+        return None
+
+
+def _body(intake, answers) -> dict:
+    """Height, weight (stored metric; derived from the answers for older intakes) and BMI."""
+    height, weight = intake.height_cm, intake.weight_kg
+    if height is None or weight is None:
+        height, weight = units.body_metrics(answers)
+    return {"height_cm": height, "weight_kg": weight, "bmi": units.bmi(height, weight)}
 
 
 def _only_contact(block):
@@ -227,6 +254,32 @@ def intake_action(request, pk, action):
         reads.changed(request, intake, action=f"review_{action}")
         messages.success(request, DONE[action])
     return redirect("staff:intake", pk=intake.pk)
+
+
+@require("review_intakes")
+@require_POST
+def record_checklist(request, pk, code):
+    intake = _get_intake_for_staff(pk)
+    form = staff_forms.ChecklistForm(request.POST, prefix=f"check-{code}")
+    try:
+        if not form.is_valid():
+            raise checklist_services.ChecklistError(" ".join(sum(form.errors.values(), [])))
+        item = checklist_services.record_checklist(
+            intake=intake,
+            actor=request.user,
+            code=code,
+            to_status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+        )
+    except checklist_services.ChecklistError as error:
+        typed = {"message": str(error), "note": request.POST.get(f"check-{code}-note", "")}
+        context = _detail_context(request, intake, checklist_error={code: typed})
+        reads.viewed(request, intake)
+        return render(request, "staff/intake.html", context, status=400)
+    reads.changed(request, item, action="checklist_recorded", patient=intake.patient)
+    label = checklist.ITEM_BY_CODE[code].label
+    messages.success(request, f"{label}: {item.get_status_display().lower()}.")
+    return redirect(reverse("staff:intake", args=[intake.pk]) + "#checklist-h")
 
 
 @require("review_intakes")

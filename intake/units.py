@@ -1,5 +1,7 @@
-"""Pure: height and weight as typed (US or metric) to the metric values stored for dosing."""
+"""Pure: height and weight as typed (US or metric) to the metric values stored for dosing,
+the BMI they give, and a patient's age on a given day."""
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 CM_PER_INCH = Decimal("2.54")
@@ -35,3 +37,20 @@ def body_metrics(answers: dict) -> tuple[Decimal | None, Decimal | None]:
         _one_place(height) if height is not None else None,
         _one_place(weight) if weight is not None else None,
     )
+
+
+def bmi(height_cm, weight_kg) -> Decimal | None:
+    """Body mass index (kg/m²) to one place, or None when either value is missing or zero."""
+    height, weight = _dec(height_cm), _dec(weight_kg)
+    if height is None or weight is None or height <= 0 or weight <= 0:
+        return None
+    metres = height / 100
+    return _one_place(weight / (metres * metres))
+
+
+def age_on(birth: dt.date | None, today: dt.date) -> int | None:
+    """Completed years on `today` (a 29 February birthday counts from 1 March in other
+    years), or None without a birth date or for one after today."""
+    if birth is None or birth > today:
+        return None
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))

@@ -39,6 +39,8 @@ def _matrix(intake, clinician, patient):
             {"coordinator": 200, "clinician": 200, "clinic_admin": 200},
             403,
         ),
+        # The checklist of suggested tests: reviewers only (no data: the form's 400).
+        ("post", f"/staff/intakes/{intake.pk}/checklist/baseline_ecg/", {"clinician": 400}, 403),
         ("get", "/accounts/clinic-admin/", {"clinic_admin": 200}, 403),
         # Patients re-sign a newer consent there; with nothing to sign they are sent on.
         ("get", "/portal/consent/", {"patient": 302, "other_patient": 302}, 403),

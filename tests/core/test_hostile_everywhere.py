@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 
 from clinic.notifications.models import Message
 from consultations.models import Appointment, AppointmentType, DateOverride, Location
-from intake import demo
+from intake import checklist, demo
 from intake.questionnaire import SECTIONS
 from intake.staff_views import DONE
 from tests.conftest import staff_login
@@ -201,6 +201,7 @@ def world(people, provider, initial, clinic_admin):
         "action": sorted(DONE) + ["delete-everything"],
         "uidb64": [urlsafe_base64_encode(force_bytes(patient.pk)), "MQ", "%00"],
         "token": ["set-password", "abc-123", "x" * 300],
+        "code": [item.code for item in checklist.ITEMS] + ["no-such-item"],
     }
     return {"ids": ids_by_segment, "slugs": slugs, "people": people}
 
