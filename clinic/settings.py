@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "clinic.core",
     "clinic.notifications",
     "clinic.audit",
+    "clinic.documents",
     "intake",
     "consultations",
 ]
@@ -237,8 +238,41 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
 ]
+# --- Patient documents (clinic/documents) ---------------------------------------------------
+# Files go through Django's storage API: the filesystem under var/media by default, or any
+# S3-compatible bucket when DOCUMENTS_S3_BUCKET is set (django-storages). They are never
+# served from MEDIA_URL (no URL pattern serves it): only documents:open, which checks and
+# audits, reads them.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+MEDIA_URL = "/media-is-not-served/"
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_MB", default=10) * 1024 * 1024
+_FILESYSTEM = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    # Owner-only, like the rest of var/.
+    "OPTIONS": {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+}
+_S3 = {
+    "BACKEND": "storages.backends.s3.S3Storage",
+    "OPTIONS": {
+        "bucket_name": env.str("DOCUMENTS_S3_BUCKET", default=""),
+        "endpoint_url": env.str("DOCUMENTS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("DOCUMENTS_S3_REGION", default="") or None,
+        "access_key": env.str("DOCUMENTS_S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("DOCUMENTS_S3_SECRET_ACCESS_KEY", default="") or None,
+        "location": env.str("DOCUMENTS_S3_PREFIX", default=""),
+        "default_acl": "private",
+        "querystring_auth": True,  # never a public URL, should anything ask for one
+        "file_overwrite": False,
+        # Encryption at rest by the store's own keys; empty for stores without it.
+        "object_parameters": (
+            {"ServerSideEncryption": sse}
+            if (sse := env.str("DOCUMENTS_S3_SSE", default="AES256"))
+            else {}
+        ),
+    },
+}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _S3 if env.str("DOCUMENTS_S3_BUCKET", default="") else _FILESYSTEM,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -22,6 +22,7 @@ urlpatterns = [
     path("schedule/", include("consultations.staff_urls")),
     path("messages/", include("clinic.notifications.urls")),
     path("audit/", include("clinic.audit.urls")),
+    path("documents/", include("clinic.documents.urls")),
     path("settings/", include("clinic.core.settings_urls")),
     path(
         "django-admin/login/",

@@ -22,6 +22,7 @@ from clinic.core.redirects import safe_next
 from clinic.core.settings_forms import conflict_context, page_loaded_token, posted_loaded
 from clinic.core.settings_services import SettingsConflict
 from clinic.core.tables import paginate
+from clinic.documents import services as documents
 
 from . import (
     checklist,
@@ -138,6 +139,11 @@ def _detail_context(request, intake, bound=None, checklist_error=None):
         "forms": _action_forms(intake, bound or {}),
         "alerts": intake.alerts.filter(acknowledged_at__isnull=True),
         "age": units.age_on(_birth_date(intake), timezone.localdate()),
+        "documents_panel": documents.panel(
+            user=request.user,
+            patient=intake.patient,
+            back=reverse("staff:intake", args=[intake.pk]),
+        ),
     }
     if clinical:
         shown = visible_answers(intake.answers)

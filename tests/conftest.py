@@ -28,6 +28,12 @@ def _celery_eager():
     celery_app.conf.task_always_eager = False
 
 
+@pytest.fixture(autouse=True)
+def _documents_in_tmp(settings, tmp_path_factory):
+    """Uploaded documents go to a fresh folder per test, never into var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 def make_user(email, role, first="Test", last="User", verified=True, **extra):
     user = User.objects.create_user(
         email,

@@ -24,6 +24,7 @@ import traceback
 from urllib.parse import quote, urlencode
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import got_request_exception
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -33,6 +34,7 @@ from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
+from clinic.documents.services import store_document
 from clinic.notifications.models import Message
 from consultations.models import Appointment, AppointmentType, DateOverride, Location
 from intake import checklist, demo
@@ -182,6 +184,12 @@ def world(people, provider, initial, clinic_admin):
         status=Message.Status.FAILED,
         idempotency_key="hostile:1",
     )
+    document = store_document(
+        patient=patient,
+        kind="referral_letter",
+        upload=SimpleUploadedFile("r.pdf", b"%PDF-1.7\n%%EOF\n"),
+        actor=people["coordinator"],
+    )
     ids_by_segment = {
         "intake": intake.pk,
         "intakes": intake.pk,
@@ -195,6 +203,7 @@ def world(people, provider, initial, clinic_admin):
         "patients": patient.pk,
         "staff": people["coordinator"].pk,
         "messages": message.pk,
+        "documents": document.pk,
     }
     slugs = {
         "key": [s.key for s in SECTIONS] + ["no-such-step"],

@@ -1,0 +1,77 @@
+"""Filing and reading documents through Django's storage API (any configured backend)."""
+
+import hashlib
+from pathlib import PurePath
+
+from django.core.files import File
+from django.db import transaction
+
+from . import access, signatures
+from .models import Document
+
+
+def _clean_name(name: str) -> str:
+    # Only the last path part, printable, short: it is shown to staff, never used as a path.
+    base = PurePath(str(name).replace("\\", "/")).name
+    base = "".join(ch for ch in base if ch.isprintable()).strip() or "document"
+    return base[-200:]
+
+
+@transaction.atomic
+def store_document(*, patient, kind: str, upload, actor) -> Document:
+    """Save the file under a random name and its row; the type was read from the content."""
+    found = getattr(upload, "detected", None) or signatures.sniff(
+        upload.read(signatures.HEAD_BYTES)
+    )
+    if found is None:
+        raise ValueError("not an accepted file type")  # the form refuses these first
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    document = Document(
+        patient=patient,
+        kind=kind,
+        content_type=found.mime,
+        extension=found.extension,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        original_name=_clean_name(upload.name),
+        uploaded_by=actor,
+    )
+    document.file.save("upload", File(upload), save=False)
+    try:
+        document.save()
+    except Exception:
+        document.file.delete(save=False)  # no row, so no file left behind without one
+        raise
+    return document
+
+
+def for_patient(patient) -> list[Document]:
+    return list(Document.objects.filter(patient=patient).select_related("uploaded_by"))
+
+
+def _type_label(mime: str) -> str:
+    found = signatures.BY_MIME.get(mime)
+    return found.label if found else mime
+
+
+def panel(*, user, patient, back: str) -> dict:
+    """The context templates/documents/_panel.html needs (one query)."""
+    rows = [
+        {
+            "document": document,
+            "can_open": access.can_open(user, document),
+            "name": access.shown_name(user, document),
+            "type_label": _type_label(document.content_type),
+        }
+        for document in for_patient(patient)
+    ]
+    return {
+        "documents": rows,
+        "patient": patient,
+        "can_upload": access.can_upload(user),
+        "back": back,
+    }
