@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import decision_views, staff_views
+from . import decision_views, patient_views, staff_views
 
 app_name = "staff"
 
@@ -18,5 +18,7 @@ urlpatterns = [
     ),
     path("intakes/<int:pk>/<slug:action>/", staff_views.intake_action, name="intake_action"),
     path("intakes/<int:pk>/flags/<int:flag_pk>/clear/", staff_views.clear_flag, name="clear_flag"),
+    path("patients/<int:pk>/", patient_views.patient_page, name="patient"),
+    path("patients/<int:pk>/contact/", patient_views.edit_contact, name="patient_contact"),
     path("alerts/<int:alert_pk>/acknowledge/", staff_views.acknowledge_alert, name="alert_ack"),
 ]

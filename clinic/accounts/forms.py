@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from phonenumber_field.formfields import PhoneNumberField
 
 from clinic.core.timezones import is_time_zone
 
@@ -141,3 +142,22 @@ class OutboxPasswordResetForm(PasswordResetForm):
         # it is never stored in the outbox.
         base_url = f"{context['protocol']}://{context['domain']}"
         send_password_reset(user=context["user"], base_url=base_url)
+
+
+class ContactDetailsForm(forms.Form):
+    """A patient's contact details as staff correct them (clinic/accounts/contact.py)."""
+
+    first_name = forms.CharField(max_length=150, label="First name")
+    last_name = forms.CharField(max_length=150, label="Last name")
+    email = forms.EmailField(max_length=254, label="Email (also their login)")
+    phone = PhoneNumberField(required=False, label="Mobile phone")
+    reason = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Why (needed when the email changes)",
+        help_text="E.g. “Patient phoned: the address bounced, typo corrected”.",
+    )
+
+    def clean_phone(self):
+        phone = self.cleaned_data.get("phone")
+        return phone.as_e164 if phone else ""

@@ -51,6 +51,9 @@ PAGE_LABELS = {
     "messages:log": "Message log",
     "messages:detail": "Message details",
     "audit:export": "Audit export (CSV)",
+    "staff:patient": "Patient page",
+    "staff:patient_contact": "Patient page",
+    "documents:open": "Document",
 }
 
 

@@ -14,11 +14,13 @@ from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from clinic.accounts.access import require
+from clinic.accounts.roles import Role
 from clinic.audit import reads
 from clinic.core import settings_services
 from clinic.core.models import ClinicSettings
@@ -83,8 +85,20 @@ def message_detail(request, pk):
         "status": status_label(row),
         "attempts": row.attempt_log.all(),
         "can_resend": row.status == Message.Status.FAILED and _can_resend(request.user),
+        "recipient_page": _patient_page(row.recipient),
     }
     return render(request, "notifications/staff/detail.html", context)
+
+
+def _patient_page(user) -> str | None:
+    """The staff patient page, where a wrong address is corrected (by URL name: this app
+    imports no domain app)."""
+    if not user.has_role(Role.PATIENT):
+        return None
+    try:
+        return reverse("staff:patient", args=[user.pk])
+    except NoReverseMatch:
+        return None
 
 
 @require("view_staff_dashboard")

@@ -18,6 +18,9 @@ def intake(patient):
     return demo.seed_intake(patient=patient, answers=demo.BASE, submit=True)
 
 
+STAFF = ("coordinator", "clinician", "clinic_admin")
+
+
 # (method, url, {role: status}, status for everyone else). A POST without data: a clinic
 # admin reaches the form (400, nothing changed), everybody else is refused before it.
 def _matrix(intake, clinician, patient):
@@ -41,6 +44,11 @@ def _matrix(intake, clinician, patient):
         ),
         # The checklist of suggested tests: reviewers only (no data: the form's 400).
         ("post", f"/staff/intakes/{intake.pk}/checklist/baseline_ecg/", {"clinician": 400}, 403),
+        # The patient page: every staff role reads it; the front desk corrects contact
+        # details (a POST without data is the form's 400).
+        ("get", f"/staff/patients/{patient.pk}/", dict.fromkeys(STAFF, 200), 403),
+        ("post", f"/staff/patients/{patient.pk}/contact/", dict.fromkeys(STAFF, 400), 403),
+        ("get", f"/documents/patients/{patient.pk}/upload/", dict.fromkeys(STAFF, 200), 403),
         ("get", "/accounts/clinic-admin/", {"clinic_admin": 200}, 403),
         # Patients re-sign a newer consent there; with nothing to sign they are sent on.
         ("get", "/portal/consent/", {"patient": 302, "other_patient": 302}, 403),

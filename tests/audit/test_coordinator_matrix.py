@@ -143,3 +143,20 @@ def test_the_printed_summary_holds_clinical_text_for_clinicians_only(
         return
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert EVENTS["note"][1] in " ".join(text.split())
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_patient_page_shows_clinical_parts_to_clinicians_only(
+    login, people, clinician, urgent_intake, role
+):
+    """The staff patient page joins the matrix: triage and every clinical phrase an event
+    leaves stay off it for the front desk; status, contact and intakes are for everyone."""
+    shown = ("alert_ack", "flag_cleared", "note", "decline")  # decline last: it ends the intake
+    for event in shown:
+        EVENTS[event][0](urgent_intake, clinician)
+    url = reverse("staff:patient", args=[urgent_intake.patient_id])
+    html = login(people[role]).get(url).content.decode()
+    assert f"Intake #{urgent_intake.pk}" in html and "Declined" in html
+    assert ("Triage:" in html) is ROLES[role]
+    for event in shown:
+        assert EVENTS[event][1] not in html  # clinical text is on the review page, not here
