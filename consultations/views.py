@@ -1,5 +1,6 @@
 """Patients book, see, move and cancel their own appointments."""
 
+import datetime as dt
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -154,6 +155,9 @@ def cancel(request, pk):
         "when": format_when(appointment.start, patient_zone(request.user)),
         "can_change": appointment.is_cancellable_by_patient(timezone.now(), window),
         "window": window,
+        "deadline": format_when(
+            appointment.start - dt.timedelta(hours=window), patient_zone(request.user)
+        ),
     }
     return render(request, "consultations/cancel.html", context)
 

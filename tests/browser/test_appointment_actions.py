@@ -163,3 +163,20 @@ def test_coordinator_moves_and_cancels_future_bookings_and_undoes_a_no_show(
     started.refresh_from_db()
     assert started.status == S.BOOKED
     assert list(started.events.values_list("action", flat=True)) == ["", "no_show", "undo"]
+
+
+def test_patient_confirms_her_own_cancellation_after_reading_the_window(page, patient, clinic):
+    appointment = clinic["cancel"]
+    log_in(page, patient.email, PASSWORD)
+    page.goto(f"/appointments/{appointment.pk}/")
+    page.get_by_role("link", name="Cancel appointment").click()
+    page.get_by_role("heading", name="Cancel your appointment?").wait_for()
+    assert "until 24 hours before it starts" in page.content()
+    assert_accessible(page)
+    shot(page, "7-patient-cancel-confirmation")
+    appointment.refresh_from_db()
+    assert appointment.status == S.BOOKED  # opening the page changed nothing
+    page.get_by_role("button", name="Yes, cancel my appointment").click()
+    page.get_by_text("Your appointment is cancelled.").wait_for()
+    appointment.refresh_from_db()
+    assert (appointment.status, appointment.late_cancellation) == (S.CANCELLED_PATIENT, False)

@@ -7,6 +7,7 @@ made for real: events, audit rows, reminders, the freed and re-taken time, the p
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from clinic.audit.models import AuditEvent
@@ -401,6 +402,7 @@ def test_patient_cancel_asks_first_and_explains_the_window(client, booked, appro
     assert f'href="{url}"' in detail  # a link to the confirmation, not a one-click form
     page = client.get(url).content.decode()
     assert "Cancel your appointment?" in page and "until 24 hours before it starts" in page
+    assert "for this one, until Monday, January 11, 2027 at 9:00 AM EST" in page
     booked.refresh_from_db()
     assert booked.status == S.BOOKED
     response = client.post(url)
@@ -418,3 +420,28 @@ def test_patient_inside_the_window_is_told_to_phone(client, booked, approved_pat
     assert "too close to the appointment" in response.content.decode()
     booked.refresh_from_db()
     assert booked.status == S.BOOKED
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="exclusion constraints need PostgreSQL (CI runs it)"
+)
+def test_the_database_refuses_an_undo_into_a_taken_time_even_unchecked(
+    booked, coordinator, other_patient, follow_up, provider, monkeypatch
+):
+    services.cancel_appointment(appointment=booked, actor=coordinator, reason="clinic")
+    consulted(other_patient, provider, hour=11)
+    services.book_appointment(
+        patient=other_patient,
+        appointment_type=follow_up,
+        provider=provider,
+        start=at(TUESDAY, 9),
+        mode="in_person",
+        actor=coordinator,
+        override_reason="Test",
+        now=NOW,
+    )
+    monkeypatch.setattr(services, "_time_still_free", lambda locked: None)  # a wrong check
+    with pytest.raises(services.SlotTaken):
+        services.undo_status_change(appointment=booked, actor=coordinator)
+    booked.refresh_from_db()
+    assert booked.status == S.CANCELLED_CLINIC

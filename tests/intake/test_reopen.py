@@ -207,7 +207,7 @@ def test_only_clinicians_reopen_a_decision(login, people, approved, role):
 def test_coordinator_sees_the_flag_and_the_list_but_not_the_reason(
     provider, login, clinician, coordinator, approved, patient
 ):
-    _appointment(patient, created_by=patient)
+    booked = _appointment(patient, created_by=patient)
     review.reopen(intake=approved, actor=clinician, reason=REASON)
     page = login(coordinator).get(reverse("staff:intake", args=[approved.pk])).content.decode()
     assert "Decision reopened" in page and "Check before these visits" in page
@@ -216,5 +216,8 @@ def test_coordinator_sees_the_flag_and_the_list_but_not_the_reason(
     assert listing.status_code == 200
     text = listing.content.decode()
     assert str(patient) in text and "Decision reopened" in text and "pregnant" not in text
+    # Moved or cancelled from the list itself (through their confirmation pages).
+    assert reverse("schedule:move", args=[booked.pk]) in text
+    assert reverse("schedule:cancel", args=[booked.pk]) in text
     listed = AuditEvent.objects.filter(view_name="schedule:reopened_bookings").get()
     assert f",{patient.pk}," in listed.patient_ids
