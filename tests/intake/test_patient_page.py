@@ -141,3 +141,30 @@ def test_failed_message_page_links_to_the_patients_page(login, coordinator, pati
     )
     html = login(coordinator).get(reverse("messages:detail", args=[message.pk])).content.decode()
     assert _url(patient) in html and "Fix the contact details" in html
+
+
+def test_a_future_appointment_is_listed_with_its_move_and_cancel_actions(
+    login, coordinator, patient, provider, initial
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from consultations.models import Appointment, Location
+
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=5)
+    appointment = Appointment.objects.create(
+        patient=patient,
+        provider=provider,
+        appointment_type=initial,
+        kind=initial.kind,
+        location=Location.objects.get(kind="clinic"),
+        mode="in_person",
+        start=start,
+        end=start + initial.duration,
+        block_start=start,
+        block_end=start + initial.duration,
+    )
+    html = login(coordinator).get(_url(patient)).content.decode()
+    assert f'id="appt-{appointment.pk}"' in html
+    assert reverse("schedule:move", args=[appointment.pk]) in html
