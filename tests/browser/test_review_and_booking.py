@@ -72,10 +72,11 @@ def test_approved_patient_books_a_consultation_with_the_keyboard_friendly_picker
     assert_accessible(page)
     shoot(page, "booking-times")
     first_time = times.get_by_role("link").first
-    label = first_time.inner_text()
+    # With "any clinician" each time names who it is with: "3:45 PM · Dr. Morgan Lee".
+    label, clinician_name = first_time.inner_text().split(" · ")
     first_time.click()
     page.get_by_role("heading", name="Confirm your appointment").wait_for()
-    assert label in page.content()
+    assert label in page.content() and clinician_name in page.content()
     assert_accessible(page)
     page.get_by_role("button", name="Confirm booking").click()
     page.get_by_text("Add to my calendar").wait_for()
