@@ -4,6 +4,7 @@ Every variable is listed with its default in README.md.
 """
 
 import os
+from email.utils import formataddr
 from pathlib import Path
 
 import environ
@@ -108,6 +109,8 @@ TEMPLATES = [
                 "intake.context_processors.urgent_alerts",
                 "clinic.notifications.context_processors.failed_count",
             ],
+            # Dates, phone numbers and zones read the same on every page and email.
+            "builtins": ["clinic.core.templatetags.clinic_formats"],
         },
     },
 ]
@@ -297,7 +300,14 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Clinic <no-reply@clinic.example>")
+# The sender's display name is the clinic's (CLINIC_NAME below), not "Clinic".
+NO_REPLY_ADDRESS = env.str("NO_REPLY_ADDRESS", default="no-reply@clinic.example")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL",
+    default=formataddr(
+        (env.str("CLINIC_NAME", default="Riverside Ketamine Pain Clinic"), NO_REPLY_ADDRESS)
+    ),
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="clinic.example")
 
@@ -323,7 +333,11 @@ CLINIC = {
     "name": env.str("CLINIC_NAME", default="Riverside Ketamine Pain Clinic"),
     "phone": env.str("CLINIC_PHONE", default="(555) 010-2000"),
     "email": env.str("CLINIC_EMAIL", default="care@clinic.example"),
-    "address": env.str("CLINIC_ADDRESS", default="100 Main Street, Suite 200, Springfield"),
+    # Lock screens and calendars show this, never the word "ketamine" (.ics titles).
+    "short_name": env.str("CLINIC_SHORT_NAME", default="Riverside Clinic"),
+    "address": env.str(
+        "CLINIC_ADDRESS", default="100 Main Street, Suite 200, Springfield, MA 01103"
+    ),
     "hours": env.str("CLINIC_HOURS", default="Monday to Friday, 8 am to 5 pm"),
 }
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -1,11 +1,44 @@
-"""Calendar files (icalendar) with the provider's time zone as TZID."""
+"""Calendar files (icalendar) with the provider's time zone as TZID.
+
+A booking is METHOD:PUBLISH; a cancellation is METHOD:CANCEL as RFC 5546 §3.2.5 asks: the
+same UID, ORGANIZER present, SEQUENCE above the last one sent, STATUS:CANCELLED. The title
+is the clinic's short name and the visit type, never "ketamine" (it shows on lock screens).
+"""
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event, vCalAddress, vText
+
+REMINDER_BEFORE = dt.timedelta(hours=2)
+_KETAMINE = re.compile(r"\s*\bketamine\b\s*", re.IGNORECASE)
+
+
+def event_title(type_name: str, clinic_short_name: str) -> str:
+    """ "Riverside Clinic: Infusion" from "Ketamine infusion"."""
+    visit = _KETAMINE.sub(" ", type_name).strip() or "Appointment"
+    return f"{clinic_short_name}: {visit[0].upper()}{visit[1:]}"
+
+
+def _sequence(appointment) -> int:
+    # Each change (booked, moved, cancelled, video link) is one event row: the count only
+    # grows, so every file sent after a change carries a higher SEQUENCE than the one before.
+    return max(appointment.events.count() - 1, 0)
+
+
+def _where(appointment) -> str:
+    if appointment.mode == "telehealth":
+        return "Video visit (link in your portal)"
+    return appointment.location.address or appointment.location.name
+
+
+def _organizer() -> vCalAddress:
+    organizer = vCalAddress(f"mailto:{settings.CLINIC['email']}")
+    organizer.params["cn"] = vText(settings.CLINIC["name"])
+    return organizer
 
 
 def appointment_ics(appointment, *, cancelled: bool = False) -> bytes:
@@ -19,19 +52,23 @@ def appointment_ics(appointment, *, cancelled: bool = False) -> bytes:
     event.add("dtstamp", dt.datetime.now(dt.UTC))
     event.add("dtstart", appointment.start.astimezone(zone))
     event.add("dtend", appointment.end.astimezone(zone))
-    event.add("summary", f"{appointment.appointment_type.name} — {settings.CLINIC['name']}")
-    where = (
-        "Video visit (link in your portal)"
-        if appointment.mode == "telehealth"
-        else appointment.location.address or appointment.location.name
+    event.add(
+        "summary", event_title(appointment.appointment_type.name, settings.CLINIC["short_name"])
     )
-    event.add("location", where)
+    event.add("organizer", _organizer())
+    event.add("location", _where(appointment))
     event.add(
         "url",
         settings.SITE_URL.rstrip("/") + reverse("consultations:detail", args=[appointment.pk]),
     )
-    event.add("sequence", int(appointment.updated_at.timestamp()) if appointment.updated_at else 0)
+    event.add("sequence", _sequence(appointment))
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if not cancelled:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", event_title("appointment", settings.CLINIC["short_name"]))
+        alarm.add("trigger", -REMINDER_BEFORE)
+        event.add_component(alarm)
     calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()

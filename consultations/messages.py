@@ -18,7 +18,7 @@ from clinic.notifications.models import ContactPreference, Message
 from . import reminders
 from .ics import appointment_ics
 from .models import Appointment
-from .timefmt import format_when, patient_zone
+from .timefmt import format_when, patient_zone, previous_start
 
 HOUR = dt.timedelta(hours=1)
 
@@ -40,7 +40,16 @@ def _booking(code: str, label: str, subject: str, headline: str) -> MessageKind:
     cancelled = code == "booking_cancelled"
 
     def context(message) -> dict:
-        return {**_appointment_context(message), "headline": headline, "cancelled": cancelled}
+        context = _appointment_context(message)
+        moved = code == "booking_rescheduled" and previous_start(context["appointment"])
+        zone = patient_zone(context["appointment"].patient)
+        return {
+            **context,
+            "headline": headline,
+            "cancelled": cancelled,
+            "moved_from": moved and format_when(moved, zone, with_clinic=False),
+            "book_link": absolute_url("consultations:book"),
+        }
 
     def attachments(message, context) -> list:
         ics = appointment_ics(context["appointment"], cancelled=cancelled)

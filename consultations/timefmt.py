@@ -33,3 +33,17 @@ def format_when(start: dt.datetime, zone: str, *, with_clinic: bool = True) -> s
 def format_time(start: dt.datetime, zone: str) -> str:
     local = start.astimezone(ZoneInfo(zone))
     return f"{local:%-I:%M %p}"
+
+
+def previous_start(appointment) -> dt.datetime | None:
+    """Where a moved appointment was: the latest "Moved from …" the booking service wrote
+    (in the clinic's zone), for the "has moved" email to say the old time."""
+    from django.utils import timezone
+
+    for note in appointment.events.filter(note__startswith="Moved from ").order_by("-pk"):
+        try:
+            naive = dt.datetime.strptime(note.note.removeprefix("Moved from "), "%Y-%m-%d %H:%M")
+        except ValueError:
+            continue
+        return timezone.make_aware(naive, ZoneInfo(settings.CLINIC_TIME_ZONE))
+    return None

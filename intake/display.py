@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, replace
 
+from clinic.core.formats import human_date, human_month, human_phone
+
 from .questionnaire import SECTIONS, Question, Section, is_empty
 from .scoring import PATCH_DRUGS
 
@@ -25,6 +27,12 @@ def format_answer(q: Question, value) -> str:
         return f"{_number(value)} {q.unit}".strip() + (" / 10" if q.type == "scale" else "")
     if q.type == "repeat":
         return "; ".join(format_row(q, row) for row in value if isinstance(row, dict))
+    if q.type == "date":
+        return human_date(value)
+    if q.type == "month":
+        return human_month(value)
+    if q.type == "phone":
+        return human_phone(value)
     return str(value)
 
 

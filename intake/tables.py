@@ -4,6 +4,8 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from clinic.core.formats import human_phone
+
 from .models import AWAITING_REVIEW
 from .screening import Triage
 
@@ -54,6 +56,9 @@ class IntakeTable(tables.Table):
     )
     mme_band = tables.Column(verbose_name="MME/day band", default="—", order_by=_sort("mme_band"))
     phq9_band = tables.Column(verbose_name="PHQ-9", default="—", order_by=_sort("phq9_band"))
+
+    def render_phone(self, value):
+        return human_phone(value)
 
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle"}

@@ -107,7 +107,7 @@ def test_dashboard_filters_and_search_live_in_the_url(login, clinician, alice_in
 def test_coordinator_sees_contact_details_but_no_clinical_answers(login, coordinator, alice_intake):
     client = login(coordinator)
     html = client.get(reverse("staff:intake", args=[alice_intake.pk])).content.decode()
-    assert "+12025550143" in html and "12 Elm Street" in html
+    assert "(202) 555-0143" in html and "12 Elm Street" in html
     for clinical in ("Oxycodone", "Screening flags", "PHQ-9", "Burning pain", "MME"):
         assert clinical not in html, clinical
     dashboard = client.get("/staff/?status=").content.decode()
