@@ -377,3 +377,21 @@ def bookings_outside_hours(*, now: dt.datetime, provider_ids=None) -> list[Entry
         )
     )
     return entries(a for a in rows if a.pk in outside)
+
+
+def list_order(appointments, now) -> list[Appointment]:
+    """A patient's list as they look for things: what is coming (soonest first), then what
+    is past (latest first), then what was cancelled (latest first) at the bottom."""
+    cancelled_statuses = {
+        Appointment.Status.CANCELLED_PATIENT,
+        Appointment.Status.CANCELLED_CLINIC,
+    }
+    rows = list(appointments)
+    cancelled = [a for a in rows if a.status in cancelled_statuses]
+    upcoming = [a for a in rows if a.status not in cancelled_statuses and a.start >= now]
+    past = [a for a in rows if a.status not in cancelled_statuses and a.start < now]
+    return (
+        sorted(upcoming, key=lambda a: (a.start, a.pk))
+        + sorted(past, key=lambda a: (a.start, a.pk), reverse=True)
+        + sorted(cancelled, key=lambda a: (a.start, a.pk), reverse=True)
+    )

@@ -18,6 +18,7 @@ from . import services
 from .ics import appointment_ics
 from .models import Appointment
 from .picker import picker_context, read_booking, read_slot
+from .selectors import list_order
 from .timefmt import format_when, patient_zone
 
 
@@ -31,13 +32,11 @@ def _own_appointment(request, pk) -> Appointment:
 
 @require("use_patient_portal")
 def my_appointments(request):
-    appointments = (
-        Appointment.objects.filter(patient=request.user)
-        .select_related("provider", "appointment_type", "location")
-        .order_by("-start")
+    appointments = Appointment.objects.filter(patient=request.user).select_related(
+        "provider", "appointment_type", "location"
     )
     zone = patient_zone(request.user)
-    rows = [(a, format_when(a.start, zone)) for a in appointments]
+    rows = [(a, format_when(a.start, zone)) for a in list_order(appointments, timezone.now())]
     return render(
         request,
         "consultations/list.html",

@@ -25,7 +25,8 @@ NON_CLINICAL_FIELDS: dict[str, frozenset[str]] = {
     K.INFO_REQUESTED: FRONT_DESK,  # text: which sections, i.e. what is being asked
     K.SCREENED: FRONT_DESK,  # text: flag count and triage level
     K.ALERT_ACKNOWLEDGED: FRONT_DESK,  # text: what the clinician did about the risk
-    # Not listed, so not shown at all: FLAG_CLEARED (the flag names a finding), NOTE.
+    # Not listed, so not shown at all: FLAG_CLEARED (the flag names a finding), NOTE,
+    # PATIENT_NOTE (what the patient wrote to the clinical team after submitting).
 }
 
 

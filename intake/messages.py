@@ -9,6 +9,7 @@ from django.utils import timezone
 from clinic.core.models import ClinicSettings
 from clinic.notifications import outbox
 from clinic.notifications.kinds import MessageKind, Skip, absolute_url
+from consultations.timefmt import format_when, patient_zone
 
 from .digest import digest_numbers
 from .models import Intake
@@ -52,14 +53,19 @@ def _nudge(code: str, label: str) -> MessageKind:
     )
 
 
-def _update(code: str, label: str, subject: str) -> MessageKind:
+def _booking_context(message) -> dict:
+    # The approval's next action is booking: the link goes straight to the day list.
+    return {**_portal_context(message), "link": absolute_url("consultations:book"), "book": True}
+
+
+def _update(code: str, label: str, subject: str, context=_portal_context) -> MessageKind:
     # One text for every decision: the email says only that the portal has an update.
     return MessageKind(
         code=code,
         label=label,
         subject=subject,
         templates={"email": "notifications/intake_update.email.txt"},
-        context=_portal_context,
+        context=context,
     )
 
 
@@ -71,10 +77,33 @@ MORE_INFO = _update(
     "The clinic has a question about your intake",
 )
 APPROVED = _update(
-    "intake_approved", "Intake approved: book now", "You can now book your consultation"
+    "intake_approved",
+    "Intake approved: book now",
+    "You can now book your consultation",
+    context=_booking_context,
 )
 DECISION = _update(
     "intake_decision", "Intake: update in portal", "There is an update in your patient portal"
+)
+
+
+def _receipt_context(message) -> dict:
+    # A name, a time and a link: never what was answered.
+    intake = _intake(message)
+    zone = patient_zone(intake.patient)
+    return {
+        "intake": intake,
+        "submitted": format_when(intake.submitted_at or timezone.now(), zone),
+        "link": absolute_url("intake:portal"),
+    }
+
+
+RECEIPT = MessageKind(
+    code="intake_receipt",
+    label="Intake received (receipt)",
+    subject="We have received your intake",
+    templates={"email": "notifications/intake_receipt.email.txt"},
+    context=_receipt_context,
 )
 URGENT_ALERT = MessageKind(
     code="urgent_alert",
@@ -91,7 +120,16 @@ DAILY_DIGEST = MessageKind(
     context=_digest_context,
 )
 
-KINDS = [NUDGE_24H, NUDGE_72H, MORE_INFO, APPROVED, DECISION, URGENT_ALERT, DAILY_DIGEST]
+KINDS = [
+    NUDGE_24H,
+    NUDGE_72H,
+    MORE_INFO,
+    APPROVED,
+    DECISION,
+    RECEIPT,
+    URGENT_ALERT,
+    DAILY_DIGEST,
+]
 
 
 def patient_update(*, intake: Intake, kind: MessageKind) -> None:

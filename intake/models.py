@@ -320,6 +320,7 @@ class IntakeEvent(models.Model):
         NOTE = "note", "Internal note"
         SCREENED = "screened", "Screened"
         ALERT_ACKNOWLEDGED = "alert_ack", "Urgent alert acknowledged"
+        PATIENT_NOTE = "patient_note", "Information added by the patient"
 
     intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="events")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -331,7 +331,45 @@ def submit_intake(*, intake: Intake) -> Intake:
         locked.save()
         _keep_submission(locked)
         review.apply_screening(intake=locked, actor=locked.patient)
+        messages.patient_update(intake=locked, kind=messages.RECEIPT)  # a receipt, no answers
     return locked
+
+
+PATIENT_NOTE_MAX = 2000
+
+
+class NoteRefused(IntakeError):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def add_patient_note(*, intake: Intake, text: str) -> IntakeEvent:
+    """What the patient adds after submitting, kept in the intake's history for clinicians
+    (hidden from the front desk, history.py) and written to the audit trail."""
+    from clinic.audit.services import record
+
+    text = text.strip()
+    if intake.status == Intake.Status.IN_PROGRESS:
+        raise NoteRefused("Your intake is not submitted yet: add this to your answers instead.")
+    if not text:
+        raise NoteRefused("Please write what you would like the clinic to know.")
+    if len(text) > PATIENT_NOTE_MAX:
+        raise NoteRefused(
+            f"Please keep it to {PATIENT_NOTE_MAX:,} characters (this is {len(text):,})."
+        )
+    with transaction.atomic():
+        event = IntakeEvent.objects.create(
+            intake=intake, actor=intake.patient, kind=IntakeEvent.Kind.PATIENT_NOTE, text=text
+        )
+        record(
+            actor=intake.patient,
+            action="create",
+            patient=intake.patient,
+            target=event,
+            detail={"what": "information added by the patient"},
+        )
+    return event
 
 
 def _keep_submission(intake: Intake) -> IntakeSubmission:

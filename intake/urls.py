@@ -6,6 +6,7 @@ app_name = "intake"
 
 urlpatterns = [
     path("", views.portal, name="portal"),
+    path("add-information/", views.add_note, name="add_note"),
     path("intake/", views.resume, name="resume"),
     path("intake/start/", views.start, name="start"),
     path("intake/review/", views.review, name="review"),

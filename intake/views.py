@@ -1,5 +1,6 @@
 """Patient pages: the portal and the intake steps."""
 
+import functools
 import json
 import secrets
 
@@ -12,9 +13,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.access import require
+from clinic.core.formats import human_date
 from consultations.selectors import upcoming_for
 
-from . import scoring, services, steps
+from . import scoring, services, steps, timeline
 from .display import answered_sections
 from .drafts import EditState, conflict_notes, read_post
 from .forms import page_values, stored_form
@@ -25,11 +27,39 @@ def _open_intake(request) -> Intake | None:
     return Intake.objects.open().filter(patient=request.user).first()
 
 
+class _StepsClosed(Exception):
+    """The intake's pages are closed (submitted, decided, or never started)."""
+
+
 def _editable_intake(request) -> Intake:
     intake = _open_intake(request)
     if intake is None or not intake.is_editable_by_patient:
-        raise Http404("No intake in progress")
+        raise _StepsClosed
     return intake
+
+
+def _closed_to_portal(view):
+    """A step opened after submitting (an old tab, a bookmark, the back button) lands on the
+    portal with a word about where things stand, not on a 404 page."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _StepsClosed:
+            submitted = Intake.objects.for_patient(request.user).exclude(
+                status=Intake.Status.IN_PROGRESS
+            )
+            messages.info(
+                request,
+                "Your intake is already with the clinic, so its pages are closed. Here is "
+                "where it stands; you can add information for the clinic below."
+                if submitted.exists()
+                else "You have no intake in progress. You can start one here.",
+            )
+            return redirect("intake:portal")
+
+    return wrapped
 
 
 def _step_or_404(key: str) -> steps.Step:
@@ -41,13 +71,47 @@ def _step_or_404(key: str) -> steps.Step:
 
 @require("use_patient_portal")
 def portal(request):
+    return render(request, "intake/portal.html", _portal_context(request))
+
+
+def _portal_context(request, **note) -> dict:
     intakes = list(Intake.objects.for_patient(request.user))
     current = intakes[0] if intakes else None
-    return render(
-        request,
-        "intake/portal.html",
-        {"intake": current, "intakes": intakes, "upcoming": upcoming_for(request.user)},
+    upcoming = upcoming_for(request.user)
+    booked = next((when for a, when in upcoming if a.kind == "initial"), None)
+    submitted_on = (
+        current and current.submitted_at and human_date(timezone.localtime(current.submitted_at))
     )
+    return {
+        "intake": current,
+        "intakes": intakes,
+        "upcoming": upcoming,
+        "booked": booked,
+        "stages": timeline.stages(
+            status=current.status, submitted_on=submitted_on or "", booked_when=booked
+        )
+        if current
+        else [],
+        "note_max": services.PATIENT_NOTE_MAX,
+        **note,
+    }
+
+
+@require("use_patient_portal")
+@require_POST
+def add_note(request):
+    """Information for the clinical team after submitting, without a phone call."""
+    intake = Intake.objects.for_patient(request.user).first()
+    text = request.POST.get("text", "")
+    if intake is None:
+        return redirect("intake:portal")
+    try:
+        services.add_patient_note(intake=intake, text=text)
+    except services.NoteRefused as refused:
+        context = _portal_context(request, note_error=refused.reason, note_text=text)
+        return render(request, "intake/portal.html", context, status=400)
+    messages.success(request, "Thank you: the clinical team will see this with your intake.")
+    return redirect("intake:portal")
 
 
 @require("use_patient_portal")
@@ -79,7 +143,7 @@ def _save(intake, key, post) -> services.PageSave:
     try:
         return services.save_page(intake=intake, step=key, post=post)
     except services.IntakeNotEditable:
-        raise Http404("No intake in progress") from None
+        raise _StepsClosed from None
 
 
 def _with_notes(section, intake, form, shown=None):
@@ -133,6 +197,7 @@ def _closed_step(request, intake, key):
 
 
 @require("use_patient_portal")
+@_closed_to_portal
 def step(request, key):
     intake, step = _editable_intake(request), _step_or_404(key)
     if closed := _closed_step(request, intake, key):
@@ -185,7 +250,7 @@ def autosave(request, key):
     post = _read(section, request.POST)
     try:
         saved = _save(intake, key, post)
-    except Http404:
+    except _StepsClosed:
         return JsonResponse({"saved": False, "reason": "not_editable"}, status=409)
     if saved.stale:  # the page's later save (or "Save and continue") is already stored
         return JsonResponse({"saved": False, "reason": "stale"})
@@ -213,6 +278,7 @@ def _notes_html(section, form) -> dict[str, str]:
 
 
 @require("use_patient_portal")
+@_closed_to_portal
 def support(request):
     """Shown straight after a PHQ-9 with item 9 above 0: crisis resources, then carry on."""
     intake = _editable_intake(request)
@@ -222,6 +288,7 @@ def support(request):
 
 
 @require("use_patient_portal")
+@_closed_to_portal
 def review(request):
     intake = _editable_intake(request)
     if request.method == "POST":

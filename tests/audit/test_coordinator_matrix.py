@@ -120,7 +120,7 @@ def test_front_desk_still_sees_who_moved_the_intake_and_where_it_stands(
 
 
 def test_every_event_kind_has_a_decision_in_the_table():
-    decided = set(history.NON_CLINICAL_FIELDS) | {K.FLAG_CLEARED, K.NOTE}
+    decided = set(history.NON_CLINICAL_FIELDS) | {K.FLAG_CLEARED, K.NOTE, K.PATIENT_NOTE}
     assert decided == set(K.values)
     for kind in K.values:
         assert history.fields_for(kind, clinical=True) == history.ALL_FIELDS

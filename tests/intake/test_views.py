@@ -118,13 +118,13 @@ def test_other_patient_cannot_see_alice_intake_detail(login, other_patient, inta
     assert charlie.get(reverse("intake:detail", args=[intake.pk])).status_code == 404
 
 
-def test_other_patient_without_an_intake_gets_404_on_steps_and_409_on_autosave(
+def test_other_patient_without_an_intake_lands_on_their_portal_and_gets_409_on_autosave(
     login, other_patient, intake
 ):
     charlie = login(other_patient)
     for key in STEP_KEYS:
-        assert charlie.get(step_url(key)).status_code == 404
-    assert charlie.get(reverse("intake:review")).status_code == 404
+        assert charlie.get(step_url(key)).url == reverse("intake:portal")
+    assert charlie.get(reverse("intake:review")).url == reverse("intake:portal")
     response = charlie.post(autosave_url("about"), {"legal_first_name": "Mallory"})
     assert response.status_code == 409
     intake.refresh_from_db()
@@ -353,9 +353,10 @@ def test_nul_characters_are_dropped_from_the_stored_draft(alice, intake):
     assert intake.drafts["about"]["weight_lb"] == ["12"]
 
 
-def test_a_submit_from_another_tab_mid_save_is_a_404_or_409_not_an_error(alice, intake):
+def test_a_submit_from_another_tab_mid_save_lands_on_the_portal_or_409_not_an_error(alice, intake):
     with mock.patch.object(services, "save_step", side_effect=services.IntakeNotEditable):
-        assert alice.post(step_url("about"), post_data("about", BASE)).status_code == 404
+        response = alice.post(step_url("about"), post_data("about", BASE))
+        assert response.url == reverse("intake:portal")
         response = alice.post(autosave_url("about"), post_data("about", BASE))
     assert response.status_code == 409
     assert response.json()["saved"] is False
@@ -723,16 +724,22 @@ def test_complete_intake_is_submitted_with_scores_mme_version_and_consent(
     assert intake.consent_signed_at is not None
 
 
-def test_after_submit_the_steps_are_gone_and_the_detail_page_is_read_only(
+def test_after_submit_a_step_url_lands_on_the_portal_with_a_kind_word_not_a_404(
     alice, patient, consent_text
 ):
     intake = seed_intake(patient=patient, answers=BASE, submit=True)
+    portal = reverse("intake:portal")
     for key in STEP_KEYS:
-        assert alice.get(step_url(key)).status_code == 404
-        assert alice.post(step_url(key), post_data(key, {})).status_code == 404
-    assert alice.get(reverse("intake:review")).status_code == 404
-    assert alice.post(reverse("intake:review")).status_code == 404
-    assert alice.get(reverse("intake:resume")).url == reverse("intake:portal")
+        assert alice.get(step_url(key)).url == portal
+        assert alice.post(step_url(key), post_data(key, {})).url == portal
+    assert alice.get(reverse("intake:review")).url == portal
+    assert alice.post(reverse("intake:review")).url == portal
+    assert alice.get(reverse("intake:resume")).url == portal
+    page = alice.get(step_url("about"), follow=True).content.decode()
+    assert "Your intake is already with the clinic, so its pages are closed" in page
+    assert "What happens next" in page
+    intake.refresh_from_db()
+    assert intake.status == intake.Status.SUBMITTED  # nothing was changed by the posts
 
     response = alice.get(reverse("intake:detail", args=[intake.pk]))
     page = response.content.decode()

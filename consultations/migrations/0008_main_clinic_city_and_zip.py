@@ -15,5 +15,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("consultations", "0005_no_double_booking_from_the_model")]
+    dependencies = [("consultations", "0007_booking_rules")]
     operations = [migrations.RunPython(forwards, backwards)]
