@@ -115,13 +115,15 @@ def test_my_appointments_lists_upcoming_then_past_then_cancelled_dimmed(
 
     first = _book(approved_patient, initial, provider, at(TUESDAY, 9))
     services.cancel_appointment(appointment=first, actor=approved_patient, now=NOW)
-    upcoming = _book(approved_patient, initial, provider, at(TUESDAY, 10))
-    past = _book(approved_patient, follow_up, provider, at(TUESDAY, 14))
+    past = _book(approved_patient, initial, provider, at(TUESDAY, 10))
     Appointment.objects.filter(pk=past.pk).update(
-        start=at(TUESDAY, 14) - dt.timedelta(days=400),
-        end=at(TUESDAY, 15) - dt.timedelta(days=400),
+        start=past.start - dt.timedelta(days=400),
+        end=past.end - dt.timedelta(days=400),
+        block_start=past.block_start - dt.timedelta(days=400),
+        block_end=past.block_end - dt.timedelta(days=400),
         status=Appointment.Status.COMPLETED,
     )
+    upcoming = _book(approved_patient, follow_up, provider, at(TUESDAY, 14))
     client.force_login(approved_patient)
     page = client.get(reverse("consultations:list")).content.decode()
     links = [
