@@ -231,6 +231,10 @@ USE_I18N = True
 USE_TZ = True
 CLINIC_TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="America/New_York")
 TIME_ZONE = CLINIC_TIME_ZONE
+# Whose public holidays the schedule pages offer to close on (ISO 3166 country, and a
+# subdivision such as "NY" or "CA" for state holidays; empty for national ones only).
+CLINIC_HOLIDAYS_COUNTRY = env.str("CLINIC_HOLIDAYS_COUNTRY", default="US")
+CLINIC_HOLIDAYS_SUBDIVISION = env.str("CLINIC_HOLIDAYS_SUBDIVISION", default="")
 
 # --- Static files (Bootstrap comes from the npm registry into node_modules) ------------------
 STATIC_URL = "/static/"

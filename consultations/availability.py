@@ -67,11 +67,21 @@ class WorkingHoursSpec:
 
 @dataclass(frozen=True)
 class OverrideSpec:
+    """Time off, extra hours or a closure on every local date from start_date to end_date."""
+
     kind: str  # "time_off" | "extra_hours" | "closure"
-    date: dt.date  # local date (provider's zone; closure: compared with the provider's date)
+    start_date: dt.date  # local date (provider's zone; closure: compared with the provider's date)
     provider_id: int | None = None  # None only for "closure" (clinic-wide)
-    start: dt.time | None = None  # None + None = the whole day
+    start: dt.time | None = None  # None + None = the whole day; else these times each date
     end: dt.time | None = None
+    end_date: dt.date | None = None  # the last date included; None means start_date only
+
+    @property
+    def last_date(self) -> dt.date:
+        return self.start_date if self.end_date is None else self.end_date
+
+    def covers(self, date: dt.date) -> bool:
+        return self.start_date <= date <= self.last_date
 
 
 @dataclass(frozen=True)
@@ -153,12 +163,21 @@ class _Schedule:
         self.hours: dict[tuple[int, int], list[WorkingHoursSpec]] = defaultdict(list)
         for hours in working_hours:
             self.hours[(hours.provider_id, hours.weekday)].append(hours)
-        self.overrides: dict[dt.date, list[OverrideSpec]] = defaultdict(list)
+        self._overrides: list[OverrideSpec] = []
         for override in overrides:
             if override.kind not in OVERRIDE_KINDS:
                 # Fail loudly: an unknown kind silently ignored might be a time off.
                 raise ValueError(f"unknown override kind {override.kind!r}")
-            self.overrides[override.date].append(override)
+            if override.last_date < override.start_date:
+                raise ValueError(f"{override}: the range ends before it starts")
+            self._overrides.append(override)
+        self._on: dict[dt.date, list[OverrideSpec]] = {}
+
+    def overrides_on(self, date: dt.date) -> list[OverrideSpec]:
+        """The entries whose range includes `date` (a range is one row, however long)."""
+        if date not in self._on:
+            self._on[date] = [o for o in self._overrides if o.covers(date)]
+        return self._on[date]
 
     def intervals(self, provider: ProviderSpec, date: dt.date) -> list[Interval]:
         zone = ZoneInfo(provider.time_zone)
@@ -169,7 +188,7 @@ class _Schedule:
             and (hours.valid_to is None or date <= hours.valid_to)
         ]
         cuts: list[Interval] = []
-        for override in self.overrides.get(date, ()):
+        for override in self.overrides_on(date):
             whole_day = override.start is None and override.end is None
             if override.kind == CLOSURE:
                 if whole_day:
@@ -188,7 +207,7 @@ class _Schedule:
         # A part-day closure is a clinic-zone interval; for a provider in another zone it
         # may fall on the neighbouring local date, so look one day either side.
         for near in (date - dt.timedelta(days=1), date, date + dt.timedelta(days=1)):
-            for override in self.overrides.get(near, ()):
+            for override in self.overrides_on(near):
                 if override.kind == CLOSURE and override.start is not None:
                     cuts.append(
                         _wall_interval(near, override.start, override.end, self.clinic_zone)
@@ -377,3 +396,69 @@ def appointments_outside_hours(
         if not any(open_start <= start and end <= open_end for open_start, open_end in intervals):
             outside.append(appointment_id)
     return outside
+
+
+def working_intervals(
+    providers: Iterable[ProviderSpec],
+    first: dt.date,
+    last: dt.date,
+    working_hours: Iterable[WorkingHoursSpec],
+    overrides: Iterable[OverrideSpec],
+    clinic_time_zone: str,
+) -> dict[int, list[Interval]]:
+    """Each provider's working time (overrides applied) over their local dates first..last,
+    merged, as aware UTC: what a calendar shades as free before bookings are drawn on it."""
+    schedule = _Schedule(working_hours, overrides, clinic_time_zone)
+    return {
+        p.id: _merge(iv for date in _dates(first, last) for iv in schedule.intervals(p, date))
+        for p in providers
+    }
+
+
+def override_cuts(
+    override: OverrideSpec,
+    provider: ProviderSpec,
+    clinic_time_zone: str,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+):
+    """The real-time intervals a time off or closure takes from this provider (may be empty),
+    on the entry's dates (clipped to first..last when given).
+
+    Read as `_Schedule` reads them: a whole-day entry covers the provider's local dates, a
+    part-day time off the provider's wall times, a part-day closure the clinic's.
+    """
+    if override.kind == EXTRA_HOURS:
+        return []
+    if override.kind == TIME_OFF and override.provider_id not in (None, provider.id):
+        return []
+    whole_day = override.start is None and override.end is None
+    zone = ZoneInfo(
+        clinic_time_zone if override.kind == CLOSURE and not whole_day else provider.time_zone
+    )
+    start_date = override.start_date if first is None else max(first, override.start_date)
+    last_date = override.last_date if last is None else min(last, override.last_date)
+    return _merge(
+        _wall_interval(date, override.start, override.end, zone)
+        for date in _dates(start_date, last_date)
+    )
+
+
+def appointments_in_override(
+    override: OverrideSpec,
+    appointments: Iterable[tuple[int, int, dt.datetime, dt.datetime]],
+    providers: Iterable[ProviderSpec],
+    clinic_time_zone: str,
+) -> list[int]:
+    """Ids (in input order) of (id, provider_id, start, end) bookings a new time off or
+    closure would fall on, so staff are warned before the booked patients are stranded."""
+    by_id = {provider.id: provider for provider in providers}
+    cuts = {
+        provider_id: override_cuts(override, provider, clinic_time_zone)
+        for provider_id, provider in by_id.items()
+    }
+    return [
+        appointment_id
+        for appointment_id, provider_id, start, end in appointments
+        if any(s < end and start < e for s, e in cuts.get(provider_id, ()))
+    ]

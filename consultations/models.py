@@ -130,8 +130,18 @@ class WorkingHours(models.Model):
         return f"{self.provider} {self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
 
 
+class DateOverrideQuerySet(models.QuerySet):
+    def overlapping(self, first, last):
+        """Entries with at least one date in first..last (both inclusive)."""
+        return self.filter(start_date__lte=last, end_date__gte=first)
+
+
 class DateOverride(models.Model):
-    """Time off, extra hours for one provider, or a clinic-wide closure, on one date."""
+    """Time off, extra hours for one provider, or a clinic-wide closure, over a date range.
+
+    A range with times applies those times on every date in it (a week of afternoons off);
+    without times it is every whole day from start_date to end_date, both included.
+    """
 
     class Kind(models.TextChoices):
         TIME_OFF = "time_off", "Time off"
@@ -142,13 +152,17 @@ class DateOverride(models.Model):
     provider = models.ForeignKey(
         Provider, on_delete=models.CASCADE, null=True, blank=True, related_name="overrides"
     )
-    date = models.DateField()
+    start_date = models.DateField()
+    end_date = models.DateField(help_text="The last date included.")
     start = models.TimeField(null=True, blank=True, help_text="Leave empty for the whole day.")
     end = models.TimeField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True)
 
+    objects = DateOverrideQuerySet.as_manager()
+
     class Meta:
-        ordering = ["date", "start"]
+        ordering = ["start_date", "start", "pk"]
+        indexes = [models.Index(fields=["start_date", "end_date"], name="override_dates_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind="closure", provider__isnull=True)
@@ -161,10 +175,26 @@ class DateOverride(models.Model):
                 | Q(start__isnull=False, end__isnull=False, end__gt=models.F("start")),
                 name="override_whole_day_or_interval",
             ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="override_end_date_on_or_after_start",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.date}"
+        return f"{self.get_kind_display()} {self.dates_display}"
+
+    @property
+    def dates_display(self) -> str:
+        """“Dec 21, 2026” or “Dec 21, 2026 – Jan 3, 2027”, as staff read a range."""
+        first = f"{self.start_date:%b %-d, %Y}"
+        if self.end_date == self.start_date:
+            return first
+        return f"{first} – {self.end_date:%b %-d, %Y}"
+
+    @property
+    def days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
 
 
 class AppointmentStatus(models.TextChoices):

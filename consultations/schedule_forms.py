@@ -154,15 +154,27 @@ WorkingHoursFormSet = inlineformset_factory(
 )
 
 
+# Longer absences are entered as several ranges: a year keeps a typo (2072 for 2027) from
+# silently closing decades.
+MAX_OVERRIDE_DAYS = 366
+
+
 class DateOverrideForm(forms.ModelForm):
     class Meta:
         model = DateOverride
-        fields = ["kind", "provider", "date", "start", "end", "note"]
-        widgets = {"date": DATE, "start": TIME, "end": TIME}
-        labels = {"kind": "What", "start": "From", "end": "Until"}
+        fields = ["kind", "provider", "start_date", "end_date", "start", "end", "note"]
+        widgets = {"start_date": DATE, "end_date": DATE, "start": TIME, "end": TIME}
+        labels = {
+            "kind": "What",
+            "start_date": "First day",
+            "end_date": "Last day",
+            "start": "From",
+            "end": "Until",
+        }
         help_texts = {
             "provider": "Leave empty for a clinic closure; required otherwise.",
-            "start": "Leave both times empty for the whole day.",
+            "end_date": "Included. Leave empty for one day; a two-week vacation is one entry.",
+            "start": "Leave both times empty for whole days; times apply on every day.",
             "note": "Internal, for example “Thanksgiving” or “Conference”.",
         }
 
@@ -171,6 +183,7 @@ class DateOverrideForm(forms.ModelForm):
         self.today = today
         self.fields["provider"].queryset = Provider.objects.filter(active=True)
         self.fields["provider"].empty_label = "Nobody (whole clinic)"
+        self.fields["end_date"].required = False
 
     def clean(self):
         data = super().clean()
@@ -179,11 +192,34 @@ class DateOverrideForm(forms.ModelForm):
             self.add_error("provider", "A clinic closure applies to everyone: leave this empty.")
         if kind in (DateOverride.Kind.TIME_OFF, DateOverride.Kind.EXTRA_HOURS) and not provider:
             self.add_error("provider", "Choose whose time off or extra hours this is.")
-        if data.get("date") and data["date"] < self.today:
-            self.add_error("date", "Choose today or a later date.")
+        self._clean_dates(data)
         if "start" not in self.errors and "end" not in self.errors:
             self._clean_times(kind, data.get("start"), data.get("end"))
+        if not self.errors:
+            self._refuse_overlaps(data)
         return data
+
+    def _clean_dates(self, data) -> None:
+        first = data.get("start_date")
+        if first is None:
+            return
+        if first < self.today:
+            self.add_error("start_date", "Choose today or a later date.")
+            return
+        if "end_date" in self.errors:
+            return
+        last = data.get("end_date") or first
+        data["end_date"] = last
+        if last < first:
+            self.add_error(
+                "end_date", f"The last day must be on or after the first day ({first:%b %-d, %Y})."
+            )
+        elif (last - first).days + 1 > MAX_OVERRIDE_DAYS:
+            self.add_error(
+                "end_date",
+                f"At most {MAX_OVERRIDE_DAYS} days in one entry: check the year, or add a "
+                "second entry for the rest.",
+            )
 
     def _clean_times(self, kind, start, end) -> None:
         if start and end and end <= start:
@@ -195,6 +231,70 @@ class DateOverrideForm(forms.ModelForm):
         elif bool(start) != bool(end):
             missing = "end" if start else "start"
             self.add_error(missing, "Give both times for part of a day, or neither for all day.")
+
+    def _refuse_overlaps(self, data) -> None:
+        """Two entries that say the same or opposite things about the same time are refused:
+        the same kind for the same person (or two closures), or time off against extra hours.
+        A closure over someone's time off is fine: both say "not working"."""
+        kind, provider = data["kind"], data.get("provider")
+        kinds = {kind}
+        if kind in (DateOverride.Kind.TIME_OFF, DateOverride.Kind.EXTRA_HOURS):
+            kinds = {DateOverride.Kind.TIME_OFF, DateOverride.Kind.EXTRA_HOURS}
+        start, end = data.get("start"), data.get("end")
+        rows = DateOverride.objects.overlapping(data["start_date"], data["end_date"]).filter(
+            kind__in=kinds, provider=provider
+        )
+        for other in rows.exclude(pk=self.instance.pk).select_related("provider"):
+            if start and other.start and not (start < other.end and other.start < end):
+                continue  # part-day entries at different times of the same days
+            times = f", {other.start:%H:%M}–{other.end:%H:%M}" if other.start else ""
+            note = f" ({other.note})" if other.note else ""
+            self.add_error(
+                "start_date",
+                f"Overlaps {other.get_kind_display().lower()} {other.dates_display}{times}{note}, "
+                "already entered. Change the dates or times, or remove that entry first.",
+            )
+            return
+
+
+class HolidayYearForm(forms.Form):
+    """Which year's public holidays to show (read from the URL)."""
+
+    year = forms.TypedChoiceField(coerce=int, label="Year")
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in years]
+        self.fields["year"].initial = years[0]
+        self.fields["year"].error_messages["invalid_choice"] = (
+            f"Choose {', '.join(map(str, years[:-1]))} or {years[-1]}."
+        )
+
+
+class HolidayClosureForm(forms.Form):
+    """The holidays ticked to close on; each must be one of that year's, to come, not closed."""
+
+    dates = forms.MultipleChoiceField(
+        label="Holidays to close on",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick at least one holiday to close the clinic on."},
+    )
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        self.fields["dates"].choices = [(r.holiday.date.isoformat(), r.holiday.name) for r in rows]
+        self.fields["dates"].error_messages["invalid_choice"] = (
+            "That day is not one of this year's public holidays."
+        )
+
+    def clean_dates(self):
+        by_day = {r.holiday.date.isoformat(): r for r in self.rows}
+        chosen = [by_day[value] for value in self.cleaned_data["dates"]]
+        for row in chosen:
+            if row.past:
+                raise ValidationError(f"{row.holiday.name} has already passed.")
+        return [row.holiday for row in chosen if not row.closed]
 
 
 class AppointmentTypeForm(ConcurrentEditsMixin, forms.ModelForm):
@@ -308,6 +408,13 @@ class CalendarForm(forms.Form):
     )
     date = forms.DateField(required=False, widget=DATE)
     cancelled = forms.BooleanField(required=False, label="Show cancelled")
+    # Grid (wide screens) or list (small screens, print, screen readers); not shown as a field.
+    view = forms.ChoiceField(
+        required=False, choices=[("grid", "Time grid"), ("list", "List")], widget=forms.HiddenInput
+    )
+
+    def clean_view(self):
+        return self.cleaned_data["view"] or "grid"
 
     def clean_date(self):
         day = self.cleaned_data["date"]

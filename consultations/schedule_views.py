@@ -2,6 +2,10 @@
 overrides, appointment types, locations; and the cancellation window, one section of the
 clinic settings area."""
 
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,12 +19,15 @@ from clinic.core.models import ClinicSettings
 from clinic.core.settings_forms import conflict_context, page_loaded_token, posted_loaded
 from clinic.core.timezones import COMMON_US_ZONES
 
-from . import selectors
+from . import schedule_services, selectors
 from .models import AppointmentType, DateOverride, Location, Provider
+from .public_holidays import Holiday, UnknownRegion, holidays_in
 from .schedule_forms import (
     AppointmentTypeForm,
     CancellationWindowForm,
     DateOverrideForm,
+    HolidayClosureForm,
+    HolidayYearForm,
     LocationForm,
     ProviderForm,
     WorkingHoursFormSet,
@@ -66,21 +73,48 @@ def provider_hours(request, pk):
     return render(request, "consultations/staff/provider_hours.html", context)
 
 
+def _affected_key(affected) -> str:
+    return ",".join(str(e.appointment.pk) for e in affected)
+
+
 @require("manage_schedules")
 def overrides(request):
     now = timezone.now()
     today = selectors.local_today(now)
     form = DateOverrideForm(request.POST or None, today=today)
+    affected = []
     if request.method == "POST" and form.is_valid():
-        override = form.save()
-        messages.success(
-            request, f"{override.get_kind_display()} on {override.date:%b %-d, %Y} added."
-        )
-        return redirect("schedule:overrides")
-    rows = DateOverride.objects.filter(date__gte=today).select_related("provider")
+        affected = selectors.appointments_covered_by(form.instance, now=now)
+        # Saved once staff have seen exactly these bookings (a changed range warns again).
+        if not affected or request.POST.get("affected_seen") == _affected_key(affected):
+            override = form.save()
+            _say_added(request, override, affected)
+            return redirect("schedule:overrides")
+    rows = DateOverride.objects.filter(end_date__gte=today).select_related("provider")
     outside = selectors.bookings_outside_hours(now=now)
-    context = {"form": form, "overrides": rows, "outside": outside}
+    reads.listed(request, (e.appointment for e in [*affected, *outside]))
+    context = {
+        "form": form,
+        "overrides": rows,
+        "outside": outside,
+        "affected": affected,
+        "affected_key": _affected_key(affected),
+    }
     return render(request, "consultations/staff/overrides.html", context)
+
+
+def _say_added(request, override, affected) -> None:
+    text = f"{override.get_kind_display()}, {override.dates_display}, added."
+    if affected:
+        count = len(affected)
+        messages.warning(
+            request,
+            f"{text} {count} booked appointment{'s' if count != 1 else ''} in it "
+            f"{'are' if count != 1 else 'is'} still booked: move or cancel each one (listed "
+            "under “Booked appointments outside working hours”).",
+        )
+    else:
+        messages.success(request, text)
 
 
 @require("manage_schedules")
@@ -88,10 +122,58 @@ def overrides(request):
 def override_delete(request, pk):
     override = get_object_or_404(DateOverride, pk=pk)
     override.delete()
-    messages.success(
-        request, f"{override.get_kind_display()} on {override.date:%b %-d, %Y} removed."
-    )
+    messages.success(request, f"{override.get_kind_display()}, {override.dates_display}, removed.")
     return redirect("schedule:overrides")
+
+
+@dataclass(frozen=True)
+class HolidayRow:
+    holiday: Holiday
+    past: bool
+    closed: bool
+    booked: int
+
+
+def _holiday_rows(year: int, today) -> list[HolidayRow]:
+    days = holidays_in(year, settings.CLINIC_HOLIDAYS_COUNTRY, settings.CLINIC_HOLIDAYS_SUBDIVISION)
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    closed = schedule_services.closed_dates(first, last)
+    booked = selectors.booked_per_day(first, last)
+    return [HolidayRow(d, d.date < today, d.date in closed, booked.get(d.date, 0)) for d in days]
+
+
+@require("manage_schedules")
+def holidays(request):
+    """Close the clinic on public holidays in one step: pick the year, tick the days."""
+    today = selectors.local_today(timezone.now())
+    years = [today.year, today.year + 1, today.year + 2]
+    year_form = HolidayYearForm(request.POST or request.GET or None, years=years)
+    year = year_form.cleaned_data["year"] if year_form.is_valid() else years[0]
+    context = {"year_form": year_form, "year": year, "region": _region()}
+    try:
+        rows = _holiday_rows(year, today)
+    except UnknownRegion as problem:
+        return render(request, HOLIDAYS, {**context, "problem": str(problem)})
+    form = HolidayClosureForm(request.POST or None, rows=rows)
+    if request.method == "POST" and year_form.is_valid() and form.is_valid():
+        created = schedule_services.close_on_holidays(days=form.cleaned_data["dates"])
+        messages.success(
+            request,
+            f"The clinic is closed on {len(created)} more holiday{'s' if len(created) != 1 else ''}"
+            f" in {year}. Bookings on those days are listed below to move.",
+        )
+        return redirect("schedule:overrides")
+    context |= {"form": form, "rows": rows, "ticked": set(form["dates"].value() or [])}
+    return render(request, HOLIDAYS, context)
+
+
+HOLIDAYS = "consultations/staff/holidays.html"
+
+
+def _region() -> str:
+    country = settings.CLINIC_HOLIDAYS_COUNTRY
+    sub = settings.CLINIC_HOLIDAYS_SUBDIVISION
+    return f"{country}-{sub}" if sub else country
 
 
 @require("manage_schedules")

@@ -33,6 +33,10 @@ def type_spec(t: AppointmentType) -> av.AppointmentTypeSpec:
     )
 
 
+def override_spec(o: DateOverride) -> av.OverrideSpec:
+    return av.OverrideSpec(o.kind, o.start_date, o.provider_id, o.start, o.end, o.end_date)
+
+
 def schedule_inputs(provider_ids, start_date: dt.date, end_date: dt.date) -> dict:
     """Providers, their hours and overrides (3 queries) for a date range."""
     providers = [
@@ -44,16 +48,13 @@ def schedule_inputs(provider_ids, start_date: dt.date, end_date: dt.date) -> dic
         av.WorkingHoursSpec(h.provider_id, h.weekday, h.start, h.end, h.valid_from, h.valid_to)
         for h in WorkingHours.objects.filter(provider_id__in=ids)
     ]
+    # A day either side: a part-day closure in clinic time may fall on a neighbouring
+    # provider-local date. A range is one row, so long ranges cost nothing extra.
+    first, last = start_date - dt.timedelta(days=1), end_date + dt.timedelta(days=1)
+    rows = DateOverride.objects.overlapping(first, last)
     overrides = [
-        av.OverrideSpec(o.kind, o.date, o.provider_id, o.start, o.end)
-        for o in DateOverride.objects.filter(
-            date__gte=start_date - dt.timedelta(days=1), date__lte=end_date + dt.timedelta(days=1)
-        ).filter(provider_id__in=ids)
-        | DateOverride.objects.filter(
-            kind=DateOverride.Kind.CLOSURE,
-            date__gte=start_date - dt.timedelta(days=1),
-            date__lte=end_date + dt.timedelta(days=1),
-        )
+        override_spec(o)
+        for o in rows.filter(provider_id__in=ids) | rows.filter(kind=DateOverride.Kind.CLOSURE)
     ]
     return {"providers": providers, "working_hours": hours, "overrides": overrides}
 
@@ -320,6 +321,11 @@ class Entry:
         return f"{self.start:%-I:%M %p}–{self.end:%-I:%M %p}"
 
     @property
+    def start_label(self) -> str:
+        """“9:00 AM” in clinic time (the week grid's short form)."""
+        return f"{self.start:%-I:%M %p}"
+
+    @property
     def provider_when(self) -> str:
         """The same times in the provider's own zone, or "" when it is the clinic's."""
         if self.provider_start is None or self.provider_end is None:
@@ -395,3 +401,105 @@ def list_order(appointments, now) -> list[Appointment]:
         + sorted(past, key=lambda a: (a.start, a.pk), reverse=True)
         + sorted(cancelled, key=lambda a: (a.start, a.pk), reverse=True)
     )
+
+
+def appointments_covered_by(override: DateOverride, *, now: dt.datetime) -> list[Entry]:
+    """Appointments still to come (booked or checked in) that a time off or closure falls on.
+
+    One query: the appointments with their providers; the overlap is worked out by the pure
+    availability code, in each provider's zone, exactly as the slots will be.
+    """
+    if override.kind == DateOverride.Kind.EXTRA_HOURS:
+        return []
+    start, end = day_bounds(
+        override.start_date - dt.timedelta(days=1), override.end_date + dt.timedelta(days=1)
+    )
+    rows = Appointment.objects.filter(
+        status__in=(Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN),
+        start__lt=end,
+        end__gt=max(start, now),
+    ).select_related("patient", "provider", "appointment_type", "location")
+    if override.kind == DateOverride.Kind.TIME_OFF:
+        rows = rows.filter(provider_id=override.provider_id)
+    rows = list(rows.order_by("start", "pk"))
+    providers = {a.provider_id: av.ProviderSpec(a.provider_id, a.provider.time_zone) for a in rows}
+    covered = set(
+        av.appointments_in_override(
+            override_spec(override),
+            [(a.pk, a.provider_id, a.start, a.end) for a in rows],
+            providers.values(),
+            settings.CLINIC_TIME_ZONE,
+        )
+    )
+    return entries(a for a in rows if a.pk in covered)
+
+
+def booked_per_day(first: dt.date, last: dt.date) -> dict[dt.date, int]:
+    """How many booked or checked-in appointments start on each clinic date: one query."""
+    start, end = day_bounds(first, last)
+    zone = clinic_zone()
+    counts: dict[dt.date, int] = {}
+    rows = Appointment.objects.filter(
+        status__in=(Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN),
+        start__gte=start,
+        start__lt=end,
+    ).values_list("start", flat=True)
+    for when in rows:
+        day = when.astimezone(zone).date()
+        counts[day] = counts.get(day, 0) + 1
+    return counts
+
+
+def _override_label(o: DateOverride) -> str:
+    what = "Clinic closed" if o.kind == DateOverride.Kind.CLOSURE else o.get_kind_display()
+    return f"{what}: {o.note}" if o.note else what
+
+
+def grid_inputs(*, provider: Provider | None, first: dt.date, last: dt.date) -> dict:
+    """What the calendar grid draws besides appointments, in four queries however many
+    days, providers or entries: who has a column, their working time (free), their time
+    off and closures (labelled), and the clinic's infusion chairs."""
+    providers = [provider] if provider is not None else list(Provider.objects.filter(active=True))
+    ids = [p.pk for p in providers]
+    specs = [av.ProviderSpec(p.pk, _zone(p.time_zone).key) for p in providers]
+    near_first, near_last = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
+    hours = [
+        av.WorkingHoursSpec(h.provider_id, h.weekday, h.start, h.end, h.valid_from, h.valid_to)
+        for h in WorkingHours.objects.filter(provider_id__in=ids)
+    ]
+    rows = DateOverride.objects.overlapping(near_first, near_last)
+    rows = list(rows.filter(provider_id__in=ids) | rows.filter(kind=DateOverride.Kind.CLOSURE))
+    specs_by_row = [(override_spec(o), _override_label(o)) for o in rows]
+    zone = settings.CLINIC_TIME_ZONE
+    working = av.working_intervals(
+        specs, near_first, near_last, hours, [spec for spec, _ in specs_by_row], zone
+    )
+    cuts = {
+        p.id: [
+            (interval, label)
+            for spec, label in specs_by_row
+            for interval in av.override_cuts(spec, p, zone, near_first, near_last)
+        ]
+        for p in specs
+    }
+    chair_rooms = [
+        (name, chairs)
+        for name, chairs in Location.objects.filter(kind=Location.Kind.CLINIC, chairs__gt=0)
+        .order_by("name")
+        .values_list("name", "chairs")
+    ]
+    return {
+        "providers": [(p.pk, p.display_name) for p in providers],
+        "working": working,
+        "cuts": cuts,
+        "chair_capacity": sum(chairs for _, chairs in chair_rooms),
+        "chair_title": "Infusion chairs"
+        + (f" ({chair_rooms[0][0]})" if len(chair_rooms) == 1 else ""),
+    }
+
+
+def chair_windows(rows) -> list[tuple[dt.datetime, dt.datetime]]:
+    """When each active infusion holds its chair: start to the end of its recovery."""
+    return [
+        (a.start, a.chair_end or a.end) for a in rows if a.uses_chair and a.status not in CANCELLED
+    ]

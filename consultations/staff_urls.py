@@ -12,6 +12,7 @@ urlpatterns = [
     path("providers/<int:pk>/", schedule_views.provider_edit, name="provider_edit"),
     path("providers/<int:pk>/hours/", schedule_views.provider_hours, name="provider_hours"),
     path("overrides/", schedule_views.overrides, name="overrides"),
+    path("overrides/holidays/", schedule_views.holidays, name="holidays"),
     path("overrides/<int:pk>/delete/", schedule_views.override_delete, name="override_delete"),
     path("types/", schedule_views.appointment_types, name="types"),
     path("types/new/", schedule_views.appointment_type_edit, name="type_create"),

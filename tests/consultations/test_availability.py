@@ -16,6 +16,7 @@ from consultations.availability import (
     ProviderSpec,
     Slot,
     WorkingHoursSpec,
+    appointments_in_override,
     appointments_outside_hours,
     chairs_occupied,
     conflicts,
@@ -633,3 +634,69 @@ def test_slots_are_plain_frozen_values():
     assert slot == Slot(1, utc(2026, 6, 15, 13), utc(2026, 6, 15, 13, 45))
     with pytest.raises(AttributeError):
         slot.start = utc(2026, 6, 15, 14)  # type: ignore[misc]
+
+
+# ------------------------------------------------------------------ date ranges
+
+
+def test_a_range_of_time_off_closes_every_date_in_it_and_no_other():
+    weekdays = [hours(day, "09:00", "10:00") for day in range(5)]
+    vacation = [OverrideSpec("time_off", MONDAY, DR_LEE.id, end_date=MONDAY + dt.timedelta(11))]
+    result = slots(
+        weekdays, first=MONDAY - dt.timedelta(3), last=MONDAY + dt.timedelta(14), overrides=vacation
+    )
+    days = sorted({s.start.astimezone(ZoneInfo(NY)).date() for s in result})
+    assert days == [dt.date(2026, 6, 12), dt.date(2026, 6, 29)]  # the Friday before, after
+
+
+def test_a_range_with_times_applies_them_on_each_date():
+    afternoons_off = [
+        OverrideSpec(
+            "time_off", MONDAY, DR_LEE.id, t("09:45"), t("12:00"), MONDAY + dt.timedelta(1)
+        )
+    ]
+    weekdays = [
+        hours(MON, "09:00", "12:00"),
+        hours(1, "09:00", "12:00"),
+        hours(2, "09:00", "10:00"),
+    ]
+    result = slots(weekdays, last=MONDAY + dt.timedelta(2), overrides=afternoons_off)
+    by_day = group_by_local_day(result, NY)
+    assert [local_starts(by_day[MONDAY + dt.timedelta(d)]) for d in range(3)] == [
+        ["09:00"],
+        ["09:00"],
+        ["09:00", "09:15"],
+    ]
+
+
+def test_a_clinic_closure_range_closes_everyone():
+    closure = [OverrideSpec("closure", MONDAY, end_date=MONDAY + dt.timedelta(2))]
+    weekly = [hours(d, "09:00", "10:00", provider=p) for d in range(4) for p in (DR_LEE, DR_WEST)]
+    result = slots(
+        weekly, providers=[DR_LEE, DR_WEST], last=MONDAY + dt.timedelta(3), overrides=closure
+    )
+    assert {s.start.astimezone(ZoneInfo(NY)).date() for s in result} == {dt.date(2026, 6, 18)}
+
+
+def test_a_range_ending_before_it_starts_is_refused():
+    backwards = [OverrideSpec("time_off", MONDAY, DR_LEE.id, end_date=MONDAY - dt.timedelta(1))]
+    with pytest.raises(ValueError, match="ends before it starts"):
+        slots([hours(MON, "09:00", "12:00")], overrides=backwards)
+
+
+def test_appointments_in_a_new_time_off_or_closure():
+    tuesday, friday = MONDAY + dt.timedelta(1), MONDAY + dt.timedelta(4)
+    appointments = [
+        (1, DR_LEE.id, ny(MONDAY, "09:00"), ny(MONDAY, "09:45")),  # before the range
+        (2, DR_LEE.id, ny(tuesday, "09:00"), ny(tuesday, "09:45")),  # in it
+        (3, DR_PATEL.id, ny(tuesday, "09:00"), ny(tuesday, "09:45")),  # someone else
+        (4, DR_LEE.id, ny(friday, "11:30"), ny(friday, "12:15")),  # overlaps the last morning
+        (5, DR_LEE.id, ny(friday, "12:00"), ny(friday, "12:45")),  # starts as it ends
+    ]
+    mornings = OverrideSpec("time_off", tuesday, DR_LEE.id, t("08:00"), t("12:00"), friday)
+    providers = [DR_LEE, DR_PATEL]
+    assert appointments_in_override(mornings, appointments, providers, NY) == [2, 4]
+    closure = OverrideSpec("closure", tuesday, end_date=tuesday)
+    assert appointments_in_override(closure, appointments, providers, NY) == [2, 3]
+    extra = OverrideSpec("extra_hours", tuesday, DR_LEE.id, t("08:00"), t("12:00"), friday)
+    assert appointments_in_override(extra, appointments, providers, NY) == []

@@ -58,6 +58,7 @@ SCHEDULE_PAGES = [
     ("schedule:provider_edit", {"pk": "PROVIDER"}),
     ("schedule:provider_hours", {"pk": "PROVIDER"}),
     ("schedule:overrides", {}),
+    ("schedule:holidays", {}),
     ("schedule:types", {}),
     ("schedule:type_create", {}),
     ("schedule:type_edit", {"pk": "TYPE"}),
@@ -98,7 +99,9 @@ def test_schedule_pages_refuse_posts_from_patients_and_clinicians(
 
 
 def test_override_delete_is_post_only_and_for_schedulers(login, people, provider):
-    o = DateOverride.objects.create(kind="time_off", provider=provider, date=next_weekday(0))
+    o = DateOverride.objects.create(
+        kind="time_off", provider=provider, start_date=next_weekday(0), end_date=next_weekday(0)
+    )
     url = reverse("schedule:override_delete", args=[o.pk])
     for role in ("patient", "other_patient", "clinician"):
         assert login(people[role]).post(url).status_code == 403
@@ -351,6 +354,9 @@ def test_bookings_outside_new_hours_are_listed_not_dropped(
     html = response.content.decode()
     assert "1 upcoming booking falls outside the hours now set" in html
     assert f"date={monday:%Y-%m-%d}&amp;provider={provider.pk}#appt-{afternoon.pk}" in html
+    # Moved or cancelled straight from the warning, as from the calendar.
+    assert f'href="{reverse("schedule:move", args=[afternoon.pk])}"' in html
+    assert f'href="{reverse("schedule:cancel", args=[afternoon.pk])}"' in html
     afternoon.refresh_from_db()
     morning.refresh_from_db()
     # Still there, for a person to move.
@@ -370,29 +376,61 @@ def test_schedule_overview_lists_bookings_of_every_provider_outside_hours(
 
 
 def _override(**fields):
-    base = {"kind": "time_off", "provider": "", "date": "", "start": "", "end": "", "note": ""}
+    base = {
+        "kind": "time_off",
+        "provider": "",
+        "start_date": "",
+        "end_date": "",
+        "start": "",
+        "end": "",
+        "note": "",
+    }
     return {**base, **fields}
 
 
-def test_time_off_lists_the_bookings_it_affects(login, coordinator, provider, patient):
+def test_time_off_over_bookings_warns_with_the_list_then_adds_once_seen(
+    login, coordinator, provider, patient
+):
     tuesday = next_weekday(1)
     affected = book(patient, provider, tuesday, 10)
     book(patient, provider, tuesday, 15)  # the afternoon is still worked
-    response = login(coordinator).post(
-        reverse("schedule:overrides"),
-        _override(
-            provider=provider.pk,
-            date=tuesday.isoformat(),
-            start="09:00",
-            end="12:00",
-            note="Dentist",
-        ),
-        follow=True,
+    data = _override(
+        provider=provider.pk,
+        start_date=tuesday.isoformat(),
+        start="09:00",
+        end="12:00",
+        note="Dentist",
+    )
+    client = login(coordinator)
+    response = client.post(reverse("schedule:overrides"), data)
+    assert response.status_code == 200 and not DateOverride.objects.exists()
+    assert [e.appointment for e in response.context["affected"]] == [affected]
+    html = response.content.decode()
+    assert "1 booked appointment falls in this time off" in html and "Alice Anderson" in html
+    assert response.context["form"]["note"].value() == "Dentist"  # the typing is kept
+    response = client.post(
+        reverse("schedule:overrides"), {**data, "affected_seen": str(affected.pk)}, follow=True
     )
     o = DateOverride.objects.get()
     assert (o.kind, o.provider, o.start, o.end) == ("time_off", provider, dt.time(9), dt.time(12))
+    assert (o.start_date, o.end_date) == (tuesday, tuesday)  # an empty last day: one day
     assert [e.appointment for e in response.context["outside"]] == [affected]
-    assert "Dentist" in response.content.decode()
+    html = response.content.decode()
+    assert "Dentist" in html and "1 booked appointment in it is still booked" in html
+
+
+def test_a_confirmation_for_other_bookings_warns_again(login, coordinator, provider, patient):
+    monday = next_weekday(0)
+    first = book(patient, provider, monday, 10)
+    book(patient, provider, monday + dt.timedelta(days=2), 10)
+    data = _override(
+        provider=provider.pk,
+        start_date=monday.isoformat(),
+        end_date=(monday + dt.timedelta(days=4)).isoformat(),
+        affected_seen=str(first.pk),  # seen for Monday only; the range now covers Wednesday
+    )
+    response = login(coordinator).post(reverse("schedule:overrides"), data)
+    assert len(response.context["affected"]) == 2 and not DateOverride.objects.exists()
 
 
 def test_clinic_closure_is_clinic_wide(login, coordinator, provider, patient):
@@ -401,30 +439,135 @@ def test_clinic_closure_is_clinic_wide(login, coordinator, provider, patient):
     client = login(coordinator)
     response = client.post(
         reverse("schedule:overrides"),
-        _override(kind="closure", provider=provider.pk, date=day.isoformat(), note="Holiday"),
+        _override(kind="closure", provider=provider.pk, start_date=day.isoformat(), note="Holiday"),
     )
     assert "A clinic closure applies to everyone" in response.content.decode()
     assert response.context["form"]["note"].value() == "Holiday"
+    data = _override(kind="closure", start_date=day.isoformat(), note="Holiday")
+    response = client.post(reverse("schedule:overrides"), data)
+    assert [e.appointment for e in response.context["affected"]] == [affected]
     response = client.post(
-        reverse("schedule:overrides"),
-        _override(kind="closure", date=day.isoformat(), note="Holiday"),
-        follow=True,
+        reverse("schedule:overrides"), {**data, "affected_seen": str(affected.pk)}, follow=True
     )
     assert DateOverride.objects.get().provider is None
     assert [e.appointment for e in response.context["outside"]] == [affected]
 
 
+def test_a_two_week_vacation_is_one_entry_closing_every_day_of_it(
+    login, coordinator, provider, patient
+):
+    from consultations import selectors
+
+    monday = next_weekday(0)
+    last = monday + dt.timedelta(days=11)  # Friday of the next week
+    response = login(coordinator).post(
+        reverse("schedule:overrides"),
+        _override(
+            provider=provider.pk,
+            start_date=monday.isoformat(),
+            end_date=last.isoformat(),
+            note="Vacation",
+        ),
+        follow=True,
+    )
+    o = DateOverride.objects.get()
+    assert (o.start_date, o.end_date, o.days) == (monday, last, 12)
+    html = response.content.decode()
+    assert f"{monday:%a %b %-d, %Y} – {last:%a %b %-d, %Y}" in html and "12 days" in html
+    follow_up = AppointmentType.objects.get(kind="follow_up")
+    now = timezone.now()
+    slots = selectors.available_slots(
+        appointment_type=follow_up,
+        provider_ids=[provider.pk],
+        start_date=monday - dt.timedelta(days=7),
+        end_date=last + dt.timedelta(days=7),
+        now=now,
+    )
+    days = {s.start.astimezone(NY).date() for s in slots}
+    assert not days & {monday + dt.timedelta(days=i) for i in range(12)}
+    assert monday - dt.timedelta(days=7) in days and last + dt.timedelta(days=3) in days
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"end_date": "FIRST-1"}, "end_date", "The last day must be on or after the first day"),
+        ({"end_date": "FIRST+400"}, "end_date", "At most 366 days in one entry"),
+    ],
+)
+def test_bad_ranges_are_explained_next_to_the_last_day(
+    login, coordinator, provider, fields, field, message
+):
+    first = next_weekday(1)
+    offset = int(fields["end_date"].removeprefix("FIRST"))
+    data = _override(
+        provider=provider.pk,
+        start_date=first.isoformat(),
+        end_date=(first + dt.timedelta(days=offset)).isoformat(),
+        note="Typed",
+    )
+    response = login(coordinator).post(reverse("schedule:overrides"), data)
+    assert response.status_code == 200 and not DateOverride.objects.exists()
+    assert message in response.context["form"].errors[field][0]
+    assert response.context["form"]["note"].value() == "Typed"
+    assert "error-summary" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("existing", "new", "refused"),
+    [
+        # (kind, first offset, last offset, start, end) for the same provider
+        (("time_off", 0, 4, None, None), ("time_off", 3, 8, None, None), True),
+        (("time_off", 0, 4, None, None), ("extra_hours", 2, 2, "18:00", "19:00"), True),
+        (("time_off", 0, 4, "09:00", "12:00"), ("time_off", 2, 6, "13:00", "17:00"), False),
+        (("time_off", 0, 4, "09:00", "12:00"), ("time_off", 2, 6, "11:00", "13:00"), True),
+        (("time_off", 0, 4, None, None), ("time_off", 5, 8, None, None), False),
+        (("closure", 0, 0, None, None), ("time_off", 0, 0, None, None), False),
+        (("closure", 0, 2, None, None), ("closure", 2, 3, None, None), True),
+    ],
+)
+def test_overlapping_entries_are_refused_naming_the_one_they_overlap(
+    login, coordinator, provider, existing, new, refused
+):
+    first = next_weekday(0)
+
+    def fields(kind, a, b, start, end):
+        return {
+            "kind": kind,
+            "provider": None if kind == "closure" else provider,
+            "start_date": first + dt.timedelta(days=a),
+            "end_date": first + dt.timedelta(days=b),
+            "start": start and dt.time.fromisoformat(start),
+            "end": end and dt.time.fromisoformat(end),
+        }
+
+    DateOverride.objects.create(**fields(*existing), note="Conference")
+    data = {k: ("" if v is None else getattr(v, "pk", v)) for k, v in fields(*new).items()}
+    data = _override(
+        **{k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in data.items()}
+    )
+    response = login(coordinator).post(reverse("schedule:overrides"), data)
+    if refused:
+        error = response.context["form"].errors["start_date"][0]
+        assert error.startswith("Overlaps ") and "(Conference), already entered" in error
+        assert DateOverride.objects.count() == 1
+    else:
+        assert response.status_code == 302 and DateOverride.objects.count() == 2
+
+
 def test_extra_hours_need_a_provider_and_times(login, coordinator, provider):
     day = next_weekday(5).isoformat()
     response = login(coordinator).post(
-        reverse("schedule:overrides"), _override(kind="extra_hours", date=day)
+        reverse("schedule:overrides"), _override(kind="extra_hours", start_date=day)
     )
     errors = response.context["form"].errors
     assert "Choose whose time off" in errors["provider"][0]
     assert errors["start"] == errors["end"] == ["Extra hours need a start and an end time."]
     response = login(coordinator).post(
         reverse("schedule:overrides"),
-        _override(kind="extra_hours", provider=provider.pk, date=day, start="10:00", end="14:00"),
+        _override(
+            kind="extra_hours", provider=provider.pk, start_date=day, start="10:00", end="14:00"
+        ),
     )
     assert response.status_code == 302 and DateOverride.objects.get().kind == "extra_hours"
 
@@ -435,8 +578,9 @@ def test_extra_hours_need_a_provider_and_times(login, coordinator, provider):
         ({"start": "12:00", "end": "09:00"}, "end", "The end time must be after"),
         ({"start": "12:00"}, "end", "Give both times"),
         ({"end": "12:00"}, "start", "Give both times"),
-        ({"date": "2020-01-01"}, "date", "Choose today or a later date"),
-        ({"date": "tomorrow"}, "date", "Enter a valid date"),
+        ({"start_date": "2020-01-01"}, "start_date", "Choose today or a later date"),
+        ({"start_date": "tomorrow"}, "start_date", "Enter a valid date"),
+        ({"end_date": "tomorrow"}, "end_date", "Enter a valid date"),
         ({"kind": "holiday"}, "kind", "Select a valid choice"),
         ({"provider": "99999999999999999999"}, "provider", "Select a valid choice"),
     ],
@@ -444,7 +588,9 @@ def test_extra_hours_need_a_provider_and_times(login, coordinator, provider):
 def test_bad_override_input_is_explained_next_to_the_field(
     login, coordinator, provider, fields, field, message
 ):
-    data = _override(**{"provider": provider.pk, "date": next_weekday(1).isoformat(), **fields})
+    data = _override(
+        **{"provider": provider.pk, "start_date": next_weekday(1).isoformat(), **fields}
+    )
     response = login(coordinator).post(reverse("schedule:overrides"), data)
     assert response.status_code == 200
     assert message in response.context["form"].errors[field][0]
@@ -452,7 +598,9 @@ def test_bad_override_input_is_explained_next_to_the_field(
 
 
 def test_override_delete(login, coordinator, provider):
-    o = DateOverride.objects.create(kind="time_off", provider=provider, date=next_weekday(2))
+    o = DateOverride.objects.create(
+        kind="time_off", provider=provider, start_date=next_weekday(2), end_date=next_weekday(2)
+    )
     response = login(coordinator).post(reverse("schedule:override_delete", args=[o.pk]))
     assert response.url == reverse("schedule:overrides")
     assert not DateOverride.objects.exists()
@@ -461,8 +609,18 @@ def test_override_delete(login, coordinator, provider):
 
 
 def test_override_list_shows_upcoming_only(login, coordinator, provider):
-    DateOverride.objects.create(kind="closure", date=next_weekday(0), note="Upcoming closure")
-    DateOverride.objects.create(kind="closure", date=dt.date(2020, 1, 1), note="Long ago")
+    DateOverride.objects.create(
+        kind="closure",
+        start_date=next_weekday(0),
+        end_date=next_weekday(0),
+        note="Upcoming closure",
+    )
+    DateOverride.objects.create(
+        kind="closure",
+        start_date=dt.date(2020, 1, 1),
+        end_date=dt.date(2020, 1, 1),
+        note="Long ago",
+    )
     html = login(coordinator).get(reverse("schedule:overrides")).content.decode()
     assert "Upcoming closure" in html and "Long ago" not in html and "Whole clinic" in html
 
@@ -639,6 +797,8 @@ def test_every_schedule_form_survives_hostile_input(login, clinic_admin, provide
         "kind",
         "provider",
         "date",
+        "start_date",
+        "end_date",
         "start",
         "end",
         "note",
@@ -858,3 +1018,107 @@ def test_an_old_page_without_the_opened_values_still_saves(login, coordinator, i
     del data["loaded"]
     response = login(coordinator).post(url, {**data, "duration_minutes": "95"})
     assert response.status_code == 302
+
+
+# --------------------------------------------------------------------------- migration
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_migration_turns_each_one_day_override_into_a_one_day_range():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("consultations", "0008_main_clinic_city_and_zip")]
+    after = [("consultations", "0009_override_date_range")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("consultations", "DateOverride")
+    old.objects.create(kind="closure", date=dt.date(2027, 7, 5), note="Independence Day")
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps.get_model("consultations", "DateOverride")
+    row = new.objects.get()
+    assert (row.start_date, row.end_date, row.note) == (
+        dt.date(2027, 7, 5),
+        dt.date(2027, 7, 5),
+        "Independence Day",
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+# --------------------------------------------------------------------------- public holidays
+
+JAN_2027 = dt.datetime(2027, 1, 5, 9, 0, tzinfo=NY)
+
+
+def test_public_holidays_are_closed_in_one_step(
+    login, coordinator, provider, patient, time_machine, settings
+):
+    from consultations import selectors
+
+    time_machine.move_to(JAN_2027, tick=False)
+    settings.CLINIC_HOLIDAYS_COUNTRY, settings.CLINIC_HOLIDAYS_SUBDIVISION = "US", ""
+    thanksgiving, july_5 = dt.date(2027, 11, 25), dt.date(2027, 7, 5)
+    booked = book(patient, provider, thanksgiving, 10)
+    client = login(coordinator)
+    response = client.get(reverse("schedule:holidays"), {"year": "2027"})
+    html = response.content.decode()
+    assert "Thanksgiving Day" in html and "Independence Day (observed)" in html
+    assert "1 booked appointment" in html  # on Thanksgiving, before anyone closes it
+    response = client.post(
+        reverse("schedule:holidays"),
+        {"year": "2027", "dates": [thanksgiving.isoformat(), july_5.isoformat()]},
+        follow=True,
+    )
+    rows = list(DateOverride.objects.values_list("kind", "provider", "start_date", "end_date"))
+    assert rows == [
+        ("closure", None, july_5, july_5),
+        ("closure", None, thanksgiving, thanksgiving),
+    ]
+    assert DateOverride.objects.get(start_date=thanksgiving).note == "Thanksgiving Day"
+    assert "closed on 2 more holidays in 2027" in response.content.decode()
+    assert [e.appointment for e in response.context["outside"]] == [booked]
+    slots = selectors.available_slots(
+        appointment_type=AppointmentType.objects.get(kind="follow_up"),
+        provider_ids=[provider.pk],
+        start_date=thanksgiving - dt.timedelta(days=3),
+        end_date=thanksgiving + dt.timedelta(days=1),
+        now=dt.datetime(2027, 11, 1, tzinfo=NY),  # inside the booking horizon
+    )
+    days = {s.start.astimezone(NY).date() for s in slots}
+    assert thanksgiving not in days and thanksgiving - dt.timedelta(days=1) in days
+    # Shown as closed, and ticking it again closes nothing twice.
+    html = client.get(reverse("schedule:holidays"), {"year": "2027"}).content.decode()
+    assert html.count("Already closed") == 2
+    client.post(reverse("schedule:holidays"), {"year": "2027", "dates": [july_5.isoformat()]})
+    assert DateOverride.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"year": "2027"}, "Tick at least one holiday"),
+        ({"year": "2027", "dates": ["2027-01-01"]}, "Day has already passed"),
+        ({"year": "2027", "dates": ["2027-03-03"]}, "not one of this year&#x27;s public holidays"),
+        ({"year": "1999", "dates": ["2027-11-25"]}, "Choose 2027, 2028 or 2029"),
+    ],
+)
+def test_bad_holiday_choices_are_explained(login, coordinator, time_machine, data, message):
+    time_machine.move_to(JAN_2027, tick=False)
+    response = login(coordinator).post(reverse("schedule:holidays"), data)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not DateOverride.objects.exists()
+
+
+def test_a_subdivision_adds_its_own_holidays_and_an_unknown_one_is_explained(
+    login, coordinator, time_machine, settings
+):
+    time_machine.move_to(JAN_2027, tick=False)
+    client = login(coordinator)
+    settings.CLINIC_HOLIDAYS_COUNTRY, settings.CLINIC_HOLIDAYS_SUBDIVISION = "US", "NY"
+    assert "Lincoln" in client.get(reverse("schedule:holidays")).content.decode()
+    settings.CLINIC_HOLIDAYS_SUBDIVISION = "ZZ"
+    response = client.get(reverse("schedule:holidays"))
+    assert response.status_code == 200
+    assert "No public holidays are known for “US-ZZ”" in response.content.decode()

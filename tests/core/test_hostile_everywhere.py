@@ -173,8 +173,9 @@ def world(people, provider, initial, clinic_admin):
         block_start=start,
         block_end=start + initial.duration,
     )
+    closed_on = timezone.localdate() + dt.timedelta(days=30)
     override = DateOverride.objects.create(
-        kind=DateOverride.Kind.CLOSURE, date=timezone.localdate() + dt.timedelta(days=30)
+        kind=DateOverride.Kind.CLOSURE, start_date=closed_on, end_date=closed_on
     )
     message = Message.objects.create(
         kind="verify_email",
