@@ -11,7 +11,7 @@ from django.utils import timezone
 from clinic.accounts.access import require
 from clinic.audit import reads
 
-from . import selectors
+from . import calendar_grid, selectors
 from .models import Appointment, Provider
 from .schedule_forms import CalendarForm, SearchForm
 from .status import allowed_next
@@ -31,15 +31,26 @@ class Filters:
     provider: Provider | None
     day: dt.date
     cancelled: bool
+    view: str = "grid"
 
-    def query(self, day: dt.date | None = None) -> str:
-        """The URL query for these filters, optionally on another day."""
+    def query(self, day: dt.date | None = None, view: str | None = None) -> str:
+        """The URL query for these filters, optionally on another day or in another view."""
         parts = [f"date={(day or self.day).isoformat()}"]
         if self.provider:
             parts.append(f"provider={self.provider.pk}")
         if self.cancelled:
             parts.append("cancelled=on")
+        if (view or self.view) == "list":
+            parts.append("view=list")
         return "?" + "&".join(parts)
+
+    @property
+    def grid_query(self) -> str:
+        return self.query(view="grid")
+
+    @property
+    def list_query(self) -> str:
+        return self.query(view="list")
 
 
 def _filters(request, today: dt.date, *, dated=True) -> tuple[CalendarForm, Filters | None]:
@@ -51,7 +62,10 @@ def _filters(request, today: dt.date, *, dated=True) -> tuple[CalendarForm, Filt
         return form, None
     data = form.cleaned_data if form.is_bound else {}
     return form, Filters(
-        data.get("provider"), data.get("date") or today, data.get("cancelled", False)
+        data.get("provider"),
+        data.get("date") or today,
+        data.get("cancelled", False),
+        data.get("view") or "grid",
     )
 
 
@@ -74,7 +88,32 @@ def _with_actions(entries, allow: bool) -> list[tuple]:
     return rows
 
 
-def _day_page(request, template, *, force_today=False, actions=True):
+def _grid(filters: Filters, days: list[dt.date], rows, entries) -> calendar_grid.Grid:
+    """The time grid of these days: providers' columns (and, for the whole clinic, chairs)."""
+    inputs = selectors.grid_inputs(provider=filters.provider, first=days[0], last=days[-1])
+    providers = inputs["providers"]
+    known = {pk for pk, _ in providers}
+    for e in entries:  # an inactive provider's remaining bookings still get a column
+        if e.appointment.provider_id not in known:
+            providers.append((e.appointment.provider_id, str(e.appointment.provider)))
+            known.add(e.appointment.provider_id)
+    # Chairs are the clinic's, shared by every provider: counted only on whole-clinic views.
+    chairs = filters.provider is None
+    return calendar_grid.build(
+        days=days,
+        providers=providers,
+        entries=entries,
+        working=inputs["working"],
+        cuts=inputs["cuts"],
+        time_zone=settings.CLINIC_TIME_ZONE,
+        chair_windows=selectors.chair_windows(rows) if chairs else (),
+        chair_capacity=inputs["chair_capacity"] if chairs else 0,
+        chair_title="Chairs" if len(days) > 1 else inputs["chair_title"],
+        compact=len(days) > 1,
+    )
+
+
+def _day_page(request, template, *, force_today=False, actions=True, grid=False):
     today = selectors.local_today(timezone.now())
     form, filters = _filters(request, today, dated=not force_today)
     if filters is None:
@@ -83,14 +122,21 @@ def _day_page(request, template, *, force_today=False, actions=True):
     rows = selectors.appointments(
         start=start, end=end, provider=filters.provider, include_cancelled=filters.cancelled
     )
+    rows = list(rows)
     reads.listed(request, rows)
-    # Status buttons only from the day itself on: nobody checks in tomorrow's patient.
+    entries = selectors.entries(rows)
+    # Status buttons only from the day itself on: nobody checks in tomorrow's patient. Move
+    # and cancel are offered on every booked appointment, whatever its day.
     can_update = actions and filters.day <= today
     context = _context(
         form,
         filters,
         today,
-        rows=_with_actions(selectors.entries(rows), can_update),
+        rows=_with_actions(entries, can_update),
+        grid=_grid(filters, [filters.day], rows, entries)
+        if grid and filters.view == "grid"
+        else None,
+        show_actions=actions,
         can_update=can_update,
         today_query=filters.query(today),
         previous_query=filters.query(filters.day - dt.timedelta(days=1)),
@@ -101,7 +147,7 @@ def _day_page(request, template, *, force_today=False, actions=True):
 
 @require("manage_bookings")
 def day(request):
-    return _day_page(request, "consultations/staff/calendar_day.html")
+    return _day_page(request, "consultations/staff/calendar_day.html", grid=True)
 
 
 @require("manage_bookings")
@@ -127,15 +173,18 @@ def week(request):
     rows = selectors.appointments(
         start=start, end=end, provider=filters.provider, include_cancelled=filters.cancelled
     )
+    rows = list(rows)
     reads.listed(request, rows)
+    entries = selectors.entries(rows)
     by_day: dict[dt.date, list] = {d: [] for d in days}
-    for entry in selectors.entries(rows):
+    for entry in entries:
         by_day[entry.day].append(entry)
     context = _context(
         form,
         filters,
         today,
         days=list(by_day.items()),
+        grid=_grid(filters, days, rows, entries) if filters.view == "grid" else None,
         today_query=filters.query(today),
         previous_query=filters.query(days[0] - dt.timedelta(days=7)),
         next_query=filters.query(days[0] + dt.timedelta(days=7)),

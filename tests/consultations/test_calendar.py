@@ -140,6 +140,27 @@ def test_status_change_never_redirects_off_site(login, coordinator, provider, pa
     assert response.url == f"{reverse('schedule:day')}?date={today().isoformat()}#appt-{a.pk}"
 
 
+def test_future_appointments_can_be_moved_and_cancelled_from_the_day_list_and_grid(
+    login, coordinator, provider, patient, other_patient
+):
+    next_month = today() + dt.timedelta(days=30)
+    future = book(patient, provider, next_month, 10)
+    done = book(other_patient, provider, next_month, 14, status=S.CANCELLED_CLINIC)
+    client = login(coordinator)
+    for view in ("grid", "list"):
+        response = client.get(
+            reverse("schedule:day"),
+            {"date": next_month.isoformat(), "cancelled": "on", "view": view},
+        )
+        html = response.content.decode()
+        assert f'href="{reverse("schedule:move", args=[future.pk])}?next=' in html, view
+        assert f'href="{reverse("schedule:cancel", args=[future.pk])}?next=' in html, view
+        assert reverse("schedule:move", args=[done.pk]) not in html  # cancelled: nothing to move
+        assert 'value="check_in"' not in html  # no checking in next month's patient
+    week = client.get(reverse("schedule:week"), {"date": next_month.isoformat()}).content.decode()
+    assert week.count(f'href="{reverse("schedule:move", args=[future.pk])}?') == 2  # grid, list
+
+
 def test_no_buttons_for_future_days_or_on_the_day_sheet(login, coordinator, provider, patient):
     tomorrow = today() + dt.timedelta(days=1)
     book(patient, provider, tomorrow, 10)
@@ -300,7 +321,7 @@ def test_query_count_does_not_grow_with_appointments(login, coordinator, provide
     _bulk_appointments(18, provider, start_index=2)
     large, response = queries()
     assert small == large
-    assert response.content.decode().count("P19") == 1
+    assert "P19" in response.content.decode()  # the last of the 20 is shown
 
 
 def test_today_query_count_does_not_grow_with_appointments(login, coordinator, provider):
@@ -316,6 +337,174 @@ def test_today_query_count_does_not_grow_with_appointments(login, coordinator, p
     small = queries()
     _bulk_appointments(18, provider, day=today(), start_index=2)
     assert queries() == small
+
+
+# --------------------------------------------------------------------------- time grid
+
+
+def _cells(grid, column):
+    """(first row's wall time, kind, rows spanned, label or patients) of one grid column."""
+    out = []
+    for row in grid.rows:
+        cell = row.cells[column]
+        if cell is not None:
+            what = [str(e.appointment.patient) for e in cell.entries] or cell.label
+            out.append((f"{row.start:%H:%M}", cell.kind, cell.rows, what))
+    return out
+
+
+def test_day_grid_has_a_column_per_provider_with_blocks_sized_by_duration(
+    login, coordinator, provider, dr_patel, patient, other_patient
+):
+    from consultations.models import WorkingHours
+
+    WorkingHours.objects.create(provider=dr_patel, weekday=1, start=dt.time(9), end=dt.time(11))
+    book(patient, provider, DAY, 10)  # 20 minutes: two quarter-hour rows
+    book(other_patient, dr_patel, DAY, 10, 30, kind="initial")  # 09:30-10:15 Chicago time
+    response = login(coordinator).get(reverse("schedule:day"), {"date": "2027-01-12"})
+    grid = response.context["grid"]
+    assert [(c.title, c.provider_id) for c in grid.columns] == [
+        ("Dr. Lee", provider.pk),
+        ("Dr. Patel", dr_patel.pk),
+        ("Infusion chairs (Main clinic)", None),
+    ]
+    assert f"{grid.rows[0].start:%H:%M}" == "09:00" and f"{grid.rows[-1].start:%H:%M}" == "16:45"
+    assert _cells(grid, 0) == [
+        ("09:00", "free", 4, "Free"),
+        ("10:00", "busy", 2, ["Alice Anderson"]),
+        ("10:30", "free", 6, "Free"),
+        ("12:00", "shut", 4, "Not working"),
+        ("13:00", "free", 16, "Free"),
+    ]
+    initial = AppointmentType.objects.get(kind="initial").duration_minutes
+    patel = _cells(grid, 1)
+    # She works 09:00-11:00 in Chicago: 10:00-12:00 in the clinic's (New York) time.
+    assert patel[:3] == [
+        ("09:00", "shut", 4, "Not working"),
+        ("10:00", "free", 2, "Free"),
+        ("10:30", "busy", -(-initial // 15), ["Charlie Chen"]),
+    ]
+    html = response.content.decode()
+    assert 'rowspan="2" class="cal-busy"' in html and "10:00 AM–10:20 AM" in html
+    assert '<th scope="col" class="cal-col-head cal-day-start">Dr. Lee</th>' in html
+
+
+def test_grid_shows_time_off_and_closures_labelled(login, coordinator, provider, patient):
+    from consultations.models import DateOverride
+
+    DateOverride.objects.create(
+        kind="time_off",
+        provider=provider,
+        start_date=DAY,
+        end_date=DAY,
+        start=dt.time(13),
+        end=dt.time(15),
+        note="Dentist",
+    )
+    friday = DAY + dt.timedelta(days=3)
+    DateOverride.objects.create(kind="closure", start_date=friday, end_date=friday, note="Snow")
+    client = login(coordinator)
+    grid = client.get(reverse("schedule:day"), {"date": "2027-01-12"}).context["grid"]
+    assert ("13:00", "off", 8, "Time off: Dentist") in _cells(grid, 0)
+    assert ("15:00", "free", 8, "Free") in _cells(grid, 0)
+    response = client.get(reverse("schedule:week"), {"date": "2027-01-12"})
+    grid = response.context["grid"]
+    friday_column = next(i for i, c in enumerate(grid.columns) if c.day == friday)
+    assert _cells(grid, friday_column)[0][1:] == (
+        "off",
+        len(grid.rows),
+        "Clinic closed: Snow",
+    )
+    assert "Clinic closed: Snow" in response.content.decode()
+
+
+def test_grid_counts_infusion_chairs_over_recovery(login, coordinator, provider, dr_patel, patient):
+    infusion = AppointmentType.objects.get(kind="infusion")
+    start = dt.datetime.combine(DAY, dt.time(10), NY)
+    chair_end = start + infusion.duration + dt.timedelta(minutes=infusion.chair_recovery_minutes)
+    for who, p in ((provider, patient), (dr_patel, make_user("p2@example.com", "patient"))):
+        book(p, who, DAY, 10, kind="infusion", uses_chair=True, chair_end=chair_end)
+    response = login(coordinator).get(reverse("schedule:day"), {"date": "2027-01-12"})
+    grid = response.context["grid"]
+    chairs = [c for c in _chairs(grid) if c[1]]
+    rows = -(-int((chair_end - start).total_seconds() // 60) // 15)
+    assert chairs == [("10:00", 2, 4, rows)]
+    assert "2/4" in response.content.decode()
+    # One provider's calendar does not show the clinic's shared chairs.
+    grid = (
+        login(coordinator)
+        .get(reverse("schedule:day"), {"date": "2027-01-12", "provider": provider.pk})
+        .context["grid"]
+    )
+    assert [c.provider_id for c in grid.columns] == [provider.pk]
+
+
+def _chairs(grid):
+    column = next(i for i, c in enumerate(grid.columns) if c.provider_id is None)
+    return [
+        (
+            f"{row.start:%H:%M}",
+            row.cells[column].used,
+            row.cells[column].capacity,
+            row.cells[column].rows,
+        )
+        for row in grid.rows
+        if row.cells[column] is not None
+    ]
+
+
+def test_week_grid_has_each_day_and_provider_and_a_list_for_small_screens(
+    login, coordinator, provider, dr_patel, patient
+):
+    book(patient, provider, DAY, 10)
+    response = login(coordinator).get(reverse("schedule:week"), {"date": "2027-01-12"})
+    grid = response.context["grid"]
+    # Weekdays: a column each for Dr. Lee and Dr. Patel; the weekend, nobody works: one.
+    assert [span for _, span in grid.day_heads] == [2, 2, 2, 2, 2, 1, 1]
+    assert [d for d, _ in grid.day_heads] == [
+        dt.date(2027, 1, 11) + dt.timedelta(i) for i in range(7)
+    ]
+    assert [c.title for c in grid.columns[-2:]] == ["Nobody works", "Nobody works"]
+    html = response.content.decode()
+    assert 'class="cal-grid-wrap cal-week"' in html and "cal-list-small" in html
+    assert html.count(f"?patient={patient.pk}") == 2  # once in the grid, once in the list
+    listed = login(coordinator).get(
+        reverse("schedule:week"), {"date": "2027-01-12", "view": "list"}
+    )
+    assert listed.context["grid"] is None and "cal-grid" not in listed.content.decode()
+    assert "view=list" in listed.content.decode()  # paging keeps the list
+
+
+@pytest.mark.parametrize("name", ["schedule:day", "schedule:week"])
+def test_grid_query_count_is_constant_in_appointments_providers_and_time_off(
+    login, coordinator, provider, name
+):
+    from consultations.models import DateOverride, WorkingHours
+
+    client = login(coordinator)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse(name), {"date": "2027-01-12"})
+        assert response.status_code == 200 and response.context["grid"] is not None
+        return len(ctx), response
+
+    _bulk_appointments(2, provider)
+    small, _ = queries()
+    _bulk_appointments(18, provider, start_index=2)
+    for i in range(3):
+        user = make_user(f"dr{i}@example.com", "clinician", f"Doc{i}", "Extra")
+        other = Provider.objects.create(user=user, display_name=f"Dr. Extra {i}")
+        WorkingHours.objects.create(provider=other, weekday=1, start=dt.time(8), end=dt.time(18))
+        DateOverride.objects.create(
+            kind="time_off", provider=other, start_date=DAY, end_date=DAY + dt.timedelta(days=9)
+        )
+        for hour in (9, 11, 14):
+            book(make_user(f"q{i}{hour}@example.com", "patient"), other, DAY, hour)
+    large, response = queries()
+    assert small == large
+    assert len({c.provider_id for c in response.context["grid"].columns}) >= 4
+    assert "P19" in response.content.decode()
 
 
 # --------------------------------------------------------------------------- search

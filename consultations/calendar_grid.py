@@ -1,0 +1,285 @@
+"""The staff calendar's time grid: one column per provider (and day), one row per quarter
+hour, appointments as blocks spanning their rows, working hours shaded as free time and
+time off or closures labelled (pure: plain values in, a table to render out).
+
+It is drawn as an HTML table whose blocks span rows (`rowspan`): no script, no inline
+style (the CSP allows none), it prints, and a screen reader reads it as a table with a
+time and a provider heading for every cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+Interval = tuple[dt.datetime, dt.datetime]
+STEP = dt.timedelta(minutes=15)
+DEFAULT_HOURS = (8, 18)  # shown when a day has neither hours nor appointments
+
+FREE, BUSY, OFF, SHUT, CHAIRS = "free", "busy", "off", "shut", "chairs"
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    day: dt.date
+    provider_id: int | None  # None: the chair-usage column, or a whole day nobody works
+    title: str
+    first_of_day: bool = False
+    kind: str = "provider"  # "provider" | "chairs" | "idle" (a day collapsed to one column)
+
+
+@dataclass
+class Cell:
+    kind: str  # FREE | BUSY | OFF | SHUT | CHAIRS
+    rows: int = 1
+    entries: list = field(default_factory=list)
+    label: str = ""
+    used: int = 0  # chair column: chairs in use
+    capacity: int = 0
+
+    @property
+    def full(self) -> bool:
+        return self.kind == CHAIRS and self.capacity > 0 and self.used >= self.capacity
+
+
+@dataclass(frozen=True)
+class Row:
+    start: dt.datetime  # clinic time
+    on_the_hour: bool
+    cells: list  # one per column: a Cell where a block starts, None where one spans
+
+
+@dataclass(frozen=True)
+class Grid:
+    columns: list[ColumnSpec]
+    rows: list[Row]
+    days: list[dt.date]
+
+    @property
+    def day_heads(self) -> list[tuple[dt.date, int]]:
+        """Each day with how many columns it spans (its providers, and chairs if shown)."""
+        return [(day, len(columns)) for day, columns in self.day_columns]
+
+    @property
+    def day_columns(self) -> list[tuple[dt.date, list[ColumnSpec]]]:
+        return [(day, [c for c in self.columns if c.day == day]) for day in self.days]
+
+
+def _overlaps(a: Interval, b: Interval) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _hours_range(days, zone, intervals: Iterable[Interval]) -> tuple[int, int]:
+    """First and last hour (0-24) worth showing: hours worked and appointments, whole hours."""
+    first, last = 24, 0
+    for day in days:
+        midnight = dt.datetime.combine(day, dt.time(), zone)
+        next_midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone)
+        for start, end in intervals:
+            start, end = max(start, midnight), min(end, next_midnight)
+            if start >= end:
+                continue
+            local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+            first = min(first, local_start.hour)
+            if end == next_midnight:
+                last = 24
+            else:
+                last = max(last, local_end.hour + (1 if local_end.time().minute else 0))
+    if first >= last:
+        return DEFAULT_HOURS
+    return first, last
+
+
+def _row_starts(day: dt.date, first_hour: int, last_hour: int, zone) -> list[dt.datetime]:
+    starts = []
+    for minutes in range(first_hour * 60, last_hour * 60, int(STEP.total_seconds() // 60)):
+        wall = dt.time(minutes // 60, minutes % 60)
+        starts.append(dt.datetime.combine(day, wall, zone))
+    return starts
+
+
+def _merge_cells(cells: list[Cell]) -> list[Cell | None]:
+    """Neighbouring rows saying the same thing become one block; rows it spans are None."""
+    out: list[Cell | None] = []
+    head: Cell | None = None
+    for cell in cells:
+        same = (
+            head is not None
+            and cell.kind != BUSY
+            and head.kind == cell.kind
+            and head.label == cell.label
+            and head.used == cell.used
+        )
+        if same:
+            head.rows += 1
+            out.append(None)
+        else:
+            head = cell
+            out.append(cell)
+    return out
+
+
+def _provider_column(
+    starts: list[dt.datetime],
+    ends: list[dt.datetime],
+    entries: Sequence,
+    working: list[Interval],
+    cuts: list[tuple[Interval, str]],
+) -> list[Cell | None]:
+    n = len(starts)
+    cells: list[Cell | None] = [None] * n
+    # Appointments first: each takes the rows it touches; overlapping ones share a block.
+    i = 0
+    placed = sorted(entries, key=lambda e: (e.start, e.end))
+    blocks: list[tuple[int, int, list]] = []
+    for e in placed:
+        touched = [r for r in range(n) if _overlaps((starts[r], ends[r]), (e.start, e.end))]
+        if not touched:
+            continue
+        first, last = touched[0], touched[-1]
+        if blocks and first <= blocks[-1][1]:
+            b_first, b_last, items = blocks[-1]
+            blocks[-1] = (b_first, max(b_last, last), [*items, e])
+        else:
+            blocks.append((first, last, [e]))
+    busy_rows: set[int] = set()
+    for first, last, items in blocks:
+        cells[first] = Cell(BUSY, rows=last - first + 1, entries=items)
+        busy_rows.update(range(first, last + 1))
+    plain: list[Cell] = []
+    for i in range(n):
+        if i in busy_rows:
+            plain.append(Cell("_"))  # placeholder, replaced below
+            continue
+        row = (starts[i], ends[i])
+        label = next((text for interval, text in cuts if _overlaps(row, interval)), None)
+        if any(_overlaps(row, w) for w in working):
+            plain.append(Cell(FREE, label="Free"))
+        elif label is not None:
+            plain.append(Cell(OFF, label=label))
+        else:
+            plain.append(Cell(SHUT, label="Not working"))
+    # Merge the runs between appointment blocks, keeping each block where it starts.
+    out: list[Cell | None] = []
+    run: list[Cell] = []
+    for i in range(n):
+        if i in busy_rows:
+            out.extend(_merge_cells(run))
+            run = []
+            out.append(cells[i])  # the block's Cell on its first row, None under it
+        else:
+            run.append(plain[i])
+    out.extend(_merge_cells(run))
+    return out
+
+
+def _chair_column(
+    starts: list[dt.datetime], ends: list[dt.datetime], windows: list[Interval], capacity: int
+) -> list[Cell | None]:
+    cells = [
+        Cell(
+            CHAIRS,
+            used=sum(1 for w in windows if _overlaps((starts[i], ends[i]), w)),
+            capacity=capacity,
+        )
+        for i in range(len(starts))
+    ]
+    return _merge_cells(cells)
+
+
+def _idle(cells: list[Cell | None]) -> bool:
+    """Nobody works and nothing is booked in this column (time off or closure at most)."""
+    return all(c is None or c.kind in (SHUT, OFF) for c in cells)
+
+
+def _idle_column(day_cells: list[list[Cell | None]]) -> list[Cell | None]:
+    """One cell for the whole day: the closure's label when every provider shows the same
+    single one (a clinic closure), else "No hours"."""
+    heads = {(c.kind, c.label) for cells in day_cells for c in cells if c is not None}
+    kind, label = heads.pop() if len(heads) == 1 else (SHUT, "No hours")
+    n = len(day_cells[0])
+    return [Cell(kind, rows=n, label=label), *([None] * (n - 1))]
+
+
+def build(
+    *,
+    days: Sequence[dt.date],
+    providers: Sequence[tuple[int, str]],
+    entries: Iterable,
+    working: dict[int, list[Interval]],
+    cuts: dict[int, list[tuple[Interval, str]]],
+    time_zone: str,
+    chair_windows: Sequence[Interval] = (),
+    chair_capacity: int = 0,
+    chair_title: str = "Infusion chairs",
+    compact: bool = False,
+) -> Grid:
+    """The grid for these days and providers. `entries` have aware .start/.end and
+    .appointment.provider_id; a chair column is added on each day when chairs exist.
+
+    `compact` (the week): a day nobody works and nothing is booked on becomes one narrow
+    column, and the chair column appears only on days an infusion holds a chair.
+    """
+    zone = ZoneInfo(time_zone)
+    entries = list(entries)
+    by_provider_day: dict[tuple[int, dt.date], list] = {}
+    for e in entries:
+        day = e.start.astimezone(zone).date()
+        by_provider_day.setdefault((e.appointment.provider_id, day), []).append(e)
+    first_hour, last_hour = _hours_range(
+        list(days),
+        zone,
+        [
+            *((e.start, e.end) for e in entries),
+            *(i for ivs in working.values() for i in ivs),
+            # Part-day time off shows where it falls; a whole day off would stretch the grid.
+            *(i for ivs in cuts.values() for i, _ in ivs if i[1] - i[0] < dt.timedelta(hours=12)),
+        ],
+    )
+    columns: list[ColumnSpec] = []
+    per_column: list[list[Cell | None]] = []
+    row_times: list[dt.datetime] = []
+    for day in days:
+        starts = _row_starts(day, first_hour, last_hour, zone)
+        ends = [*starts[1:], dt.datetime.combine(day, dt.time(), zone) + dt.timedelta(days=1)]
+        if last_hour < 24:
+            ends[-1] = dt.datetime.combine(day, dt.time(last_hour), zone)
+        if not row_times:
+            row_times = starts
+        day_cells = [
+            _provider_column(
+                starts,
+                ends,
+                by_provider_day.get((provider_id, day), []),
+                working.get(provider_id, []),
+                cuts.get(provider_id, []),
+            )
+            for provider_id, _ in providers
+        ]
+        if compact and day_cells and all(_idle(cells) for cells in day_cells):
+            idle = _idle_column(day_cells)
+            title = "Closed" if idle[0].kind == OFF else "Nobody works"
+            columns.append(ColumnSpec(day, None, title, first_of_day=True, kind="idle"))
+            per_column.append(idle)
+        else:
+            for index, (provider_id, title) in enumerate(providers):
+                columns.append(ColumnSpec(day, provider_id, title, first_of_day=index == 0))
+            per_column.extend(day_cells)
+        day_span = (starts[0], ends[-1]) if starts else None
+        used = day_span is not None and any(_overlaps(day_span, w) for w in chair_windows)
+        if chair_capacity > 0 and (used or not compact):
+            columns.append(
+                ColumnSpec(day, None, chair_title, first_of_day=not providers, kind="chairs")
+            )
+            per_column.append(_chair_column(starts, ends, list(chair_windows), chair_capacity))
+    rows = [
+        Row(
+            start=start,
+            on_the_hour=start.minute == 0,
+            cells=[column[i] for column in per_column],
+        )
+        for i, start in enumerate(row_times)
+    ]
+    return Grid(columns=columns, rows=rows, days=list(days))
