@@ -15,7 +15,16 @@ from django.http import QueryDict
 from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField
 
+from .combinations import (
+    find_combination,
+    opioid_mismatch_message,
+    pair_message,
+    split_strength,
+    strength_problem,
+)
+from .medications import reading_text
 from .questionnaire import Question, Section
+from .signature import signature_problem
 
 REQUIRED = "Please answer this question."
 TOO_LONG = (
@@ -24,6 +33,37 @@ TOO_LONG = (
 )
 CONFLICT = "You changed this in another window. Choose which answer to keep."
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# Medicine names in repeatable rows: suggested from the list (a <datalist>) and read back
+# to the patient ("We read this as clonazepam"). Step key -> row field keys.
+MEDICINE_FIELDS = {
+    "medications": ("other_medications", ("name",)),
+    "opioids": ("opioids", ("product", "drug_other")),
+}
+
+
+class LimitedCharField(forms.CharField):
+    """Text with a limit the browser must not enforce by itself: maxlength cuts pasted text
+    silently, so the limit goes to the page's counter (intake.js), and the server says when
+    an answer is too long."""
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if "maxlength" in attrs:
+            attrs["data-max-chars"] = attrs.pop("maxlength")
+        return attrs
+
+
+def medicine_readings(step_key: str, values: dict) -> dict[str, str]:
+    """What we read each medicine name posted on step_key as, by the field's html name."""
+    if step_key not in MEDICINE_FIELDS:
+        return {}
+    prefix, names = MEDICINE_FIELDS[step_key]
+    out = {}
+    for name, posted in values.items():
+        parts = name.split("-")
+        if len(parts) == 3 and parts[0] == prefix and parts[2] in names and posted:
+            out[name] = reading_text(posted[0] if isinstance(posted, list) else posted)
+    return out
 
 
 def _number_message(q: Question) -> str:
@@ -98,7 +138,7 @@ def make_field(q: Question) -> forms.Field:
     choices = [(c.value, c.label) for c in q.choices]
     t = q.type
     if t in ("text", "email"):
-        cls = forms.EmailField if t == "email" else forms.CharField
+        cls = forms.EmailField if t == "email" else LimitedCharField
         return cls(
             max_length=q.max_chars,
             error_messages={**errors, "max_length": TOO_LONG},
@@ -108,7 +148,7 @@ def make_field(q: Question) -> forms.Field:
             **common,
         )
     if t == "textarea":
-        return forms.CharField(
+        return LimitedCharField(
             max_length=q.max_chars,
             widget=forms.Textarea(attrs={"rows": 3}),
             error_messages={**errors, "max_length": TOO_LONG},
@@ -215,6 +255,10 @@ def to_json(value):
 @cache
 def row_form_class(parent: Question) -> type[forms.Form]:
     fields = {q.key: make_field(q) for q in parent.fields}
+    for prefix, names in MEDICINE_FIELDS.values():
+        if prefix == parent.key:
+            for name in names:
+                fields[name].widget.attrs.update({"list": "medicine-names", "autocomplete": "off"})
     return type(f"{parent.key.title()}RowForm", (RowForm,), {**fields, "question": parent})
 
 
@@ -232,7 +276,26 @@ class RowForm(forms.Form):
                 self.add_error("doses_per_day", "How many doses a day? For example 4.")
             if drug == "other" and not cleaned.get("drug_other"):
                 self.add_error("drug_other", "Please name the opioid.")
+            self._check_combination(cleaned)
         return cleaned
+
+    def _check_combination(self, cleaned) -> None:
+        """A combination tablet's strength must be its opioid part, for an unambiguous MME."""
+        combination = find_combination(cleaned.get("product") or cleaned.get("drug_other"))
+        raw_strength = self.data.get(self.add_prefix("strength"), "")
+        pair = split_strength(raw_strength)
+        if pair is not None and "strength" in self.errors:
+            # "5/325" is not a number: say which of the two numbers to enter.
+            self.errors["strength"] = self.error_class([pair_message(combination, *pair)])
+        if combination is None:
+            return
+        drug = cleaned.get("drug")
+        if drug and drug not in (combination.opioid, "other") and "drug" not in self.errors:
+            self.add_error("drug", opioid_mismatch_message(combination))
+        strength = cleaned.get("strength")
+        problem = strength_problem(combination, float(strength)) if strength else ""
+        if problem and "strength" not in self.errors:
+            self.add_error("strength", problem)
 
 
 class BaseRowFormSet(forms.BaseFormSet):
@@ -294,6 +357,19 @@ class SectionForm(forms.Form):
         # full_clean() drops their errors, so they never block a save.
         if data is None:
             self.initial = {k: v for k, v in answers.items() if k in self.fields}
+
+    def clean(self):
+        cleaned = super().clean()
+        signature = cleaned.get("consent_signature")
+        if signature and "consent_signature" in self.fields:
+            problem = signature_problem(
+                signature,
+                first=self.answers.get("legal_first_name"),
+                last=self.answers.get("legal_last_name"),
+            )
+            if problem:
+                self.add_error("consent_signature", problem)
+        return cleaned
 
     def question_rows(self):
         """(question, bound field or formset, shown, show_if json, conflict note) in order."""

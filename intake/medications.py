@@ -606,6 +606,16 @@ def recognise(name: str, classes: dict[str, dict] | None = None) -> list[str]:
     return [code for code in source if code in codes]
 
 
+def reading_text(name: object) -> str:
+    """The sentence shown under a medicine field: what we read, so the patient can correct
+    it ("We read this as Klonopin (clonazepam)."), or "" when nothing flagged was read."""
+    readings = read_as(name) if isinstance(name, str) else []
+    if not readings:
+        return ""
+    names = " and ".join(dict.fromkeys(r.display for r in readings))
+    return f"We read this as {names}. If that is not right, please correct it."
+
+
 def suggestions() -> list[str]:
     """Every name in the list as a patient would write it, for the autocomplete."""
     names = {n for spec in MEDICATION_CLASSES.values() for n in spec["names"]} | set(GENERIC_OF)

@@ -39,6 +39,14 @@ def is_complete(step: Step, answers: dict) -> bool:
     return step.section is None or not missing_in(step.section, answers)
 
 
+def shows_done(step: Step, answers: dict) -> bool:
+    """A step earns its tick when nothing required is missing and something was answered:
+    an optional step left empty, or the review step, is not "done"."""
+    if step.section is None or not is_complete(step, answers):
+        return False
+    return any(is_answered(q, answers.get(q.key)) for q in step.section.visible_questions(answers))
+
+
 def next_step(key: str, answers: dict) -> Step:
     steps = applicable_steps(answers)
     keys = [s.key for s in steps]

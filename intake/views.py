@@ -19,7 +19,8 @@ from consultations.selectors import upcoming_for
 from . import scoring, services, steps, timeline
 from .display import answered_sections
 from .drafts import EditState, conflict_notes, read_post
-from .forms import page_values, stored_form
+from .forms import MEDICINE_FIELDS, medicine_readings, page_values, stored_form
+from .medications import suggestions as medicine_suggestions
 from .models import ConsentText, Intake
 
 
@@ -175,11 +176,14 @@ def _step_context(intake, step, form):
         "complete": {
             s.key
             for s in steps.ALL_STEPS
-            if s.key in intake.visited_steps and steps.is_complete(s, answers)
+            if s.key in intake.visited_steps and steps.shows_done(s, answers)
         },
         "previous": steps.previous_step(step.key, answers),
         "mme_factors": json.dumps(scoring.MME_FACTORS),
         "consent": ConsentText.current() if step.key == "consent" else None,
+        # Shown beside PHQ-9 item 9 when it is saved above 0 (the page adds it live too).
+        "crisis": step.key == "mood" and intake.phq9_item9_positive,
+        "medicine_names": medicine_suggestions() if step.key in MEDICINE_FIELDS else (),
     }
 
 
@@ -264,6 +268,7 @@ def autosave(request, key):
             "saved_at": timezone.now().isoformat(),
             "crisis": crisis,
             "conflicts": _notes_html(section, form),
+            "readings": medicine_readings(key, post.values),
         }
     )
 
@@ -328,7 +333,7 @@ def _review_context(intake):
         "step": steps.STEP_BY_KEY[steps.REVIEW],
         "steps": steps.applicable_steps(intake.answers),
         "total": steps.TOTAL,
-        "complete": {s.key for s in steps.ALL_STEPS if steps.is_complete(s, intake.answers)},
+        "complete": {s.key for s in steps.ALL_STEPS if steps.shows_done(s, intake.answers)},
         "sections": answered_sections(intake.answers),
         "editable_keys": intake.reopened_sections or list(steps.STEP_BY_KEY),
         "missing": services.missing_for_submit(intake),

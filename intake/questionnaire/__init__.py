@@ -26,7 +26,8 @@ from .schema import TYPES, Choice, Question, Questionnaire, Section, ShowIf, is_
 from .treatments import TREATMENTS
 
 # 2026.12.1: the time zone moved to the patient's preferences (set at sign-up).
-QUESTIONNAIRE_VERSION = "2026.12.1"
+# 2026.12.2: each opioid row asks the brand or product name (combination tablets).
+QUESTIONNAIRE_VERSION = "2026.12.2"
 
 QUESTIONNAIRE = Questionnaire(
     QUESTIONNAIRE_VERSION,

@@ -31,6 +31,17 @@ _ORT_OUD_ITEMS = (
 
 OPIOID_ROW = (
     Question("drug", "Medicine", "select", choices(*OPIOID_CHOICES)),
+    # A combination tablet (Percocet = oxycodone + acetaminophen) is recorded by name, so the
+    # form can check the strength is the opioid part (intake/combinations.py).
+    Question(
+        "product",
+        "Brand or product name, if any",
+        "text",
+        required=False,
+        max_length=100,
+        help_text="As on the label, for example Percocet, Norco or Tylenol #3.",
+        example="Percocet",
+    ),
     Question(
         "drug_other",
         "Name of the other opioid",
@@ -45,7 +56,8 @@ OPIOID_ROW = (
         "decimal",
         min_value=0.01,
         unit="mg",
-        help_text="mg per dose, or mcg/h for a patch",
+        help_text="mg of the opioid in one dose, or mcg/h for a patch. A tablet that "
+        "combines two medicines shows two numbers, such as 5/325: enter the first (5).",
         example="10",
     ),
     # Patch rows use strength (mcg/h) only, so this cannot be required here; the form layer

@@ -7,6 +7,8 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+from intake.combinations import find_combination, strength_problem
+
 # CDC 2022 (Dowell et al., MMWR RR 2022;71(3)). Oral mg/day, except the fentanyl patch,
 # whose factor is per mcg/h. Tramadol is 0.2: older 2016 tables said 0.1.
 MME_FACTORS: dict[str, float] = {
@@ -94,6 +96,14 @@ def _opioid_line(row: object) -> OpioidLine:
         label = f"Other opioid: {row['drug_other'].strip()}"
     strength = _positive_number(row.get("strength"))
     per_day = _positive_number(row.get("doses_per_day"))
+    combination = find_combination(row.get("product"))
+    if combination is not None:
+        label = f"{label} — {combination.description}"
+        # Saved before the form checked it (or changed by hand): 325 for Percocet is the
+        # acetaminophen, and counting it would give a total 30 times too high.
+        if strength is not None and strength_problem(combination, strength):
+            note = "Strength looks like the non-opioid part of the tablet; not counted."
+            return OpioidLine(drug, label, None, "mg/day", MME_FACTORS.get(drug), None, note)
     is_patch = drug in PATCH_DRUGS
     unit = "mcg/h" if is_patch else "mg/day"
     if is_patch:

@@ -360,6 +360,7 @@ def test_patient_completes_whole_intake_resumes_after_logout_and_submits(page, p
     assert intake.answers["opioids"] == [
         {
             "drug": "oxycodone",
+            "product": "",
             "drug_other": "",
             "strength": 10.0,
             "doses_per_day": 4.0,

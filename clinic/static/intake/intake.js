@@ -80,6 +80,7 @@
           setStatus("Saved at " + time + (notes ? ". An answer was also changed in another " +
             "window: see the note beside it." : ""));
           if (data.crisis) showCrisis();
+          showReadings(data.readings || {});
           if (keepOther) window.location.replace(window.location.href);
           return true;
         }, function () { return true; });
@@ -95,18 +96,23 @@
     return inFlight;
   }
 
-  // PHQ-9 item 9 above 0: crisis resources at once, without waiting for "Save and continue".
+  // PHQ-9 item 9 above 0: crisis resources at once, beside item 9, without waiting for
+  // "Save and continue". The holder is an assertive live region already on the page, so
+  // screen readers announce the box as it appears.
   function showCrisis() {
-    if (document.getElementById("crisis-now")) return;
-    const box = document.createElement("div");
-    box.id = "crisis-now";
-    box.className = "alert alert-danger";
-    box.setAttribute("role", "alert");
-    box.innerHTML = "<strong>Support is available right now.</strong> If you are thinking about " +
-      "hurting yourself, call or text <a href=\"tel:988\" class=\"alert-link\">988</a> " +
-      "(Suicide &amp; Crisis Lifeline) any time. In an emergency call 911. " +
-      "A member of our clinical team has been told.";
-    form.parentNode.insertBefore(box, form);
+    const holder = document.getElementById("crisis-now");
+    const template = document.getElementById("crisis-template");
+    if (!holder || !template || holder.firstElementChild) return;
+    holder.appendChild(template.content.cloneNode(true));
+  }
+
+  // What each medicine name was read as ("We read this as clonazepam"), from the save.
+  function showReadings(readings) {
+    form.querySelectorAll(".medicine-reading").forEach(function (note) {
+      const name = note.dataset.for;
+      if (!(name in readings)) return;
+      if (note.textContent !== readings[name]) note.textContent = readings[name];
+    });
   }
 
   // Answers changed here and in another window: the server sends a note per answer, with
@@ -266,6 +272,7 @@
       const rows = set.querySelectorAll(".repeat-row");
       const first = rows[rows.length - 1].querySelector("input, select, textarea");
       if (first) first.focus();
+      addCounters(rows[rows.length - 1]);
       changed();
     });
   });
@@ -296,6 +303,54 @@
     text += " This number helps the team; it is not advice to change any dose.";
     mmeBox.textContent = text;
   }
+
+  // ---- character limits: the browser is not told the limit (maxlength cuts pasted text
+  // without a word), so a counter under the field says how much fits and when it is over.
+  const fmt = new Intl.NumberFormat();
+  function counter(field) {
+    const limit = parseInt(field.dataset.maxChars, 10);
+    if (!(limit > 0) || field.dataset.counted) return;
+    field.dataset.counted = "1";
+    const note = document.createElement("div");
+    note.className = "form-text char-count";
+    note.id = field.id + "-count";
+    const live = document.createElement("span");
+    live.className = "visually-hidden";
+    live.setAttribute("aria-live", "polite");
+    field.setAttribute("aria-describedby", ((field.getAttribute("aria-describedby") || "") + " " + note.id).trim());
+    let wasOver = false;
+    function update() {
+      const used = field.value.length;
+      const over = used - limit;
+      if (over > 0) {
+        note.textContent = fmt.format(used) + " of " + fmt.format(limit) + " characters: " +
+          fmt.format(over) + " too many. Please shorten it; nothing has been cut.";
+      } else {
+        note.textContent = fmt.format(used) + " of " + fmt.format(limit) + " characters.";
+      }
+      note.classList.toggle("text-danger", over > 0);
+      note.classList.toggle("fw-semibold", over > 0);
+      // Announce only when crossing the limit, not on every key.
+      if ((over > 0) !== wasOver) live.textContent = over > 0 ? note.textContent : "Now within the limit.";
+      wasOver = over > 0;
+    }
+    // Under the field (and its help text), before any error message.
+    const holder = field.closest(".mb-3") || field.parentNode;
+    holder.appendChild(note);
+    holder.appendChild(live);
+    field.addEventListener("input", update);
+    update();
+  }
+  // Long answers only: a counter under every name and phone field would be noise.
+  function addCounters(root) {
+    root.querySelectorAll("textarea[data-max-chars], input[data-max-chars]").forEach(function (field) {
+      if (field.tagName === "TEXTAREA" || field.value.length > parseInt(field.dataset.maxChars, 10) * 0.8) counter(field);
+      else field.addEventListener("input", function () {
+        if (field.value.length > parseInt(field.dataset.maxChars, 10) * 0.8) counter(field);
+      });
+    });
+  }
+  addCounters(form);
 
   // Move focus to the error summary so screen-reader users hear what to fix.
   const summary = document.getElementById("error-summary");
