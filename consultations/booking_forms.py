@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 
+from clinic.core.formats import zone_name
+
 from .models import Provider
 
 
@@ -26,7 +28,7 @@ class OwnTimeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.now = now
         zone = settings.CLINIC_TIME_ZONE
-        self.fields["time"].help_text = f"Clinic time ({zone})."
+        self.fields["time"].help_text = f"Clinic time ({zone_name(zone)})."
 
     def clean(self):
         data = super().clean()

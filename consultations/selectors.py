@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from clinic.accounts.search import person_matches
+from clinic.core.formats import zone_name
 from intake.models import Intake
 
 from . import availability as av
@@ -332,7 +333,7 @@ class Entry:
             return ""
         return (
             f"{self.provider_start:%-I:%M %p}–{self.provider_end:%-I:%M %p} "
-            f"{self.provider_start:%Z} ({self.appointment.provider.time_zone})"
+            f"{self.provider_start:%Z} ({zone_name(self.appointment.provider.time_zone)})"
         )
 
 
