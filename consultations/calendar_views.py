@@ -12,18 +12,8 @@ from clinic.accounts.access import require
 from clinic.audit import reads
 
 from . import calendar_grid, selectors
-from .models import Appointment, Provider
+from .models import Provider
 from .schedule_forms import CalendarForm, SearchForm
-from .status import allowed_next
-
-S = Appointment.Status
-
-# The buttons staff press on the day, each naming the status it sets (action_views does it).
-STATUS_ACTIONS = {
-    "check_in": (S.CHECKED_IN, "Check in", "bi-person-check"),
-    "complete": (S.COMPLETED, "Completed", "bi-check2-circle"),
-    "no_show": (S.NO_SHOW, "No-show", "bi-person-x"),
-}
 
 
 @dataclass(frozen=True)
@@ -79,15 +69,6 @@ def _context(form, filters, today, **extra) -> dict:
     }
 
 
-def _with_actions(entries, allow: bool) -> list[tuple]:
-    """(entry, buttons) pairs; buttons are the status actions allowed now."""
-    rows = []
-    for e in entries:
-        nexts = allowed_next(e.appointment.status) if allow else frozenset()
-        rows.append((e, [(key, a) for key, a in STATUS_ACTIONS.items() if a[0] in nexts]))
-    return rows
-
-
 def _grid(filters: Filters, days: list[dt.date], rows, entries) -> calendar_grid.Grid:
     """The time grid of these days: providers' columns (and, for the whole clinic, chairs)."""
     inputs = selectors.grid_inputs(provider=filters.provider, first=days[0], last=days[-1])
@@ -132,7 +113,7 @@ def _day_page(request, template, *, force_today=False, actions=True, grid=False)
         form,
         filters,
         today,
-        rows=_with_actions(entries, can_update),
+        rows=entries,
         grid=_grid(filters, [filters.day], rows, entries)
         if grid and filters.view == "grid"
         else None,

@@ -155,7 +155,9 @@ class NotEligible(BookingError):
     """The type's rule (who may book it, for which patients) refuses this booking."""
 
 
-class ReasonRequired(BookingError):
+class ReasonRequired(ReasonNeeded):
+    """A staff booking inside the notice or outside hours, without its reason."""
+
     def __init__(self, exceptions: list[str]):
         self.exceptions = exceptions
         labels = " and ".join(EXCEPTION_LABELS[e].lower() for e in exceptions)
