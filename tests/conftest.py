@@ -162,7 +162,7 @@ def approved_patient(patient):
 
 
 @contextmanager
-def lost_race(model, create):
+def lost_race(model, create, *, in_its_transaction=False):
     """Another request inserts its row right after the code under test looked and found none.
 
     Lookup-then-insert services (one open intake, one open alert, one message per key) rely
@@ -170,17 +170,21 @@ def lost_race(model, create):
     table runs for real and finds nothing; then `create()` makes the other request's row, so
     the service's own INSERT meets the constraint. Yields a dict: "row" is the winner's row,
     "inserts" counts INSERTs into the table (2 proves the service really tried its own).
+    With `in_its_transaction`, the look that counts is the first one inside the service's
+    own `transaction.atomic()` (earlier reads, e.g. of the patient's history, pass by).
     """
     table = f'"{model._meta.db_table}"'
     race = {"row": None, "inserts": 0}
     looked = False
+    depth = len(connection.savepoint_ids)
 
     def wrapper(execute, sql, params, many, context):
         nonlocal looked
         if table in sql and sql.lstrip().upper().startswith("INSERT"):
             race["inserts"] += 1
         result = execute(sql, params, many, context)
-        if not looked and table in sql and sql.lstrip().upper().startswith("SELECT"):
+        inside = not in_its_transaction or len(connection.savepoint_ids) > depth
+        if not looked and inside and table in sql and sql.lstrip().upper().startswith("SELECT"):
             looked = True  # set first: create()'s own queries come through here too
             race["row"] = create()
         return result
