@@ -137,7 +137,7 @@ def test_future_self_booked_visits_are_flagged_once_the_decision_is_reopened(
     by_staff = _appointment(patient, created_by=coordinator, days=4)
     _appointment(patient, created_by=patient, days=-2)  # already happened
     _appointment(patient, created_by=patient, days=5, status=Appointment.Status.CANCELLED_PATIENT)
-    _appointment(other_patient, created_by=other_patient)  # nothing reopened for Charlie
+    _appointment(other_patient, created_by=other_patient, days=6)  # nothing reopened for Charlie
     now = timezone.now()
     assert list(flagged_bookings(now=now)) == []
 
