@@ -86,9 +86,10 @@ def clinic_week(provider, patient, other_patient):
         make_user("fay@example.com", "patient", "Fay", "Foster"),
         provider,
         tuesday,
-        13,
+        12,
+        15,
         kind="infusion",
-    )
+    )  # ends (with recovery) before Dan's 2 PM call with the same clinician
     _book(patient, patel, monday, 9, kind="initial")
     _book(other_patient, provider, monday + dt.timedelta(days=3), 15)
     DateOverride.objects.create(
