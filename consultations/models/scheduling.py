@@ -16,6 +16,10 @@ class Provider(models.Model):
     display_name = models.CharField(max_length=120)
     time_zone = models.CharField(max_length=64, default=settings.CLINIC_TIME_ZONE)
     active = models.BooleanField(default=True)
+    # Infusions run only while a supervising clinician is on duty (their working hours).
+    supervises_infusions = models.BooleanField(
+        default=False, help_text="May supervise infusions: their working hours cover chairs."
+    )
 
     class Meta:
         ordering = ["display_name"]
@@ -40,6 +44,54 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OpeningHours(models.Model):
+    """When a location is open, per weekday (several intervals a day allowed).
+
+    An infusion, recovery included, lies entirely inside these hours.
+    """
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(
+        choices=[
+            (i, d)
+            for i, d in enumerate(
+                ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+            )
+        ]
+    )
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        ordering = ["location", "weekday", "start"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="opening_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.location} {self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class Chair(models.Model):
+    """One infusion chair: bookable by one infusion (and its recovery) at a time."""
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="chair_set")
+    name = models.CharField(max_length=60)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["location", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "name"], name="chair_name_per_location")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.location})"
 
 
 class AppointmentType(models.Model):
@@ -217,6 +269,7 @@ ACTIVE_STATUSES = (
 )
 # Constraint names: the booking service tells the two refusals apart by them.
 NO_DOUBLE_BOOKING = "appointment_no_double_booking"
+NO_CHAIR_DOUBLE_BOOKING = "appointment_no_chair_double_booking"
 ONE_ACTIVE_INITIAL = "one_active_initial_consultation"
 
 
@@ -288,7 +341,19 @@ class Appointment(models.Model):
     block_start = models.DateTimeField()
     block_end = models.DateTimeField()
     uses_chair = models.BooleanField(default=False)
+    # The chair taken from start to chair_end (recovery included): NO_CHAIR_DOUBLE_BOOKING.
+    chair = models.ForeignKey(
+        Chair, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments"
+    )
     chair_end = models.DateTimeField(null=True, blank=True)
+    # The treatment course this infusion belongs to (None for consultations and follow-ups).
+    course = models.ForeignKey(
+        "consultations.Course",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="infusions",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.BOOKED)
     video_link = models.URLField(blank=True)
     intake = models.ForeignKey(
@@ -329,6 +394,19 @@ class Appointment(models.Model):
                     ),
                 ],
                 condition=Q(status__in=ACTIVE_STATUSES),
+            ),
+            # One infusion per chair at a time, recovery included (start .. chair_end).
+            PostgresExclusionConstraint(
+                name=NO_CHAIR_DOUBLE_BOOKING,
+                expressions=[
+                    ("chair", RangeOperators.EQUAL),
+                    (TsTzRange("start", "chair_end", RangeBoundary()), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(status__in=ACTIVE_STATUSES, chair__isnull=False),
+            ),
+            models.CheckConstraint(
+                condition=Q(chair__isnull=True) | Q(chair_end__gt=models.F("start")),
+                name="appt_chair_end_after_start",
             ),
             models.CheckConstraint(
                 condition=Q(end__gt=models.F("start")), name="appt_end_after_start"
