@@ -330,6 +330,7 @@ MESSAGE_MODULES = [
     "clinic.accounts.messages",
     "intake.messages",
     "consultations.messages",
+    "consultations.outcome_messages",
 ]
 
 # --- The clinic (shown in the footer and in messages) ----------------------------------------

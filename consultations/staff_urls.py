@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import action_views, calendar_views, decision_views, schedule_views, staff_booking_views
+from . import (
+    action_views,
+    calendar_views,
+    decision_views,
+    outcome_views,
+    schedule_views,
+    staff_booking_views,
+)
 
 app_name = "schedule"
 
@@ -37,4 +44,6 @@ urlpatterns = [
     path("appointments/<int:pk>/cancel/", action_views.cancel, name="cancel"),
     path("appointments/<int:pk>/undo/", action_views.undo, name="undo"),
     path("appointments/<int:pk>/video/", staff_booking_views.video_link, name="video_link"),
+    # After the consultation (clinicians record; other staff read the decision only)
+    path("appointments/<int:pk>/outcome/", outcome_views.outcome, name="outcome"),
 ]

@@ -16,7 +16,7 @@ from intake.services import needs_consent_resign
 
 from . import services
 from .ics import appointment_ics
-from .models import Appointment
+from .models import Appointment, ConsultationOutcome
 from .picker import picker_context, read_booking, read_slot
 from .selectors import list_order
 from .timefmt import format_when, patient_zone
@@ -108,6 +108,10 @@ def detail(request, pk):
             "when": format_when(appointment.start, patient_zone(request.user)),
             "can_change": appointment.is_cancellable_by_patient(timezone.now(), window),
             "window": window,
+            # The clinic's kind words only: never the decision's clinical detail.
+            "outcome_message": ConsultationOutcome.objects.filter(appointment=appointment)
+            .values_list("patient_message", flat=True)
+            .first(),
         },
     )
 

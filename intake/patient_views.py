@@ -54,7 +54,7 @@ def _context(request, patient, form):
     now = timezone.now()
     appointments = list(
         Appointment.objects.filter(patient=patient)
-        .select_related("provider", "appointment_type", "location", "patient")
+        .select_related("provider", "appointment_type", "location", "patient", "outcome")
         .order_by("-start", "-pk")[:50]
     )
     intakes = list(Intake.objects.filter(patient=patient).select_related("assigned_to"))

@@ -6,6 +6,13 @@ from consultations.models.course import (
     ConsultationOutcome,
     Course,
 )
+from consultations.models.record import (
+    InfusionRecord,
+    OutcomeMessageTemplate,
+    OutcomeRevision,
+    RecordCorrection,
+    VitalsReading,
+)
 from consultations.models.scheduling import (
     ACTIVE_STATUSES,
     NO_CHAIR_DOUBLE_BOOKING,
@@ -43,10 +50,15 @@ __all__ = [
     "Course",
     "DateOverride",
     "DateOverrideQuerySet",
+    "InfusionRecord",
     "Location",
     "OpeningHours",
+    "OutcomeMessageTemplate",
+    "OutcomeRevision",
     "PostgresExclusionConstraint",
     "Provider",
+    "RecordCorrection",
     "TsTzRange",
+    "VitalsReading",
     "WorkingHours",
 ]

@@ -25,8 +25,8 @@ class ConsultationOutcome(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consultation_outcomes"
     )
     decision = models.CharField(max_length=20, choices=Decision.choices)
-    # CRPS: the Budapest sign categories the examiner found (sensory, vasomotor,
-    # sudomotor_edema, motor_trophic); criteria need signs in >= 2 of 4.
+    # CRPS: the Budapest signs the examiner found (codes of consultations/budapest.py SIGNS,
+    # each in one of 4 categories); criteria need signs in >= 2 of 4 categories.
     budapest_signs = models.JSONField(default=list, blank=True)
     # Needs tests: the checklist item codes (ECG, labs, ...) asked for.
     tests_needed = models.JSONField(default=list, blank=True)
@@ -34,6 +34,17 @@ class ConsultationOutcome(models.Model):
     note = models.TextField(blank=True)
     # The kind message sent to the patient (not suitable / needs tests), as sent.
     patient_message = models.TextField(blank=True)
+    message_template = models.ForeignKey(
+        "consultations.OutcomeMessageTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # A later outcome replaces this one in place; the earlier versions are OutcomeRevision
+    # rows. The reason says why this version replaced the one before.
+    version = models.PositiveSmallIntegerField(default=1)
+    correction_reason = models.TextField(blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

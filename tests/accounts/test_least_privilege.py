@@ -21,6 +21,28 @@ def intake(patient):
 STAFF = ("coordinator", "clinician", "clinic_admin")
 
 
+@pytest.fixture
+def consultation(patient, provider):
+    """Alice's completed consultation (the outcome page's subject)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.consultations.conftest import consulted
+
+    return consulted(patient, provider, start=timezone.now() - dt.timedelta(days=1))
+
+
+def _after_visit_rows(consultation) -> list:
+    outcome = f"/schedule/appointments/{consultation.pk}/outcome/"
+    return [
+        # Every staff role reads the outcome page (the front desk: the decision word only);
+        # only clinicians record one (a POST without data: the form's 400).
+        ("get", outcome, dict.fromkeys(STAFF, 200), 403),
+        ("post", outcome, {"clinician": 400}, 403),
+    ]
+
+
 # (method, url, {role: status}, status for everyone else). A POST without data: a clinic
 # admin reaches the form (400, nothing changed), everybody else is refused before it.
 def _matrix(intake, clinician, patient):
@@ -78,9 +100,12 @@ def _matrix(intake, clinician, patient):
 
 
 @pytest.mark.django_db
-def test_role_url_method_matrix_including_the_django_admin_and_exports(client, people, intake):
+def test_role_url_method_matrix_including_the_django_admin_and_exports(
+    client, people, intake, consultation
+):
     people = {**people, "superuser": User.objects.create_superuser("ops@example.com", PASSWORD)}
-    for method, url, allowed, default in _matrix(intake, people["clinician"], people["patient"]):
+    rows = _matrix(intake, people["clinician"], people["patient"]) + _after_visit_rows(consultation)
+    for method, url, allowed, default in rows:
         for role, user in people.items():
             staff_login(client, user)
             status = getattr(client, method)(url).status_code
