@@ -15,4 +15,5 @@ urlpatterns = [
     path("intake/<int:pk>/", views.detail, name="detail"),
     path("intake/step/<slug:key>/", views.step, name="step"),
     path("intake/step/<slug:key>/autosave/", views.autosave, name="autosave"),
+    path("intake/step/<slug:key>/opioid-total/", views.opioid_total, name="opioid_total"),
 ]

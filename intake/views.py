@@ -1,5 +1,6 @@
 """Patient pages: the portal and the intake steps."""
 
+import dataclasses
 import functools
 import json
 import secrets
@@ -19,7 +20,14 @@ from consultations.selectors import upcoming_for
 from . import scoring, services, steps, timeline
 from .display import answered_sections
 from .drafts import EditState, conflict_notes, read_post
-from .forms import MEDICINE_FIELDS, medicine_readings, page_values, stored_form
+from .forms import (
+    MEDICINE_FIELDS,
+    as_querydict,
+    form_class,
+    medicine_readings,
+    page_values,
+    stored_form,
+)
 from .medications import suggestions as medicine_suggestions
 from .models import ConsentText, Intake
 
@@ -179,7 +187,7 @@ def _step_context(intake, step, form):
             if s.key in intake.visited_steps and steps.shows_done(s, answers)
         },
         "previous": steps.previous_step(step.key, answers),
-        "mme_factors": json.dumps(scoring.MME_FACTORS),
+        "opioid_total": _opioid_total(form) if "opioids" in form.formsets else None,
         "consent": ConsentText.current() if step.key == "consent" else None,
         # Shown beside PHQ-9 item 9 when it is saved above 0 (the page adds it live too).
         "crisis": step.key == "mood" and intake.phq9_item9_positive,
@@ -271,6 +279,52 @@ def autosave(request, key):
             "readings": medicine_readings(key, post.values),
         }
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class OpioidTotal:
+    """What the live box on the opioid step says: the server's MME over the rows as typed."""
+
+    mme: scoring.MMEResult
+    counted: int  # rows with a number in the total
+    not_counted: tuple[str, ...]  # "Row 2: 325 mg is the acetaminophen in Percocet. ..."
+
+
+def _opioid_total(form) -> OpioidTotal:
+    """The rows a save of this form would store, scored exactly as the review page scores
+    them (intake/scoring/mme.py, combination checks included); rows the save would refuse
+    are named with the reason instead of being counted."""
+    formset = form.formsets["opioids"]
+    if not formset.is_bound:
+        rows, problems = list(form.answers.get("opioids") or []), []
+    else:
+        formset.is_valid()
+        rows, problems = formset.rows(), []
+        for number, row in enumerate(formset.forms, start=1):
+            if row.has_changed() and not formset._should_delete_form(row) and row.errors:
+                name, errors = next(iter(row.errors.items()))
+                labels = {q.key: q.label.lower() for q in row.question.fields}
+                where = f" ({labels[name]})" if name in labels else ""
+                problems.append(f"Row {number}{where} is not counted yet: {errors[0]}")
+    mme = scoring.compute_mme(rows)
+    counted = sum(1 for line in mme.lines if line.mme is not None)
+    return OpioidTotal(mme, counted, tuple(problems))
+
+
+@require("use_patient_portal")
+@require_POST
+def opioid_total(request, key):
+    """The live daily-opioid box, worked out on the server from the rows being typed (not
+    saved: autosave does that), so the page never shows a figure the review page would not."""
+    intake = _open_intake(request)
+    section = _step_or_404(key).section
+    if intake is None or not intake.is_editable_by_patient:
+        return JsonResponse({"reason": "not_editable"}, status=409)
+    if not any(q.key == "opioids" for q in section.questions):
+        raise Http404("No opioid list on this step")
+    form = form_class(section)(as_querydict(_read(section, request.POST).values), answers={})
+    html = render_to_string("intake/_opioid_total.html", {"total": _opioid_total(form)})
+    return JsonResponse({"html": html})
 
 
 def _notes_html(section, form) -> dict[str, str]:

@@ -159,16 +159,16 @@ def fill_opioids(page) -> None:
     opioid_row(page, 1).get_by_label("When did you start it?").fill("2021-06")
     opioid_row(page, 1).get_by_label("Who prescribes it?").fill("Dr. Rivera")
     # 10 mg x 4 a day x 1.5 (CDC factor for oxycodone).
-    expect(mme).to_contain_text("Your daily opioid total: 60 MME")
+    expect(mme).to_contain_text("Your daily opioid amount: 60 a day")
 
     page.get_by_role("button", name="Add another").click()
     second = opioid_row(page, 2)
     expect(second.get_by_label("Medicine")).to_be_focused()
     fill_opioid_row(second, HYDROCODONE, "5", "2")
-    expect(mme).to_contain_text("Your daily opioid total: 70 MME")
+    expect(mme).to_contain_text("Your daily opioid amount: 70 a day")
     # Changed her mind: that row goes, and the total follows.
     second.get_by_label("Remove this row").check()
-    expect(mme).to_contain_text("Your daily opioid total: 60 MME")
+    expect(mme).to_contain_text("Your daily opioid amount: 60 a day")
 
     answer(page, "opioid_dose_increased_pain_worse", "Yes")
     answer(page, "wants_to_reduce_opioids", "Yes")
@@ -334,8 +334,8 @@ def test_patient_completes_whole_intake_resumes_after_logout_and_submits(page, p
     expect_step(page, "Review and submit")
     expect(page.locator("#missing")).to_have_count(0)
     numbers = page.get_by_role("region", name="Your numbers")
-    expect(numbers).to_contain_text("Pain score (PEG, 0–10): 6.7")
-    expect(numbers).to_contain_text(re.compile(r"Daily opioid total: 60(\.0)? MME a day"))
+    expect(numbers).to_contain_text("How your pain affects you (0 to 10): 6.7")
+    expect(numbers).to_contain_text("Your daily opioid amount, in morphine equivalents: 60 a day")
     about = page.get_by_role("region", name="About you")
     expect(about).to_contain_text("Springfield")
     expect(about).to_contain_text("Text message (SMS)")
@@ -384,7 +384,7 @@ def test_intake_steps_fit_a_phone_screen(phone_page, patient):
         width = phone_page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"{key} step is {width}px wide"
         if key == "opioids":
-            expect(phone_page.locator("#mme-live")).to_contain_text("60 MME")
+            expect(phone_page.locator("#mme-live")).to_contain_text("60 a day")
         if key in ("about", "pain", "opioids"):
             shoot(phone_page, f"intake-phone-{key}")
     phone_page.goto(reverse("intake:review"))

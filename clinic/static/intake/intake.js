@@ -1,4 +1,4 @@
-/* Intake steps: autosave, show-if, repeatable rows, live MME, browser time zone.
+/* Intake steps: autosave, show-if, repeatable rows, live opioid amount, browser time zone.
    Works without JavaScript too: "Save and continue" always saves on the server. */
 (function () {
   "use strict";
@@ -44,6 +44,8 @@
     data.set("_loaded", order.loaded);
     return data;
   }
+
+  function inOpioids(el) { return !!(el && el.closest && el.closest("fieldset.repeat[data-prefix=opioids]")); }
 
   function setStatus(text) { if (status) status.textContent = text; }
 
@@ -145,10 +147,10 @@
     setStatus("Editing…");
     schedule(3000);
   }
-  // The MME box follows typing, not only leaving a field (change fires on blur).
-  form.addEventListener("input", function () { changed(); updateMME(); });
+  // The opioid box follows typing, not only leaving a field (change fires on blur).
+  form.addEventListener("input", function (event) { changed(); if (inOpioids(event.target)) updateMME(); });
   form.addEventListener("change", function (event) {
-    changed(); applyShowIf(); updateMME();
+    changed(); applyShowIf(); if (inOpioids(event.target)) updateMME();
     if (event.target.name && event.target.name.indexOf("_keep-") === 0) schedule(200);
   });
   form.addEventListener("focusout", function () { if (dirty) schedule(200); });
@@ -185,6 +187,7 @@
     }
   });
 
+  let restoredTyping = false;
   // Restore typing kept on this device when it is newer than the page (e.g. the session
   // expired or the connection dropped before the last save).
   (function restore() {
@@ -200,6 +203,7 @@
       else el.value = values[0];
     }
     dirty = true;
+    restoredTyping = true;
     setStatus("We restored answers you typed before. Saving…");
     save();
   })();
@@ -277,31 +281,27 @@
     });
   });
 
-  // ---- live MME: same factors and arithmetic as intake/scoring/mme.py (the server is the record)
+  // ---- live daily opioid amount: worked out on the server (intake/views.py opioid_total)
+  // from the rows as typed, with the same rules as the review page (combination tablets
+  // included), so the page never shows a figure the server would not. Only the newest
+  // answer is shown; offline, the last figure stays.
   const mmeBox = document.getElementById("mme-live");
+  let mmeTimer = null, mmeSeq = 0;
   function updateMME() {
-    if (!mmeBox) return;
-    const factors = JSON.parse(mmeBox.dataset.factors);
-    let total = 0, bup = false, methadone = false, counted = 0;
-    form.querySelectorAll("fieldset.repeat[data-prefix=opioids] .repeat-row").forEach(function (row) {
-      const get = function (name) { const el = row.querySelector('[name$="-' + name + '"]'); return el ? el.value : ""; };
-      const del = row.querySelector('[name$="-DELETE"]');
-      if (del && del.checked) return;
-      const drug = get("drug"), strength = parseFloat(get("strength")), per = parseFloat(get("doses_per_day"));
-      if (drug === "buprenorphine") { bup = true; return; }
-      if (drug === "methadone") methadone = true;
-      const factor = factors[drug];
-      if (!factor || !(strength > 0)) return;
-      const daily = drug === "fentanyl_patch" ? strength : (per > 0 ? strength * per : NaN);
-      if (!(daily > 0)) return;
-      total += daily * factor; counted++;
-    });
-    let text = "Your daily opioid total: " + (Math.round(total * 10) / 10) + " MME (morphine milligram equivalents) a day.";
-    if (!counted) text = "Add your opioid medicines to see your daily total in MME (morphine milligram equivalents).";
-    if (bup) text += " Buprenorphine is recorded but not counted in this total.";
-    if (methadone) text += " Methadone stays in the body for a variable time: the team will review it with you.";
-    text += " This number helps the team; it is not advice to change any dose.";
-    mmeBox.textContent = text;
+    if (!mmeBox || !mmeBox.dataset.url) return;
+    clearTimeout(mmeTimer);
+    mmeTimer = setTimeout(function () {
+      const seq = ++mmeSeq;
+      fetch(mmeBox.dataset.url, {
+        method: "POST", body: formData(), credentials: "same-origin",
+        headers: { "X-Requested-With": "fetch" }, redirect: "manual",
+      }).then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      }).then(function (data) {
+        if (seq === mmeSeq && data.html !== undefined && mmeBox.innerHTML !== data.html) mmeBox.innerHTML = data.html;
+      }).catch(function () { /* offline or signed out: keep the last figure */ });
+    }, 250);
   }
 
   // ---- character limits: the browser is not told the limit (maxlength cuts pasted text
@@ -357,5 +357,5 @@
   if (summary) summary.focus();
 
   applyShowIf();
-  updateMME();
+  if (restoredTyping) updateMME(); // the box was drawn from the server's copy
 })();
