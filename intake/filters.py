@@ -2,14 +2,17 @@
 
 import datetime as dt
 import re
+from collections import OrderedDict
 
 import django_filters as filters
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
 from clinic.accounts.search import SEARCH_MAX, person_matches
+from clinic.core.widgets import InlineSelect
 
 from .models import Intake, IntakeFlag
 from .questionnaire import QUESTION_BY_KEY
@@ -40,20 +43,33 @@ def _diagnosis_choices():
 class IntakeFilter(filters.FilterSet):
     q = filters.CharFilter(method="search", label="Search name, email, phone or date of birth")
     status = filters.ChoiceFilter(
+        widget=InlineSelect,
         choices=STATUS_CHOICES,
         method="filter_status",
         empty_label="Any status",
         # The default is not a change: the filter panel stays closed on the plain queue.
         initial=AWAITING,
     )
-    triage = filters.ChoiceFilter(choices=Triage.choices(), empty_label="Any triage")
-    flag = filters.ChoiceFilter(choices=_flag_choices, method="filter_flag", empty_label="Any flag")
-    diagnosis = filters.ChoiceFilter(
-        choices=_diagnosis_choices, method="filter_diagnosis", empty_label="Any diagnosis"
+    triage = filters.ChoiceFilter(
+        widget=InlineSelect, choices=Triage.choices(), empty_label="Any triage"
     )
-    mme_band = filters.ChoiceFilter(choices=MME_BANDS, label="MME/day", empty_label="Any MME")
-    phq9_band = filters.ChoiceFilter(choices=PHQ9_BANDS, label="PHQ-9", empty_label="Any PHQ-9")
+    flag = filters.ChoiceFilter(
+        widget=InlineSelect, choices=_flag_choices, method="filter_flag", empty_label="Any flag"
+    )
+    diagnosis = filters.ChoiceFilter(
+        widget=InlineSelect,
+        choices=_diagnosis_choices,
+        method="filter_diagnosis",
+        empty_label="Any diagnosis",
+    )
+    mme_band = filters.ChoiceFilter(
+        widget=InlineSelect, choices=MME_BANDS, label="MME/day", empty_label="Any MME"
+    )
+    phq9_band = filters.ChoiceFilter(
+        widget=InlineSelect, choices=PHQ9_BANDS, label="PHQ-9", empty_label="Any PHQ-9"
+    )
     assigned_to = filters.ModelChoiceFilter(
+        widget=InlineSelect,
         queryset=User.objects.with_role(Role.CLINICIAN),
         label="Assigned clinician",
         null_label="Unassigned",
@@ -132,3 +148,29 @@ def filter_for(user, data, queryset):
         for name in CLINICAL_FILTERS:
             f.filters.pop(name, None)
     return f
+
+
+# Rendered select fields, per process: the filter panel's selects (about 110 options) cost
+# more than the rest of the queue page to render (issue 15), and they only change with the
+# value chosen and the choices offered, both part of the key. Bounded, since the key holds
+# what was chosen; text and date fields are cheap and are never kept (they hold searches).
+_RENDERED: OrderedDict = OrderedDict()
+_RENDERED_MAX = 512
+
+
+def rendered_fields(form) -> list[str]:
+    """Each field of the filter form as crispy renders it, selects from the cache."""
+    return [_rendered(bound) for bound in form]
+
+
+def _rendered(bound) -> str:
+    if bound.errors or not isinstance(bound.field.widget, InlineSelect):
+        return as_crispy_field(bound)
+    choices = tuple((str(value), str(label)) for value, label in bound.field.choices)
+    key = (bound.html_name, str(bound.value()), choices)
+    html = _RENDERED.get(key)
+    if html is None:
+        html = _RENDERED[key] = as_crispy_field(bound)
+        if len(_RENDERED) > _RENDERED_MAX:
+            _RENDERED.popitem(last=False)
+    return html

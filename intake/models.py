@@ -142,6 +142,8 @@ class Intake(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "submitted_at"]),
+            # The queue's "abandoned" count: in progress, untouched for a week.
+            models.Index(fields=["status", "updated_at"], name="intake_status_updated_idx"),
             models.Index(fields=["triage_rank", "submitted_at", "id"], name="intake_queue_idx"),
         ]
 
