@@ -331,6 +331,7 @@ MESSAGE_MODULES = [
     "intake.messages",
     "consultations.messages",
     "consultations.outcome_messages",
+    "consultations.course_messages",
 ]
 
 # --- The clinic (shown in the footer and in messages) ----------------------------------------

@@ -424,6 +424,61 @@ def plan_series(rules: SeriesRules, inputs: PlanInputs) -> Plan:
     return Plan(tuple(options), fitted=rules.count)
 
 
+# --------------------------------------------------------------------------- re-checks
+
+
+def series_problem(inputs: PlanInputs, infusions: Iterable[PlannedInfusion]) -> str:
+    """Why one of these exact infusions (time, chair, supervisor) no longer fits ("" if all do).
+
+    The booking service's re-check under its lock, and the check of a moved infusion.
+    """
+    clinic = _Clinic(inputs)
+    for infusion in infusions:
+        if problem := _infusion_problem(clinic, infusion):
+            return problem
+    return ""
+
+
+def _infusion_problem(clinic: _Clinic, infusion: PlannedInfusion) -> str:
+    inputs = clinic.inputs
+    date = infusion.start.astimezone(clinic.zone).date()
+    spec = inputs.infusion
+    if infusion.end - infusion.start != spec.duration or (
+        infusion.chair_end - infusion.end != spec.recovery
+    ):
+        return "The infusion's length no longer matches the appointment type."
+    if not _covers(clinic.opening.get(date, []), infusion.start, infusion.chair_end):
+        return f"{_day(date)}: the clinic is not open for the whole infusion and recovery."
+    if inputs.not_before is not None and infusion.start < inputs.not_before:
+        return f"{_day(date)}: it is too soon to book."
+    if clinic.patient.overlaps(infusion.start, infusion.chair_end):
+        return f"{_day(date)}: the patient has another appointment then."
+    if not _covers(
+        clinic.on_duty.get(infusion.provider_id, []), infusion.start, infusion.chair_end
+    ):
+        return f"{_day(date)}: the supervising clinician is not on duty for all of it."
+    block = (infusion.start - spec.buffer_before, infusion.end + spec.buffer_after)
+    if clinic.supervisor_busy[infusion.provider_id].overlaps(*block):
+        return f"{_day(date)}: the supervising clinician is booked then."
+    if infusion.chair_id not in clinic.chair_busy:
+        return f"{_day(date)}: that chair is no longer in use."
+    if clinic.chair_busy[infusion.chair_id].overlaps(infusion.start, infusion.chair_end):
+        return f"{_day(date)}: that chair was just taken."
+    return ""
+
+
+# --------------------------------------------------------------------------- reminders
+
+DAY_BEFORE_AT = dt.time(10)  # the driver-and-preparation message: mid-morning the day before
+
+
+def day_before_due(start: dt.datetime, zone_name: str, at: dt.time = DAY_BEFORE_AT) -> dt.datetime:
+    """When the day-before message goes: `at` local time on the day before the infusion."""
+    zone = ZoneInfo(zone_name)
+    day = start.astimezone(zone).date() - dt.timedelta(days=1)
+    return dt.datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+
+
 # --------------------------------------------------------------------------- moving one
 
 

@@ -160,8 +160,13 @@ def _channels_allowed(patient) -> frozenset[str]:
     return frozenset({"email", "sms"} if preference and preference.sms_allowed else {"email"})
 
 
-def booking_changed(*, appointment, change: str, now: dt.datetime | None = None) -> None:
-    """Confirmation email now; reminders replaced (or cancelled) to match the appointment."""
+def booking_changed(
+    *, appointment, change: str, now: dt.datetime | None = None, confirm: bool = True
+) -> None:
+    """Confirmation email now; reminders replaced (or cancelled) to match the appointment.
+
+    `confirm=False`: reminders only (a course sends one confirmation for all its infusions).
+    """
     now = now or timezone.now()
     reminder_codes = [kind.code for kind in (REMINDER_FAR, REMINDER_DAY, REMINDER_SOON)]
     outbox.cancel_pending(Message.objects.filter(appointment=appointment, kind__in=reminder_codes))
@@ -187,6 +192,8 @@ def booking_changed(*, appointment, change: str, now: dt.datetime | None = None)
                 appointment=appointment,
                 context={"hours": hours[reminder.kind]},
             )
+    if not confirm:
+        return
     kind = {
         "booked": BOOKED,
         "rescheduled": RESCHEDULED,

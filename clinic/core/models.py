@@ -36,6 +36,21 @@ class ClinicSettings(models.Model):
         default=default_reminder_offsets,
         help_text="Appointment reminders: hours before, and by email and/or SMS.",
     )
+    course_infusions = models.PositiveSmallIntegerField(
+        default=6, help_text="Infusions in a new course (4 to 6): the planner's default."
+    )
+    course_window_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Days a new course is planned within, from its first date."
+    )
+    infusion_preparation = models.TextField(
+        blank=True,
+        # Neutral on purpose: eating and medicine instructions are the clinic's to write.
+        default=(
+            "Please arrive 15 minutes early, wear comfortable clothes and bring a list of "
+            "the medicines you take."
+        ),
+        help_text="Plain text in the day-before message for each infusion (no clinical details).",
+    )
     on_call_clinicians = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -62,6 +77,7 @@ class SettingsChange(models.Model):
         REMINDERS = "reminders", "Reminders and on-call clinicians"
         SCREENING_POLICY = "screening_policy", "Screening policy"
         CONSENT_TEXT = "consent_text", "Consent text"
+        COURSE = "course", "Infusion courses"
 
     section = models.CharField(max_length=30, choices=Section.choices)
     changed_by = models.ForeignKey(

@@ -31,3 +31,6 @@ def consulted(patient, provider, *, days_ago: int = 7, hour: int = 9, start=None
         block_end=start + initial.duration,
         status=Appointment.Status.COMPLETED,
     )
+
+
+from .course_fixtures import *  # noqa: E402, F403 (the infusion-clinic fixtures)
