@@ -72,7 +72,9 @@ def default_rules(*, patient, now: dt.datetime, count: int | None = None) -> cou
     notice = dt.timedelta(hours=infusion.min_notice_hours if infusion else 24)
     return course.SeriesRules(
         count=count or clinic.course_infusions,
-        first_date=local_today(now + notice),
+        # The first whole day after the notice: a notice ending mid-afternoon would
+        # otherwise use up the window's first day without room for an infusion.
+        first_date=local_today(now + notice) + dt.timedelta(days=1),
         window_days=clinic.course_window_days,
         min_gap_days=DEFAULT_GAP_DAYS,
         preferred_times=preferred_times(patient),

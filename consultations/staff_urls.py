@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     action_views,
     calendar_views,
+    course_views,
     decision_views,
     outcome_views,
     schedule_views,
@@ -46,4 +47,10 @@ urlpatterns = [
     path("appointments/<int:pk>/video/", staff_booking_views.video_link, name="video_link"),
     # After the consultation (clinicians record; other staff read the decision only)
     path("appointments/<int:pk>/outcome/", outcome_views.outcome, name="outcome"),
+    # A course of infusions: plan, book in one step, cancel (and undo)
+    path("patients/<int:patient_pk>/course/", course_views.plan, name="course_plan"),
+    path("patients/<int:patient_pk>/course/book/", course_views.book, name="course_book"),
+    path("courses/<int:pk>/", course_views.detail, name="course"),
+    path("courses/<int:pk>/cancel/", course_views.cancel, name="course_cancel"),
+    path("courses/<int:pk>/undo/", course_views.undo_cancel, name="course_undo"),
 ]

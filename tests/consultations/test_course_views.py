@@ -1,0 +1,147 @@
+"""The course pages: who may use them, plan → book in one step, a lost race, cancelling."""
+
+import pytest
+from django.urls import reverse
+
+from clinic.audit.models import AuditEvent
+from consultations.models import Appointment, Course
+
+from .course_fixtures import infusions_of
+
+PLAN = {
+    "count": "6",
+    "window_days": "14",
+    "min_gap_days": "1",
+    "weekdays_only": "on",
+    "preferred_times": ["morning"],
+}
+
+
+def _plan_url(patient):
+    return reverse("schedule:course_plan", args=[patient.pk])
+
+
+def _first_date(client, patient):
+    return client.get(_plan_url(patient)).context["form"].initial["first_date"].isoformat()
+
+
+def _proposal(client, patient):
+    response = client.get(_plan_url(patient), PLAN | {"first_date": _first_date(client, patient)})
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize("who", ["patient", "other_patient"])
+def test_patients_cannot_open_the_course_pages(who, request, client, ready_patient):
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    assert client.get(_plan_url(ready_patient)).status_code in (302, 403)
+    response = client.post(reverse("schedule:course_book", args=[ready_patient.pk]), {"plan": "x"})
+    assert response.status_code in (302, 403)
+    assert not Course.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["coordinator", "clinician"])
+def test_staff_see_the_proposal_and_two_alternatives_and_book_six_in_one_step(
+    who, request, client, login, ready_patient
+):
+    login(request.getfixturevalue(who))
+    response = _proposal(client, ready_patient)
+    options = response.context["options"]
+    assert len(options) == 3
+    assert all(len(o["rows"]) == 6 for o in options)
+    assert b"Book these 6" in response.content
+    booked = client.post(
+        reverse("schedule:course_book", args=[ready_patient.pk]), {"plan": options[0]["token"]}
+    )
+    course_row = Course.objects.get(patient=ready_patient)
+    assert booked.status_code == 302 and booked.url == reverse(
+        "schedule:course", args=[course_row.pk]
+    )
+    assert infusions_of(ready_patient).count() == 6
+    page = client.get(booked.url)
+    assert page.status_code == 200 and b"Infusion series for" in page.content
+    for clinical in (b"CRPS", b"PHQ", b"oxycodone"):
+        assert clinical not in page.content
+
+
+def test_bad_rules_are_shown_next_to_the_field_and_kept(client, login, coordinator, ready_patient):
+    login(coordinator)
+    response = client.get(
+        _plan_url(ready_patient), PLAN | {"first_date": "2020-01-01", "window_days": "0"}
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "first_date" in form.errors and "window_days" in form.errors
+    assert b'value="2020-01-01"' in response.content
+
+
+def test_a_lost_race_says_so_and_shows_new_times(
+    client, login, coordinator, ready_patient, other_patient, chairs, supervisor, infusion
+):
+    login(coordinator)
+    options = _proposal(client, ready_patient).context["options"]
+    token = options[0]["token"]
+    from consultations.course_views import _from_token
+
+    series, _ = _from_token(token)
+    first = series.infusions[0]
+    for chair in chairs:  # both chairs taken at the first time since the page was shown
+        Appointment.objects.create(
+            patient=other_patient,
+            provider=supervisor,
+            appointment_type=infusion,
+            kind="infusion",
+            location=chair.location,
+            mode="in_person",
+            start=first.start,
+            end=first.end,
+            block_start=first.start,
+            block_end=first.start,
+            uses_chair=True,
+            chair=chair,
+            chair_end=first.chair_end,
+        )
+    response = client.post(
+        reverse("schedule:course_book", args=[ready_patient.pk]), {"plan": token}
+    )
+    assert response.status_code == 200
+    assert "nothing was booked" in response.context["error"]
+    assert response.context["options"]  # new times at once
+    assert not infusions_of(ready_patient).exists()
+
+
+def test_a_tampered_plan_is_refused(client, login, coordinator, ready_patient):
+    login(coordinator)
+    response = client.post(
+        reverse("schedule:course_book", args=[ready_patient.pk]), {"plan": "forged"}
+    )
+    assert response.status_code == 302
+    assert not Course.objects.exists()
+
+
+def test_cancelling_a_course_needs_a_reason_and_a_confirmation_then_can_be_undone(
+    client, login, coordinator, ready_patient
+):
+    login(coordinator)
+    token = _proposal(client, ready_patient).context["options"][0]["token"]
+    client.post(reverse("schedule:course_book", args=[ready_patient.pk]), {"plan": token})
+    course_row = Course.objects.get()
+    url = reverse("schedule:course_cancel", args=[course_row.pk])
+    refused = client.post(url, {"reason": "clinic"})
+    assert refused.status_code == 400 and "confirm" in refused.context["cancel_form"].errors
+    done = client.post(url, {"reason": "clinic", "confirm": "on"}, follow=True)
+    assert b"Undo the cancellation" in done.content
+    assert not Appointment.objects.active().filter(course=course_row).exists()
+    assert AuditEvent.objects.filter(action="course_cancelled").exists()
+    client.post(reverse("schedule:course_undo", args=[course_row.pk]))
+    assert Appointment.objects.active().filter(course=course_row).count() == 6
+
+
+def test_without_a_proceed_outcome_the_page_says_what_is_missing(
+    client, login, coordinator, approved_patient, chairs, supervisor
+):
+    login(coordinator)
+    response = client.get(_plan_url(approved_patient))
+    assert response.status_code == 200 and not response.context["ready"]
+    assert "Record the outcome" in response.content.decode()
