@@ -124,6 +124,7 @@ class World:
     review_intake = follow_up = initial = None
     week_day: dt.date
     picker_day: dt.date
+    course_first: dt.date
 
 
 def _user(email, role, first, last, **extra):
@@ -237,7 +238,99 @@ def seed_fixed() -> World:
                     )
                 )
             Appointment.objects.bulk_create(rows)
+        seed_course(world)
     return world
+
+
+COURSE_CHAIRS, COURSE_WEEKS, COURSE_INFUSIONS = 6, 8, 200
+
+
+def seed_course(world: World) -> None:
+    """The course planner's world: 6 chairs open 08:00-18:00 on weekdays, two supervisors,
+    200 infusions of other patients over the next 8 weeks, and the picker patient with a
+    "proceed" outcome. Made once; found after that."""
+    from django.utils import timezone
+
+    from clinic.accounts.roles import Role
+    from consultations.models import (
+        Appointment,
+        AppointmentType,
+        Chair,
+        ConsultationOutcome,
+        Location,
+        OpeningHours,
+        Provider,
+    )
+
+    location = Location.objects.filter(kind="clinic").first()
+    today = timezone.localdate()
+    world.course_first = today + dt.timedelta(days=14 - today.weekday())  # Monday after next
+    if Chair.objects.filter(location=location, name__startswith="Bench chair").exists():
+        return
+    chairs = [
+        Chair.objects.create(location=location, name=f"Bench chair {n}")
+        for n in range(1, COURSE_CHAIRS + 1)
+    ]
+    OpeningHours.objects.bulk_create(
+        OpeningHours(location=location, weekday=day, start=dt.time(8), end=dt.time(18))
+        for day in range(5)
+    )
+    supervisors = list(Provider.objects.filter(display_name__startswith="Bench Dr")[:2])
+    Provider.objects.filter(pk__in=[p.pk for p in supervisors]).update(supervises_infusions=True)
+    infusion = AppointmentType.objects.get(kind="infusion")
+    patients = [
+        _user(f"{MARK}infusion{i}@example.com", Role.PATIENT, "Infusion", f"Patient{i}")
+        for i in range(20)
+    ]
+    zone = timezone.get_current_timezone()
+    days = [
+        world.course_first + dt.timedelta(days=d)
+        for d in range(COURSE_WEEKS * 7)
+        if (world.course_first + dt.timedelta(days=d)).weekday() < 5
+    ]
+    rows = []
+    for i in range(COURSE_INFUSIONS):
+        day = days[i % len(days)]
+        hour = 8 + 2 * ((i // len(days)) % 5)  # 08:00, 10:00, ... each with 1 h recovery
+        start = dt.datetime.combine(day, dt.time(hour), zone)
+        end = start + infusion.duration
+        rows.append(
+            Appointment(
+                patient=patients[i % len(patients)],
+                provider=supervisors[i % 2],
+                appointment_type=infusion,
+                kind=infusion.kind,
+                location=location,
+                mode="in_person",
+                start=start,
+                end=end,
+                block_start=start,
+                block_end=start,  # the bench is about chairs: supervisors stay free
+                uses_chair=True,
+                chair=chairs[(i // len(days)) % COURSE_CHAIRS],
+                chair_end=end + dt.timedelta(minutes=infusion.chair_recovery_minutes),
+            )
+        )
+    Appointment.objects.bulk_create(rows)
+    consultation = Appointment.objects.create(
+        patient=world.picker_patient,
+        provider=supervisors[0],
+        appointment_type=world.initial,
+        kind=world.initial.kind,
+        location=location,
+        mode="in_person",
+        start=timezone.now() - dt.timedelta(days=7),
+        end=timezone.now() - dt.timedelta(days=7) + world.initial.duration,
+        block_start=timezone.now() - dt.timedelta(days=7),
+        block_end=timezone.now() - dt.timedelta(days=7) + world.initial.duration,
+        status=Appointment.Status.COMPLETED,
+    )
+    ConsultationOutcome.objects.create(
+        appointment=consultation,
+        patient=world.picker_patient,
+        decision=ConsultationOutcome.Decision.PROCEED,
+        decided_at=timezone.now() - dt.timedelta(days=7),
+    )
 
 
 def seed_intakes(world: World, wanted: int) -> None:
@@ -347,6 +440,15 @@ def pages(world: World) -> list[Page]:
     week = reverse("schedule:week") + f"?date={world.week_day.isoformat()}"
     times = f"{picker}&date={world.picker_day.isoformat()}"
     autosave_post = {k: v for k, v in pain_post.items() if k != "action"}
+    course_rules = {
+        "count": 6,
+        "first_date": world.course_first.isoformat(),
+        "window_days": 7 * COURSE_WEEKS,
+        "min_gap_days": 1,
+        "weekdays_only": "on",
+    }
+    course = reverse("schedule:course_plan", args=[world.picker_patient.pk])
+    course += "?" + "&".join(f"{k}={v}" for k, v in course_rules.items())
     return [
         Page("queue", "staff dashboard (queue)", "clinician", "/staff/"),
         Page("sorted", "dashboard sorted by name, page 3", "clinician", SORTED),
@@ -359,6 +461,7 @@ def pages(world: World) -> list[Page]:
         Page("picker_days", "slot picker days, 10 providers x 60 days", "picker_patient", picker),
         Page("picker_times", "slot picker times (one day)", "picker_patient", times),
         Page("calendar", "calendar week, 200 appointments", "coordinator", week),
+        Page("course", "course planner, 6 chairs x 8 weeks, 200 infusions", "coordinator", course),
     ]
 
 
@@ -521,7 +624,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20, help="page requests a round")
     parser.add_argument("--messages", type=int, default=250, help="messages a dispatcher run")
     keys = "queue sorted search coordinator review step_get step_post autosave picker_days "
-    keys += "picker_times calendar dispatcher"
+    keys += "picker_times calendar course dispatcher"
     parser.add_argument("--paths", default="", help=f"comma-separated, from: {keys}")
     args = parser.parse_args()
     args.paths = [p for p in args.paths.split(",") if p]
