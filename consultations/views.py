@@ -37,10 +37,19 @@ def my_appointments(request):
     )
     zone = patient_zone(request.user)
     rows = [(a, format_when(a.start, zone)) for a in list_order(appointments, timezone.now())]
+    # A course's infusions are shown together, in date order, as "Your infusion series".
+    series: dict[int, list] = {}
+    for a, when in sorted((r for r in rows if r[0].course_id), key=lambda r: r[0].start):
+        series.setdefault(a.course_id, []).append((a, when))
+    rows = [r for r in rows if not r[0].course_id]
     return render(
         request,
         "consultations/list.html",
-        {"rows": rows, "approved": services.approved_intake(request.user)},
+        {
+            "rows": rows,
+            "series": list(series.values()),
+            "approved": services.approved_intake(request.user),
+        },
     )
 
 

@@ -145,3 +145,26 @@ def test_without_a_proceed_outcome_the_page_says_what_is_missing(
     response = client.get(_plan_url(approved_patient))
     assert response.status_code == 200 and not response.context["ready"]
     assert "Record the outcome" in response.content.decode()
+
+
+def test_the_patient_sees_her_series_together_with_a_calendar_file_for_each(
+    client, login, coordinator, ready_patient, other_patient
+):
+    login(coordinator)
+    token = _proposal(client, ready_patient).context["options"][0]["token"]
+    client.post(reverse("schedule:course_book", args=[ready_patient.pk]), {"plan": token})
+    client.logout()
+    client.force_login(ready_patient)
+    page = client.get(reverse("consultations:list"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Your infusion series" in html and "drive you home" in html
+    assert len(page.context["series"]) == 1 and len(page.context["series"][0]) == 6
+    assert html.count("Add to calendar") == 6
+    first = infusions_of(ready_patient).first()
+    ics = client.get(reverse("consultations:ics", args=[first.pk]))
+    assert ics.status_code == 200 and b"BEGIN:VEVENT" in ics.content
+    client.logout()
+    client.force_login(other_patient)
+    assert "Your infusion series" not in client.get(reverse("consultations:list")).content.decode()
+    assert client.get(reverse("consultations:ics", args=[first.pk])).status_code == 404
