@@ -92,3 +92,20 @@ class CancelCourseForm(forms.Form):
         ):
             self.add_error("note" if data.get("reason") else "reason", problem)
         return data
+
+
+class CourseSettingsForm(forms.Form):
+    course_infusions = forms.TypedChoiceField(
+        label="Infusions in a new course", choices=COUNTS, coerce=int
+    )
+    course_window_days = forms.IntegerField(
+        label="Days a new course is planned within", min_value=4, max_value=56
+    )
+    infusion_preparation = forms.CharField(
+        label="Preparation text in the day-before message",
+        required=False,
+        max_length=600,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Plain text sent to every infusion patient the day before. No clinical "
+        "details about any one patient.",
+    )

@@ -17,9 +17,12 @@ from django.views.decorators.http import require_POST
 from clinic.accounts.access import require
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
+from clinic.core import settings_services
+from clinic.core.models import ClinicSettings
+from clinic.core.settings_forms import conflict_context, page_loaded_token, posted_loaded
 
 from . import course, course_selectors, course_services
-from .course_forms import CancelCourseForm, PlanCourseForm
+from .course_forms import CancelCourseForm, CourseSettingsForm, PlanCourseForm
 from .models import Chair, Course, Provider
 from .timefmt import format_when, patient_zone
 
@@ -228,3 +231,22 @@ def undo_cancel(request, pk):
     else:
         messages.success(request, "The course and its infusions are booked again.")
     return redirect("schedule:course", pk=course_row.pk)
+
+
+@require("manage_clinic_settings")
+def course_settings(request):
+    """A section of the clinic settings area: course defaults and the preparation text."""
+    current = settings_services.course_values(ClinicSettings.load())
+    form = CourseSettingsForm(request.POST or None, initial=current)
+    context = {"form": form, "loaded": page_loaded_token(request, current)}
+    if request.method == "POST" and form.is_valid():
+        try:
+            settings_services.update_course_settings(
+                values=form.cleaned_data, actor=request.user, loaded=posted_loaded(request.POST)
+            )
+        except settings_services.SettingsConflict as conflict:
+            context |= conflict_context(conflict)
+        else:
+            messages.success(request, "Course settings saved.")
+            return redirect("clinic_settings:courses")
+    return render(request, "consultations/staff/course_settings.html", context)

@@ -185,3 +185,36 @@ def update_reminder_settings(
             write=write,
         )
     return row
+
+
+COURSE_FIELDS = {
+    "course_infusions": Field("Infusions in a new course"),
+    "course_window_days": Field("Days a course is planned within"),
+    "infusion_preparation": Field("Preparation text (day-before message)"),
+}
+
+
+def course_values(row: ClinicSettings) -> dict:
+    return {name: getattr(row, name) for name in COURSE_FIELDS}
+
+
+def update_course_settings(*, values: dict, actor, loaded: dict | None = None) -> ClinicSettings:
+    """Save the course defaults and preparation text and record the change; refuses a conflict."""
+    with transaction.atomic():
+        row = lock_clinic_settings()
+
+        def write(merged: dict) -> None:
+            for name in COURSE_FIELDS:
+                setattr(row, name, merged[name])
+            row.save(update_fields=list(COURSE_FIELDS))
+
+        apply_settings_edit(
+            section=Section.COURSE,
+            fields=COURSE_FIELDS,
+            mine={name: values[name] for name in COURSE_FIELDS},
+            loaded=loaded,
+            current=course_values(row),
+            actor=actor,
+            write=write,
+        )
+    return row

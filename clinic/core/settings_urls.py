@@ -7,7 +7,7 @@ place that lists them, so the overview, the sub-navigation and the URLs agree.
 from django.urls import path
 
 from clinic.notifications import views as notification_views
-from consultations import schedule_views
+from consultations import course_views, schedule_views
 from intake import policy_views, staff_views
 
 from . import settings_views
@@ -20,4 +20,5 @@ urlpatterns = [
     path("reminders/", notification_views.reminder_settings, name="reminders"),
     path("screening-policy/", policy_views.policy, name="screening_policy"),
     path("consent/", staff_views.consent_text, name="consent_text"),
+    path("courses/", course_views.course_settings, name="courses"),
 ]

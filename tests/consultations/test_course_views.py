@@ -168,3 +168,31 @@ def test_the_patient_sees_her_series_together_with_a_calendar_file_for_each(
     client.force_login(other_patient)
     assert "Your infusion series" not in client.get(reverse("consultations:list")).content.decode()
     assert client.get(reverse("consultations:ics", args=[first.pk])).status_code == 404
+
+
+def test_the_clinic_admin_edits_the_course_defaults_and_the_change_is_recorded(
+    client, login, clinic_admin, coordinator
+):
+    from clinic.core.models import ClinicSettings, SettingsChange
+
+    url = reverse("clinic_settings:courses")
+    login(coordinator)
+    assert client.get(url).status_code == 403
+    client.logout()
+    login(clinic_admin)
+    assert client.get(url).status_code == 200
+    bad = client.post(url, {"course_infusions": "6", "course_window_days": "0"})
+    assert bad.status_code == 200 and "course_window_days" in bad.context["form"].errors
+    saved = client.post(
+        url,
+        {
+            "course_infusions": "5",
+            "course_window_days": "21",
+            "infusion_preparation": "Bring water.",
+        },
+    )
+    assert saved.status_code == 302
+    row = ClinicSettings.load()
+    assert (row.course_infusions, row.course_window_days) == (5, 21)
+    assert row.infusion_preparation == "Bring water."
+    assert SettingsChange.objects.get(section="course").changed_by == clinic_admin
