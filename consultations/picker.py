@@ -7,6 +7,7 @@ read strictly (anything malformed is a 404).
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import Http404
@@ -14,9 +15,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from . import availability, eligibility, selectors, services
-from .models import Appointment, AppointmentType, Provider
+from intake.models import Intake
+
+from . import availability, eligibility, month_grid, selectors, services
+from .models import Appointment, AppointmentType, DateOverride, Provider
+from .public_holidays import UnknownRegion, holidays_in
 from .timefmt import format_time, format_when, patient_zone
+
+SUGGESTIONS = 4  # "Suggested for you": the first suitable time on each of this many days
 
 
 def _int(value):
@@ -145,10 +151,74 @@ def picker_context(request, *, patient, moving=None, staff=False) -> dict:
     context["days"] = [(day, len({s.start for s in day_slots})) for day, day_slots in days.items()]
     notice_ends = now + dt.timedelta(hours=choice.type.min_notice_hours)
     context["notice_ends"] = format_when(notice_ends, context["zone"]) if inside_notice else ""
+    names = {p.pk: p.display_name for p in providers} if choice.provider == "any" else {}
+    preferences = _preferences(patient)
+    buttons = {
+        day: _unique_times(day_slots, context["zone"], names, notice_ends, preferences)
+        for day, day_slots in days.items()
+    }
+    first, last = min([first, *days]), max([last, *days])
+    closed = _closed_days(first, last)
+    context["months"] = month_grid.month_grid(
+        counts=dict(context["days"]),
+        first=first,
+        last=last,
+        closed=closed,
+        preferences=preferences,
+        selected=choice.date,
+    )
+    context["weekday_names"] = month_grid.WEEKDAY_NAMES
+    context["closures"] = sorted(closed.items())
+    context["preferences"] = preferences
+    context["suggested"] = _suggested(buttons, preferences, context["zone"])
     if choice.date in days:
-        names = {p.pk: p.display_name for p in providers} if choice.provider == "any" else {}
-        context["times"] = _unique_times(days[choice.date], context["zone"], names, notice_ends)
+        context["times"] = buttons[choice.date]
+        context["suggested_times"] = [b for b in context["times"] if b.suggested]
+        context["other_times"] = [b for b in context["times"] if not b.suggested]
     return context
+
+
+def _preferences(patient) -> month_grid.Preferences:
+    """The days and times the patient's latest intake says suit them (none: no intake)."""
+    intake = Intake.objects.for_patient(patient).only("answers").first()
+    return month_grid.Preferences.from_answers(intake.answers if intake else {})
+
+
+def _closed_days(first: dt.date, last: dt.date) -> dict[dt.date, str]:
+    """Whole-day clinic closures in first..last, each named (its note, else the public
+    holiday that day, else "Clinic closed")."""
+    rows = DateOverride.objects.overlapping(first, last).filter(
+        kind=DateOverride.Kind.CLOSURE, start__isnull=True
+    )
+    try:
+        named = {
+            h.date: h.name
+            for year in range(first.year, last.year + 1)
+            for h in holidays_in(
+                year, settings.CLINIC_HOLIDAYS_COUNTRY, settings.CLINIC_HOLIDAYS_SUBDIVISION
+            )
+        }
+    except UnknownRegion:
+        named = {}
+    closed = {}
+    for row in rows:
+        day = max(row.start_date, first)
+        while day <= min(row.end_date, last):
+            closed[day] = row.note or named.get(day) or "Clinic closed"
+            day += dt.timedelta(days=1)
+    return closed
+
+
+def _suggested(buttons: dict, preferences, zone: str) -> list[tuple[dt.date, "TimeButton"]]:
+    """(day, time button) for the first suitable time on each of the first few days."""
+    local = ZoneInfo(zone)
+    by_start = {
+        b.slot.start.astimezone(local): (day, b)
+        for day, day_buttons in buttons.items()
+        for b in day_buttons
+    }
+    starts = month_grid.suggested_starts(by_start, preferences, limit=SUGGESTIONS)
+    return [by_start[start] for start in starts]
 
 
 @dataclass(frozen=True)
@@ -157,11 +227,13 @@ class TimeButton:
     label: str  # "9:00 AM"
     provider_name: str  # with "any clinician": who that time is with
     inside_notice: bool  # staff only: needs a reason
+    suggested: bool = False  # a day and time of day the patient said suit them
 
 
-def _unique_times(slots, zone, names: dict, notice_ends) -> list[TimeButton]:
+def _unique_times(slots, zone, names: dict, notice_ends, preferences=None) -> list[TimeButton]:
     """One button per time; with "any clinician" the first free one takes it, named."""
     seen, out = set(), []
+    local = ZoneInfo(zone)
     for slot in slots:
         if slot.start not in seen:
             seen.add(slot.start)
@@ -171,6 +243,7 @@ def _unique_times(slots, zone, names: dict, notice_ends) -> list[TimeButton]:
                     format_time(slot.start, zone),
                     names.get(slot.provider_id, ""),
                     slot.start < notice_ends,
+                    bool(preferences) and preferences.suits(slot.start.astimezone(local)),
                 )
             )
     return out

@@ -1,0 +1,127 @@
+"""The booking page's month grid: full dates read out, closed days named, and the days and
+times the intake says suit the patient suggested first."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+
+from consultations.models import DateOverride
+from intake.models import Intake
+
+from .conftest import NOW
+
+pytestmark = pytest.mark.django_db
+MLK_DAY = dt.date(2027, 1, 18)
+
+
+@pytest.fixture
+def on_the_day(time_machine):
+    time_machine.move_to(NOW, tick=False)  # Tuesday, January 5, 2027, 9:00 AM Eastern
+
+
+def _page(client, initial, **extra) -> str:
+    query = {"type": initial.pk, "mode": "in_person", "provider": "any", **extra}
+    return re.sub(r"\s+", " ", client.get(reverse("consultations:book"), query).content.decode())
+
+
+def _said(html: str) -> str:
+    """The page's text as a screen reader reads it (tags dropped)."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+
+
+def _suggested(html: str) -> list[str]:
+    block = html.split('id="suggested"', 1)[1].split("</div> </div>", 1)[0]
+    return re.findall(r">((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \w+ \d+, [\d:]+ [AP]M) <", block)
+
+
+def test_the_days_are_a_month_grid_of_links_named_with_their_full_date(
+    login, approved_patient, initial, provider, on_the_day
+):
+    html = _page(login(approved_patient), initial)
+    assert "<caption>January 2027</caption>" in html
+    assert "<caption>March 2027</caption>" in html  # the 60-day window reaches March
+    assert re.search(r'<a class="day btn [^"]*" href="\?[^"]*date=2027-01-12#times-h"', html)
+    said = _said(html)
+    assert "Tuesday, January 12: 24 times, a day that suits you" in said
+    assert "Wednesday, January 13: 24 times Thursday" in said
+    # Before the minimum notice and on weekends: no link, and said in words.
+    assert "Tuesday, January 5: not bookable online" in html
+    assert "Saturday, January 9: no free times" in html
+    assert '<th scope="col" abbr="Sunday">' in html
+
+
+def test_a_closure_on_a_public_holiday_is_closed_with_the_holiday_named(
+    login, approved_patient, initial, provider, on_the_day
+):
+    DateOverride.objects.create(kind="closure", start_date=MLK_DAY, end_date=MLK_DAY)
+    DateOverride.objects.create(
+        kind="closure",
+        start_date=dt.date(2027, 2, 3),
+        end_date=dt.date(2027, 2, 3),
+        note="Staff training",
+    )
+    html = _page(login(approved_patient), initial)
+    assert "Monday, January 18: closed (Martin Luther King Jr. Day)" in html
+    assert "date=2027-01-18" not in html
+    assert "Wednesday, February 3: closed (Staff training)" in html
+    assert (
+        "Clinic closed: Mon, Jan 18 (Martin Luther King Jr. Day); Wed, Feb 3 (Staff training)."
+        in html
+    )
+
+
+def test_suggested_for_you_are_tuesday_and_thursday_mornings_from_the_intake(
+    login, approved_patient, initial, provider, on_the_day
+):
+    # The demo intake says Tuesdays and Thursdays, mornings.
+    html = _page(login(approved_patient), initial)
+    assert "Suggested for you" in html
+    assert _suggested(html) == [
+        "Thu, Jan 7, 9:00 AM",
+        "Tue, Jan 12, 9:00 AM",
+        "Thu, Jan 14, 9:00 AM",
+        "Tue, Jan 19, 9:00 AM",
+    ]
+    # Each goes straight to confirming that time.
+    assert re.search(
+        r'href="/[^"]*confirm/\?type=\d+&amp;mode=in_person&amp;provider=\d+&amp;start=2027-01-07T14%3A00',
+        html,
+    )
+
+
+def test_on_a_chosen_day_the_times_that_suit_come_first(
+    login, approved_patient, initial, provider, on_the_day
+):
+    html = _page(login(approved_patient), initial, date="2027-01-12")
+    suits, others = html.split('id="times-suggested-h"', 1)[1].split('id="times-other-h"', 1)
+    # Mornings (before 11:00) suit; the rest of the day follows.
+    morning = ["9:00 AM", "9:15 AM", "9:30 AM", "9:45 AM", "10:00 AM", "10:15 AM", "10:30 AM"]
+    assert re.findall(r"(\d+:\d\d [AP]M)", suits) == [*morning, "10:45 AM"]
+    assert "11:00 AM" in others and "1:00 PM" in others and "9:00 AM" not in others
+    assert 'aria-current="date"' in html
+
+
+def test_without_preferences_there_is_nothing_to_suggest(
+    login, approved_patient, initial, provider, on_the_day
+):
+    intake = Intake.objects.get(patient=approved_patient)
+    answers = {**intake.answers, "preferred_days": [], "preferred_times": []}
+    Intake.objects.filter(pk=intake.pk).update(answers=answers)
+    html = _page(login(approved_patient), initial, date="2027-01-12")
+    assert "Suggested for you" not in html
+    assert "a day that suits" not in html
+    assert "9:00 AM" in html
+
+
+def test_staff_booking_shows_the_same_grid_with_the_patients_preferences(
+    login, coordinator, approved_patient, initial, provider, on_the_day
+):
+    client = login(coordinator)
+    url = reverse("schedule:book", args=[approved_patient.pk])
+    query = {"type": initial.pk, "mode": "in_person", "provider": "any"}
+    html = re.sub(r"\s+", " ", client.get(url, query).content.decode())
+    assert "<caption>January 2027</caption>" in html
+    assert "the patient said suit them" in html
+    assert ", a day that suits the patient" in _said(html)
