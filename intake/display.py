@@ -5,6 +5,7 @@ from dataclasses import dataclass, replace
 from clinic.core.formats import human_date, human_month, human_phone
 
 from .questionnaire import SECTIONS, Question, Section, is_empty
+from .questionnaire.treatments import LEGACY_TREATMENT_LABELS
 from .scoring import PATCH_DRUGS
 
 NOT_ANSWERED = "Not answered"
@@ -22,6 +23,8 @@ def format_answer(q: Question, value) -> str:
     if q.type == "multi":
         return ", ".join(q.choice_label(v) for v in value)
     if q.type in ("choice", "yesno", "select"):
+        if q.key.startswith("tx_") and value in LEGACY_TREATMENT_LABELS:
+            return LEGACY_TREATMENT_LABELS[value]  # an older intake's answer
         return q.choice_label(value)
     if q.type in ("integer", "decimal", "scale"):
         return f"{_number(value)} {q.unit}".strip() + (" / 10" if q.type == "scale" else "")

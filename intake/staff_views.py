@@ -57,6 +57,16 @@ CONTACT_KEYS = (
     "emergency_contact_phone",
     "reminder_channel",
     "sms_consent",
+    # The front desk checks coverage and calls the pharmacy (the care step).
+    "payment",
+    "insurance_name",
+    "insurance_member_id",
+    "insurance_group",
+    "insurance_subscriber",
+    "insurance_subscriber_name",
+    "pharmacy_name",
+    "pharmacy_phone",
+    "pharmacy_city",
 )
 
 logger = logging.getLogger(__name__)
@@ -125,7 +135,7 @@ def _detail_context(request, intake, bound=None, checklist_error=None):
         if clinical
         else {k: v for k, v in intake.answers.items() if k in CONTACT_KEYS}
     )
-    sections = answered_sections(answers, None if clinical else ("about",))
+    sections = answered_sections(answers, None if clinical else ("about", "care"))
     if not clinical:
         sections = [_only_contact(s) for s in sections]
     context = {

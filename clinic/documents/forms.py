@@ -5,7 +5,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
 from . import signatures
-from .kinds import CHOICES
+from .kinds import CHOICES, PATIENT_CHOICES
 
 
 class DocumentForm(forms.Form):
@@ -51,3 +51,28 @@ class DocumentForm(forms.Form):
             )
         upload.detected = found
         return upload
+
+
+class PatientDocumentForm(DocumentForm):
+    """The same checks, in a patient's words: a photo (camera or gallery) or a PDF."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, kinds=PATIENT_CHOICES, **kwargs)
+        kind, file = self.fields["kind"], self.fields["file"]
+        kind.error_messages["required"] = "Choose what you are adding."
+        file.label = "Photo or file"
+        file.help_text = (
+            "Take a photo or choose one, or choose a PDF. Up to "
+            f"{filesizeformat(settings.DOCUMENT_MAX_BYTES)}."
+        )
+
+    def clean_file(self):
+        try:
+            return super().clean_file()
+        except forms.ValidationError as error:
+            if "content" not in str(error):
+                raise
+            raise forms.ValidationError(
+                "This file is not a photo or a PDF, whatever its name says, so it cannot be "
+                "added. Please choose a photo (JPEG or PNG) or a PDF."
+            ) from None

@@ -18,6 +18,16 @@ def _storage_name(instance, filename: str) -> str:
     return f"documents/{uuid.uuid4().hex}{instance.extension}"
 
 
+class DocumentQuerySet(models.QuerySet):
+    def current(self):
+        """Not removed."""
+        return self.filter(removed_at__isnull=True)
+
+    def uploaded_by_patient(self, patient):
+        """What this patient uploaded themselves (not what staff filed for them)."""
+        return self.filter(patient=patient, uploaded_by=patient)
+
+
 class Document(models.Model):
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="documents"
@@ -33,6 +43,17 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # A patient who removes an upload can undo it: the row and file stay, out of every list.
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]

@@ -50,7 +50,30 @@ def store_document(*, patient, kind: str, upload, actor) -> Document:
 
 
 def for_patient(patient) -> list[Document]:
-    return list(Document.objects.filter(patient=patient).select_related("uploaded_by"))
+    return list(Document.objects.current().filter(patient=patient).select_related("uploaded_by"))
+
+
+def patient_uploads(patient) -> list[Document]:
+    """What the patient uploaded and has not removed, newest first (one query)."""
+    return list(Document.objects.current().uploaded_by_patient(patient))
+
+
+@transaction.atomic
+def remove_document(*, document: Document, actor, now) -> Document:
+    """Take the document out of every list; the row and file stay, so it can be undone."""
+    Document.objects.filter(pk=document.pk, removed_at__isnull=True).update(
+        removed_at=now, removed_by=actor
+    )
+    document.refresh_from_db()
+    return document
+
+
+@transaction.atomic
+def restore_document(*, document: Document) -> Document:
+    """Undo a removal: the document is listed and opens again."""
+    Document.objects.filter(pk=document.pk).update(removed_at=None, removed_by=None)
+    document.refresh_from_db()
+    return document
 
 
 def _type_label(mime: str) -> str:

@@ -53,7 +53,7 @@ def upload(request, pk):
 
 @require("view_staff_dashboard")
 def open_document(request, pk):
-    document = get_object_or_404(Document.objects.select_related("patient"), pk=pk)
+    document = get_object_or_404(Document.objects.current().select_related("patient"), pk=pk)
     if not access.can_open(request.user, document):
         raise PermissionDenied
     reads.viewed(request, document)

@@ -14,6 +14,7 @@ rules and a test checks the two agree.
 """
 
 from .about import ABOUT
+from .care import CARE
 from .consent import CONSENT
 from .diagnoses import DIAGNOSES, DIAGNOSIS_CHOICES
 from .goals import GOALS
@@ -27,11 +28,13 @@ from .treatments import TREATMENTS
 
 # 2026.12.1: the time zone moved to the patient's preferences (set at sign-up).
 # 2026.12.2: each opioid row asks the brand or product name (combination tablets).
-QUESTIONNAIRE_VERSION = "2026.12.2"
+# 2026.12.3: body map, CRPS limbs, suspected fibromyalgia, treatment use and CRPS treatments,
+#            the prescriber of each medicine, and a care step (insurance, pharmacy, doctors).
+QUESTIONNAIRE_VERSION = "2026.12.3"
 
 QUESTIONNAIRE = Questionnaire(
     QUESTIONNAIRE_VERSION,
-    (ABOUT, PAIN, DIAGNOSES, TREATMENTS, OPIOIDS, MEDICATIONS, HEALTH, MOOD, GOALS, CONSENT),
+    (ABOUT, PAIN, DIAGNOSES, TREATMENTS, OPIOIDS, MEDICATIONS, HEALTH, MOOD, GOALS, CARE, CONSENT),
 )
 
 SECTIONS: tuple[Section, ...] = QUESTIONNAIRE.sections

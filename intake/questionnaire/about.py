@@ -211,32 +211,5 @@ ABOUT = Section(
             example="75",
             help_text="Ketamine doses are based on weight, so please be as accurate as you can.",
         ),
-        Question(
-            "referring_physician_name",
-            "Referring doctor's name",
-            "text",
-            required=False,
-            max_length=200,
-            help_text="If a doctor sent you to us.",
-        ),
-        Question(
-            "referring_physician_practice",
-            "Referring doctor's practice or clinic",
-            "text",
-            required=False,
-            max_length=200,
-        ),
-        Question(
-            "referring_physician_phone", "Referring doctor's phone number", "phone", required=False
-        ),
-        Question("pcp_name", "Primary care doctor's name", "text", required=False, max_length=200),
-        Question(
-            "pcp_practice",
-            "Primary care practice or clinic",
-            "text",
-            required=False,
-            max_length=200,
-        ),
-        Question("pcp_phone", "Primary care phone number", "phone", required=False),
     ),
 )

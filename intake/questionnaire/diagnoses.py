@@ -15,6 +15,7 @@ DIAGNOSIS_CHOICES = choices(
     ("nerve_injury", "Pain from a nerve injury"),
     ("phantom_limb", "Phantom limb pain"),
     ("fibromyalgia", "Fibromyalgia"),
+    ("fibromyalgia_suspected", "Fibromyalgia suspected: a doctor said I might have it"),
     ("cancer_pain", "Cancer pain"),
     ("ischemic_pain", "Ischemic pain (from poor blood flow)"),
     ("migraine", "Migraine"),
@@ -58,7 +59,8 @@ def _diagnosis_details() -> tuple[Question, ...]:
 
 
 _CRPS = ShowIf("diagnoses", "any", ("crps_1", "crps_2"))
-_FIBRO = ShowIf("diagnoses", "contains", "fibromyalgia")
+# A suspected fibromyalgia gets the same ACR 2016 questions: they help confirm or rule it out.
+_FIBRO = ShowIf("diagnoses", "any", ("fibromyalgia", "fibromyalgia_suspected"))
 _BUDAPEST_HELP = "Tick any you have noticed in the painful area. Leave blank if none."
 # ACR 2016 symptom severity wording (Wolfe 2016).
 _SSS_SEVERITY = scored_choices(
@@ -106,16 +108,27 @@ DIAGNOSES = Section(
         ),
         Question(
             "crps_limbs",
-            "Which limbs does the CRPS affect?",
+            "Where is the CRPS?",
             "multi",
             choices(
-                ("left_arm", "Left arm"),
-                ("right_arm", "Right arm"),
-                ("left_leg", "Left leg"),
-                ("right_leg", "Right leg"),
-                ("other", "Somewhere else"),
+                ("right_arm", "Right arm or hand"),
+                ("left_arm", "Left arm or hand"),
+                ("right_leg", "Right leg or foot"),
+                ("left_leg", "Left leg or foot"),
+                ("spread", "It has spread from where it started to another limb"),
+                ("other", "Somewhere else, such as the face or trunk"),
             ),
             show_if=_CRPS,
+            help_text="Tick every limb it affects now; more than one is fine.",
+        ),
+        Question(
+            "crps_started_where",
+            "Where did it start?",
+            "text",
+            required=False,
+            max_length=200,
+            show_if=ShowIf("crps_limbs", "contains", "spread"),
+            example="right foot",
         ),
         # Budapest criteria, symptom part only (Harden 2010); signs are examined in clinic.
         yesno(

@@ -58,23 +58,5 @@ GOALS = Section(
             help_text="If you are not sure yet, that's okay. Answer No and our team will "
             "talk through options with you.",
         ),
-        Question(
-            "payment",
-            "How do you plan to pay for treatment?",
-            "choice",
-            choices(
-                ("insurance", "Through my insurance"),
-                ("self_pay", "I will pay myself"),
-                ("not_sure", "I'm not sure yet"),
-            ),
-        ),
-        Question(
-            "insurance_name",
-            "Insurance company",
-            "text",
-            required=False,
-            max_length=200,
-            show_if=ShowIf("payment", "eq", "insurance"),
-        ),
     ),
 )

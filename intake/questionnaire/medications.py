@@ -27,6 +27,16 @@ MEDICATIONS = Section(
                     max_length=100,
                     example="once a day",
                 ),
+                # Keys are unique across rows too (the opioid row has "prescriber").
+                Question(
+                    "prescribed_by",
+                    "Who prescribes it?",
+                    "text",
+                    required=False,
+                    max_length=200,
+                    example="Dr. Patel",
+                    help_text="Leave blank for medicines you buy yourself.",
+                ),
             ),
         ),
         yesno(

@@ -1,33 +1,13 @@
 """Section 2, the pain itself: where, since when, how bad (PEG-3, WPI areas), its effects."""
 
-from intake.scoring import WPI_REGIONS
+from intake.bodymap import AREAS
 
 from .schema import Choice, Question, Section, ShowIf
 from .shapes import choices, scale_0_10
 
-# Labels for the 19 ACR 2016 Widespread Pain Index areas; the codes come from scoring.
-_WPI_LABELS = {
-    "jaw_left": "Jaw, left side",
-    "jaw_right": "Jaw, right side",
-    "shoulder_girdle_left": "Shoulder, left",
-    "shoulder_girdle_right": "Shoulder, right",
-    "upper_arm_left": "Upper arm, left",
-    "upper_arm_right": "Upper arm, right",
-    "lower_arm_left": "Lower arm (forearm), left",
-    "lower_arm_right": "Lower arm (forearm), right",
-    "hip_left": "Hip or buttock, left",
-    "hip_right": "Hip or buttock, right",
-    "upper_leg_left": "Upper leg (thigh), left",
-    "upper_leg_right": "Upper leg (thigh), right",
-    "lower_leg_left": "Lower leg (calf or shin), left",
-    "lower_leg_right": "Lower leg (calf or shin), right",
-    "neck": "Neck",
-    "upper_back": "Upper back",
-    "lower_back": "Lower back",
-    "chest": "Chest",
-    "abdomen": "Abdomen (belly)",
-}
-PAIN_REGION_CHOICES = tuple(Choice(code, _WPI_LABELS[code]) for code in WPI_REGIONS)
+# The body map (intake/bodymap.py): the 19 ACR 2016 WPI areas keep their codes, so older
+# answers still read and score; hands, wrists, knees, ankles, feet, head and face are added.
+PAIN_REGION_CHOICES = tuple(Choice(area.code, area.label) for area in AREAS)
 
 _PAIN_0_10 = "0 = no pain, 10 = worst pain you can imagine"
 _INTERFERES = "0 = does not interfere, 10 = completely interferes"
@@ -51,11 +31,12 @@ PAIN = Section(
         ),
         Question(
             "pain_regions",
-            "In which areas have you had pain over the past week?",
+            "Where have you had pain over the past week?",
             "multi",
             PAIN_REGION_CHOICES,
             instrument="WPI",
-            help_text="Tick every area that applies. Left and right mean your own left and right.",
+            help_text="Tick every area that hurts, or tap it on the picture. Left and right "
+            "mean your own left and right.",
         ),
         Question(
             "pain_started",

@@ -1,14 +1,21 @@
-"""Section 4, treatments tried, and any earlier ketamine."""
+"""Section 4, treatments tried (how each went and whether it is still used), the
+CRPS-specific ones for a CRPS diagnosis, and any earlier ketamine."""
 
-from .schema import Question, Section
+from .schema import Question, Section, ShowIf
 from .shapes import choices, if_yes, yesno
 
+# How it went and whether it is still used, in one answer (one question per treatment keeps
+# the step short on a phone): "still using / stopped / trial only" with the outcome.
 TREATMENT_CHOICES = choices(
     ("not_tried", "Not tried"),
-    ("helped", "Tried: it helped"),
-    ("did_not_help", "Tried: it did not help"),
-    ("side_effects", "Tried: stopped because of side effects"),
+    ("helps_using", "It helps, and I still use it"),
+    ("helped_stopped", "It helped, but I stopped"),
+    ("did_not_help", "It did not help"),
+    ("side_effects", "Stopped because of side effects"),
+    ("trial_only", "Only tried it briefly"),
 )
+# Answers earlier versions stored that are no longer offered, as staff should read them.
+LEGACY_TREATMENT_LABELS = {"helped": "Tried: it helped (still using not asked)"}
 PAST_TREATMENTS = (
     ("nsaids", "Anti-inflammatory painkillers (NSAIDs) such as ibuprofen, naproxen or celecoxib"),
     ("acetaminophen", "Acetaminophen (Tylenol)"),
@@ -20,24 +27,36 @@ PAST_TREATMENTS = (
     ("cannabinoids", "Cannabis, CBD or medical marijuana"),
     ("nerve_blocks", "Nerve blocks"),
     ("epidural_injections", "Epidural steroid injections"),
-    ("spinal_cord_stimulator", "Spinal cord stimulator"),
+    ("spinal_cord_stimulator", "Spinal cord stimulator (SCS)"),
     ("surgery", "Surgery for the pain"),
     ("physical_therapy", "Physical therapy"),
     ("cbt_psychotherapy", "Cognitive behavioral therapy (CBT) or other talking therapy"),
     ("acupuncture", "Acupuncture"),
 )
+# Asked only with a CRPS diagnosis: treatments CRPS guidelines describe (Harden 2022).
+CRPS_TREATMENTS = (
+    ("sympathetic_blocks", "Sympathetic nerve blocks (stellate ganglion or lumbar sympathetic)"),
+    ("bisphosphonates", "Bisphosphonates such as pamidronate, zoledronic acid or alendronate"),
+    ("mirror_therapy", "Mirror therapy"),
+    ("graded_motor_imagery", "Graded motor imagery"),
+    ("drg_stimulation", "Dorsal root ganglion (DRG) stimulation"),
+)
+_CRPS = ShowIf("diagnoses", "any", ("crps_1", "crps_2"))
 _KETAMINE = if_yes("prior_ketamine")
+
+
+def _treatment(code: str, label: str, shown: ShowIf | None = None) -> Question:
+    return Question(f"tx_{code}", label, "choice", TREATMENT_CHOICES, show_if=shown)
+
 
 TREATMENTS = Section(
     "treatments",
     "Treatments you have tried",
-    "For each treatment, tell us whether you have tried it and how it went. "
-    '"Not tried" is a fine answer.',
+    "For each treatment, tell us whether you have tried it, how it went and whether you "
+    'still use it. "Not tried" is a fine answer.',
     (
-        *(
-            Question(f"tx_{code}", label, "choice", TREATMENT_CHOICES)
-            for code, label in PAST_TREATMENTS
-        ),
+        *(_treatment(code, label) for code, label in PAST_TREATMENTS),
+        *(_treatment(code, label, _CRPS) for code, label in CRPS_TREATMENTS),
         yesno(
             "prior_ketamine",
             "Have you had ketamine treatment before, for pain, depression or any other reason?",

@@ -3,6 +3,8 @@ fibromyalgia criteria, and the symptom part of the Budapest CRPS criteria."""
 
 from __future__ import annotations
 
+from intake.bodymap import wpi_areas
+
 from .instruments import Score, incomplete, score_sss
 
 # ACR 2016 Widespread Pain Index: the 19 areas and the 5 regions used for "generalized
@@ -40,14 +42,22 @@ BUDAPEST_CATEGORIES: dict[str, str] = {
 
 
 def _pain_regions(answers: dict) -> set[str] | None:
+    """The WPI areas derived from the body map (intake/bodymap.py). An older intake's answer
+    holds WPI codes only, which the map keeps, so it reads the same."""
     regions = answers.get("pain_regions")
     if not isinstance(regions, list | tuple):
         return None
-    return {r for r in regions if isinstance(r, str) and r in WPI_REGIONS}
+    return wpi_areas(regions)
+
+
+def generalized_regions(areas) -> set[str]:
+    """The ACR 2016 regions (of 5) these WPI areas reach; jaw, chest, abdomen not counted."""
+    return {WPI_REGIONS[a] for a in set(areas) - NOT_COUNTED_FOR_REGIONS if a in WPI_REGIONS}
 
 
 def score_wpi(answers: dict) -> Score:
-    """Widespread Pain Index (ACR 2016): how many of the 19 areas hurt, 0–19."""
+    """Widespread Pain Index (ACR 2016): how many of the 19 areas hurt, 0–19 (a hand, foot,
+    knee or other body-map area outside the 19 adds nothing)."""
     areas = _pain_regions(answers)
     if areas is None:
         return incomplete("WPI", "WPI", 19)
@@ -78,7 +88,7 @@ def acr2016_fibromyalgia(answers: dict) -> Score:
         severity, branch = True, "WPI 4–6 and SSS ≥9"
     else:
         severity, branch = False, "neither WPI ≥7 with SSS ≥5 nor WPI 4–6 with SSS ≥9"
-    regions = {WPI_REGIONS[a] for a in _pain_regions(answers) - NOT_COUNTED_FOR_REGIONS}
+    regions = generalized_regions(_pain_regions(answers))
     generalized = len(regions) >= 4
     long_enough = duration == "yes"
     positive = severity and generalized and long_enough

@@ -134,8 +134,8 @@ EVIDENCE_GRADES: dict[str, str] = {
     "crps_1": "B", "crps_2": "B", "sci": "C",
     **dict.fromkeys(
         ("neuropathic_mixed", "phn", "diabetic_neuropathy", "nerve_injury", "phantom_limb",
-         "fibromyalgia", "cancer_pain", "ischemic_pain", "migraine", "cluster_headache",
-         "low_back_pain"), "D"),
+         "fibromyalgia", "fibromyalgia_suspected", "cancer_pain", "ischemic_pain", "migraine",
+         "cluster_headache", "low_back_pain"), "D"),
     **dict.fromkeys(("post_surgical", "post_injury", "arthritis", "other"), "not graded"),
 }
 # fmt: on

@@ -11,3 +11,28 @@ register = template.Library()
 def medicine_reading(value) -> str:
     """ "We read this as Klonopin (clonazepam)…" for a typed medicine name, else ""."""
     return reading_text(value)
+
+
+@register.simple_tag
+def body_map(field) -> dict:
+    """The pain step's body map for this bound checkbox field: each group's checkboxes (the
+    real controls, with the ids Django gives them) and the drawing's shapes per view."""
+    from intake import bodymap
+
+    boxes = {box.data["value"]: box for box in field}
+    chosen = {str(v) for v in (field.value() or [])}
+    groups = [
+        (title, [boxes[a.code] for a in areas if a.code in boxes])
+        for title, areas in bodymap.grouped()
+    ]
+    views = [
+        (name, title, [(s, bodymap.AREA_BY_CODE[s.code].label) for s in bodymap.shapes(name)])
+        for name, title in (("front", "Front"), ("back", "Back"))
+    ]
+    return {
+        "groups": groups,
+        "views": views,
+        "chosen": chosen,
+        "width": bodymap.WIDTH,
+        "height": bodymap.HEIGHT,
+    }

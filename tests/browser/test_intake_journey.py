@@ -132,9 +132,15 @@ def fill_diagnoses(page) -> None:
 
 
 def fill_treatments(page) -> None:
-    tried = {"tx_topicals": "Tried: it helped", "tx_gabapentinoids": "Tried: it did not help"}
+    tried = {
+        "tx_topicals": "It helps, and I still use it",
+        "tx_gabapentinoids": "It did not help",
+        "tx_sympathetic_blocks": "It helped, but I stopped",
+        "tx_mirror_therapy": "Only tried it briefly",
+    }
     for key in QUESTION_BY_KEY:
-        if key.startswith("tx_"):
+        # The CRPS treatments show only with a CRPS diagnosis.
+        if key.startswith("tx_") and group(page, label_of(key)).is_visible():
             answer(page, key, tried.get(key, "Not tried"))
     answer(page, "prior_ketamine", "No")
 
@@ -220,8 +226,17 @@ def fill_goals(page) -> None:
         group(page, label_of("preferred_days")).get_by_label(day).check()
     group(page, label_of("preferred_times")).get_by_label("Morning").check()
     answer(page, "has_driver", "Yes")
+
+
+def fill_care(page) -> None:
     answer(page, "payment", "Through my insurance")
     field(page, "insurance_name").fill("Blue Cross")
+    field(page, "insurance_member_id").fill("XJH123456789")
+    answer(page, "insurance_subscriber", "Mine")
+    expect(field(page, "insurance_subscriber_name")).to_be_hidden()
+    field(page, "pharmacy_name").fill("CVS on Main Street")
+    answer(page, "pcp_source", "The same doctor who referred me")
+    expect(field(page, "pcp_name")).to_be_hidden()
 
 
 def fill_consent(page) -> None:
@@ -322,6 +337,11 @@ def test_patient_completes_whole_intake_resumes_after_logout_and_submits(page, p
 
     expect_step(page, "Your goals and scheduling")
     fill_goals(page)
+    assert_accessible(page)
+    save_and_continue(page)
+
+    expect_step(page, "Insurance, pharmacy and doctors")
+    fill_care(page)
     assert_accessible(page)
     save_and_continue(page)
 
@@ -507,6 +527,11 @@ def test_goals_step_can_be_completed_with_the_keyboard_alone(page, patient):
     # Tab enters a radio group on its first option; arrow keys move between options.
     press_tab_until(page, group(page, label_of("has_driver")).get_by_label("Yes"))
     page.keyboard.press("Space")
+    assert_accessible(page)
+    press_tab_until(page, page.get_by_role("button", name="Save and continue"))
+    page.keyboard.press("Enter")
+
+    expect_step(page, "Insurance, pharmacy and doctors")
     press_tab_until(page, group(page, label_of("payment")).get_by_label("Through my insurance"))
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowUp")

@@ -65,7 +65,7 @@ def go(page, key: str) -> None:
 
 
 def test_enter_on_a_text_field_saves_and_continues(phone, patient):
-    seeded(phone, patient, "goals")
+    seeded(phone, patient, "care")
     go(phone, "about")
     city = phone.get_by_label("City")
     city.fill("Shelbyville")
@@ -74,7 +74,7 @@ def test_enter_on_a_text_field_saves_and_continues(phone, patient):
     expect_step(phone, "Your pain")
     assert Intake.objects.get(patient=patient).answers["city"] == "Shelbyville"
 
-    go(phone, "goals")
+    go(phone, "care")
     insurer = phone.get_by_label(label_of("insurance_name"))
     insurer.fill("Aetna")
     insurer.press("Enter")
@@ -220,7 +220,7 @@ def test_text_over_the_limit_is_kept_counted_and_said(phone, patient):
 
 
 def test_a_signature_of_one_letter_is_refused_kindly_beside_the_field(phone, patient):
-    seeded(phone, patient, "goals")
+    seeded(phone, patient, "care")
     go(phone, "consent")
     signature = phone.get_by_label(label_of("consent_signature"))
     signature.fill("M")

@@ -46,7 +46,7 @@ def _answer_for(question):
 # ---------------------------------------------------------------------- structure
 
 
-def test_the_ten_sections_in_order():
+def test_the_eleven_sections_in_order():
     assert [s.key for s in SECTIONS] == [
         "about",
         "pain",
@@ -57,6 +57,7 @@ def test_the_ten_sections_in_order():
         "health",
         "mood",
         "goals",
+        "care",
         "consent",
     ]
     assert set(SECTION_BY_KEY) == {s.key for s in SECTIONS}
@@ -154,10 +155,13 @@ def test_ort_oud_is_asked_of_everyone_not_only_opioid_users():
     assert all(QUESTION_BY_KEY[k].show_if is None for k in INSTRUMENT_ITEMS["ORT_OUD"])
 
 
-def test_pain_regions_are_exactly_the_19_wpi_areas():
-    values = [c.value for c in QUESTION_BY_KEY["pain_regions"].choices]
-    assert sorted(values) == sorted(WPI_REGIONS)
-    assert len(values) == 19
+def test_pain_regions_body_map_keeps_every_wpi_area_and_adds_hands_feet_and_more():
+    values = {c.value for c in QUESTION_BY_KEY["pain_regions"].choices}
+    assert set(WPI_REGIONS) <= values  # older answers (WPI codes) still read
+    for side in ("left", "right"):
+        for part in ("hand", "wrist", "foot", "ankle", "knee"):
+            assert f"{part}_{side}" in values
+    assert "face" in values
 
 
 def test_diagnoses_are_the_coded_list_with_details_for_each():
@@ -172,6 +176,7 @@ def test_diagnoses_are_the_coded_list_with_details_for_each():
         "nerve_injury",
         "phantom_limb",
         "fibromyalgia",
+        "fibromyalgia_suspected",
         "cancer_pain",
         "ischemic_pain",
         "migraine",

@@ -30,8 +30,8 @@ def _keys(step_list):
 
 def test_steps_are_the_sections_in_order_then_review():
     assert _keys(steps.ALL_STEPS) == [s.key for s in SECTIONS] + ["review"]
-    assert [s.number for s in steps.ALL_STEPS] == list(range(1, 12))
-    assert steps.TOTAL == 11
+    assert [s.number for s in steps.ALL_STEPS] == list(range(1, 13))
+    assert steps.TOTAL == 12
     assert steps.STEP_BY_KEY["review"].section is None
     assert steps.STEP_BY_KEY["opioids"].section is SECTION_BY_KEY["opioids"]
 
