@@ -54,6 +54,10 @@ PAGE_LABELS = {
     "staff:patient": "Patient page",
     "staff:patient_contact": "Patient page",
     "documents:open": "Document",
+    "documents:upload": "Attaching a document",
+    "documents:mine": "Patient's own documents",
+    "documents:mine_remove": "Patient removing a document",
+    "documents:mine_restore": "Patient putting a document back",
 }
 
 
