@@ -677,7 +677,7 @@ def test_every_missing_answer_link_lands_on_its_question(alice, intake):
 def test_submit_is_refused_until_consent_is_confirmed_with_save_and_continue(
     alice, intake, consent_text
 ):
-    _seed(intake, BASE, through="goals")
+    _seed(intake, BASE, through="care")
     alice.post(autosave_url("consent"), post_data("consent", BASE, action=""))
     intake.refresh_from_db()
     assert [q.key for _, q in services.missing_for_submit(intake)] == ["consent_signature"]
@@ -700,7 +700,7 @@ def test_submit_is_refused_while_the_email_is_unverified(alice, patient, intake,
 def test_complete_intake_is_submitted_with_scores_mme_version_and_consent(
     alice, intake, consent_text
 ):
-    _seed(intake, BASE, through="goals")
+    _seed(intake, BASE, through="care")
     response = alice.post(
         step_url("consent"),
         post_data("consent", BASE),
