@@ -6,6 +6,7 @@ from clinic.core.formats import human_date, human_month, human_phone
 
 from .questionnaire import SECTIONS, Question, Section, is_empty
 from .questionnaire.treatments import LEGACY_TREATMENT_LABELS
+from .questionnaire.derived import shown_to_staff
 from .scoring import PATCH_DRUGS
 
 NOT_ANSWERED = "Not answered"
@@ -68,8 +69,11 @@ class AnsweredSection:
     items: tuple[AnsweredQuestion, ...]
 
 
-def answered_sections(answers: dict, keys: tuple[str, ...] | None = None) -> list[AnsweredSection]:
-    """Every visible question with its answer, by section (only `keys` sections if given)."""
+def answered_sections(
+    answers: dict, keys: tuple[str, ...] | None = None, *, derived: bool = True
+) -> list[AnsweredSection]:
+    """Every visible question with its answer, by section (only `keys` sections if given);
+    with `derived`, also the answers worked out rather than asked (for staff)."""
     out = []
     for section in SECTIONS:
         if keys is not None and section.key not in keys:
@@ -81,6 +85,9 @@ def answered_sections(answers: dict, keys: tuple[str, ...] | None = None) -> lis
             if q.type == "repeat" and isinstance(value, list):
                 rows = tuple(format_row(q, r) for r in value if isinstance(r, dict))
             items.append(AnsweredQuestion(q, format_answer(q, value), rows))
+        for q in section.derived if derived else ():  # ORT-OUD age; old yes/no answers
+            if shown_to_staff(q.key, answers) and q.is_shown(answers):
+                items.append(AnsweredQuestion(q, format_answer(q, answers.get(q.key)), ()))
         out.append(AnsweredSection(section, tuple(items)))
     return out
 

@@ -379,6 +379,18 @@ class SectionForm(forms.Form):
             cond = json.dumps(conditions) if conditions else ""
             yield q, target, self.shown[q.key], cond, self.conflicts.get(q.key)
 
+    def question_blocks(self):
+        """(legend, rows, any row shown) in order: a fieldset's questions under its legend,
+        every other question alone with an empty legend (see questionnaire.Question.group)."""
+        blocks: list[tuple[str, list]] = []
+        for row in self.question_rows():
+            group = row[0].group
+            if group and blocks and blocks[-1][0] == group:
+                blocks[-1][1].append(row)
+            else:
+                blocks.append((group, [row]))
+        return [(legend, rows, any(row[2] for row in rows)) for legend, rows in blocks]
+
     def full_clean(self):
         super().full_clean()
         if not self.is_bound:

@@ -98,6 +98,27 @@ def _receipt_context(message) -> dict:
     }
 
 
+def _finish_later_context(message) -> dict:
+    # A name, the step's title and a link back to it (the link needs a login); no answers.
+    from .steps import STEP_BY_KEY
+
+    step = STEP_BY_KEY.get(message.context.get("step", ""))
+    if step is None or step.section is None:
+        raise Skip("Step gone")
+    return {
+        "intake": _intake(message),
+        "step_title": step.title,
+        "link": absolute_url("intake:step", step.key),
+    }
+
+
+FINISH_LATER = MessageKind(
+    code="intake_finish_later",
+    label="Intake: link to finish later",
+    subject="Your intake is saved: a link to carry on",
+    templates={"email": "notifications/intake_finish_later.email.txt"},
+    context=_finish_later_context,
+)
 RECEIPT = MessageKind(
     code="intake_receipt",
     label="Intake received (receipt)",
@@ -127,6 +148,7 @@ KINDS = [
     APPROVED,
     DECISION,
     RECEIPT,
+    FINISH_LATER,
     URGENT_ALERT,
     DAILY_DIGEST,
 ]
@@ -142,6 +164,21 @@ def patient_update(*, intake: Intake, kind: MessageKind) -> None:
         due_at=now,
         intake=intake,
         key=f"intake:{intake.pk}:{kind.code}:{now.isoformat()}",
+    )
+    outbox.send_now_on_commit()
+
+
+def finish_later_link(*, intake: Intake, step: str) -> None:
+    """Email the patient a link back to this step (sent once committed)."""
+    now = timezone.now()
+    outbox.enqueue(
+        kind=FINISH_LATER.code,
+        recipient=intake.patient,
+        channel="email",
+        due_at=now,
+        intake=intake,
+        context={"step": step},
+        key=f"intake:{intake.pk}:{FINISH_LATER.code}:{now.isoformat()}",
     )
     outbox.send_now_on_commit()
 

@@ -27,6 +27,7 @@ from .questionnaire import (
     missing_answers,
     visible_answers,
 )
+from .questionnaire.derived import derive_answers
 from .units import body_metrics
 
 
@@ -62,10 +63,26 @@ def start_intake(*, patient) -> Intake:
     try:
         with transaction.atomic():
             return Intake.objects.create(
-                patient=patient, questionnaire_version=QUESTIONNAIRE_VERSION
+                patient=patient,
+                questionnaire_version=QUESTIONNAIRE_VERSION,
+                answers=_known_from_sign_up(patient),
             )
     except IntegrityError:  # a second tab created it a moment ago
         return Intake.objects.open().get(patient=patient)
+
+
+def email_finish_later_link(*, intake: Intake, step: str) -> None:
+    """Queue one email to the patient with a link back to this step (no answers in it)."""
+    if step not in steps.STEP_BY_KEY or steps.STEP_BY_KEY[step].section is None:
+        raise ValueError(f"not an intake step: {step!r}")
+    with transaction.atomic():
+        messages.finish_later_link(intake=intake, step=step)
+
+
+def _known_from_sign_up(patient) -> dict:
+    """The legal name as given at sign-up, prefilled (the patient can still correct it)."""
+    known = {"legal_first_name": patient.first_name, "legal_last_name": patient.last_name}
+    return {key: value.strip() for key, value in known.items() if value and value.strip()}
 
 
 def _lock(intake: Intake) -> Intake:
@@ -93,7 +110,11 @@ def save_step(
     with transaction.atomic():
         locked = _lock(intake)
         before = dict(locked.answers)  # for the audit trail, below
-        locked.answers = {**locked.answers, **valid_answers}
+        # Derived answers (ORT-OUD age, checklists' old yes/no keys) are written at every
+        # save, so scoring and screening read them as stored (questionnaire/derived.py).
+        locked.answers = derive_answers(
+            {**locked.answers, **valid_answers}, today=timezone.localdate()
+        )
         drafts = dict(locked.drafts)
         if complete:
             drafts.pop(step, None)

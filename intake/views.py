@@ -17,7 +17,7 @@ from clinic.accounts.access import require
 from clinic.core.formats import human_date
 from consultations.selectors import upcoming_for
 
-from . import scoring, services, steps, timeline
+from . import length, scoring, services, steps, timeline
 from .display import answered_sections
 from .drafts import EditState, conflict_notes, read_post
 from .forms import (
@@ -181,6 +181,7 @@ def _step_context(intake, step, form):
         "loaded": json.dumps(page_values(form)),
         "steps": steps.applicable_steps(answers),
         "total": steps.TOTAL,
+        "minutes_left": length.minutes_left(answers, from_key=step.key),
         "complete": {
             s.key
             for s in steps.ALL_STEPS
@@ -228,6 +229,8 @@ def step(request, key):
         # above 0, whatever else is still to fix on the step (its draft keeps it).
         return redirect("intake:support")
     action = request.POST.get("action", "next")
+    if action == "later":
+        return _finish_later(request, intake, step)
     if action == "back":
         return redirect(_step_url(steps.previous_step(key, intake.answers).key))
     if action == "goto" and request.POST.get("goto") in steps.STEP_BY_KEY:
@@ -243,6 +246,17 @@ def step(request, key):
     if request.GET.get("return") == "review" or intake.reopened_sections:
         return redirect("intake:review")  # "Edit" from the review page comes back to it
     return redirect(_step_url(steps.next_step(key, intake.answers).key))
+
+
+def _finish_later(request, intake, step):
+    """Saved already (valid or not): email a link back to this step and say so kindly."""
+    services.email_finish_later_link(intake=intake, step=step.key)
+    messages.success(
+        request,
+        f"Your answers are saved. We have emailed you a link back to “{step.title}”, so you "
+        "can carry on whenever you are ready. Take all the time you need.",
+    )
+    return redirect("intake:portal")
 
 
 def _step_url(key: str) -> str:
@@ -387,8 +401,9 @@ def _review_context(intake):
         "step": steps.STEP_BY_KEY[steps.REVIEW],
         "steps": steps.applicable_steps(intake.answers),
         "total": steps.TOTAL,
+        "minutes_left": 0,
         "complete": {s.key for s in steps.ALL_STEPS if steps.shows_done(s, intake.answers)},
-        "sections": answered_sections(intake.answers),
+        "sections": answered_sections(intake.answers, derived=False),
         "editable_keys": intake.reopened_sections or list(steps.STEP_BY_KEY),
         "missing": services.missing_for_submit(intake),
         "conflicts": services.open_conflicts(intake),
@@ -404,5 +419,5 @@ def detail(request, pk):
     return render(
         request,
         "intake/detail.html",
-        {"intake": intake, "sections": answered_sections(intake.answers)},
+        {"intake": intake, "sections": answered_sections(intake.answers, derived=False)},
     )

@@ -30,7 +30,10 @@ from .treatments import TREATMENTS
 # 2026.12.2: each opioid row asks the brand or product name (combination tablets).
 # 2026.12.3: body map, CRPS limbs, suspected fibromyalgia, treatment use and CRPS treatments,
 #            the prescriber of each medicine, and a care step (insurance, pharmacy, doctors).
-QUESTIONNAIRE_VERSION = "2026.12.3"
+# 2026.12.4: shorter: checklists for health conditions, ORT-OUD and opioid follow-ups (old
+#   keys derived, questionnaire/derived.py), ORT-OUD age from the date of birth, a gate
+#   before DAST-10, fieldsets for fields that answer one prompt together.
+QUESTIONNAIRE_VERSION = "2026.12.4"
 
 QUESTIONNAIRE = Questionnaire(
     QUESTIONNAIRE_VERSION,

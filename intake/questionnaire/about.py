@@ -59,6 +59,14 @@ US_STATES = (
 )
 
 
+# Fieldsets: the fields under one legend answer one question (schema.Question.group).
+_NAME = "Your name"
+_SEX = "Sex and gender"
+_ADDRESS = "Home address"
+_EMERGENCY = "Emergency contact"
+_REMINDERS = "Your phone and appointment reminders"
+_BODY = "Height and weight"
+
 _US = ShowIf("measurement_system", "eq", "us")
 _METRIC = ShowIf("measurement_system", "eq", "metric")
 
@@ -73,9 +81,15 @@ ABOUT = Section(
             "text",
             max_length=100,
             autocomplete="given-name",
+            group=_NAME,
         ),
         Question(
-            "legal_last_name", "Legal last name", "text", max_length=100, autocomplete="family-name"
+            "legal_last_name",
+            "Legal last name",
+            "text",
+            max_length=100,
+            autocomplete="family-name",
+            group=_NAME,
         ),
         Question(
             "preferred_name",
@@ -85,6 +99,7 @@ ABOUT = Section(
             max_length=100,
             autocomplete="nickname",
             help_text="Leave blank if it is the same as your first name.",
+            group=_NAME,
         ),
         Question(
             "date_of_birth", "Date of birth", "date", autocomplete="bday", example="1980-04-23"
@@ -95,17 +110,47 @@ ABOUT = Section(
             "choice",
             choices(("female", "Female"), ("male", "Male"), ("intersex", "Intersex")),
             help_text="Some medical scores use this. You can tell us your gender below.",
+            group=_SEX,
         ),
-        Question("gender", "Gender", "text", required=False, max_length=100, autocomplete="sex"),
+        Question(
+            "gender",
+            "Gender",
+            "text",
+            required=False,
+            max_length=100,
+            autocomplete="sex",
+            group=_SEX,
+        ),
         Question(
             "mobile_phone",
             "Mobile phone number",
             "phone",
             autocomplete="tel",
             example="(555) 123-4567",
+            group=_REMINDERS,
         ),
         Question(
-            "address_line1", "Street address", "text", max_length=200, autocomplete="address-line1"
+            "reminder_channel",
+            "How would you like to get appointment reminders?",
+            "choice",
+            choices(("email", "Email"), ("sms", "Text message (SMS)")),
+            group=_REMINDERS,
+        ),
+        yesno(
+            "sms_consent",
+            "I agree to receive appointment reminders by text message at the number above. "
+            "Message and data rates may apply. Reply STOP at any time to stop them.",
+            show_if=ShowIf("reminder_channel", "eq", "sms"),
+            help_text="If you answer No, we will send reminders by email instead.",
+            group=_REMINDERS,
+        ),
+        Question(
+            "address_line1",
+            "Street address",
+            "text",
+            max_length=200,
+            autocomplete="address-line1",
+            group=_ADDRESS,
         ),
         Question(
             "address_line2",
@@ -114,9 +159,19 @@ ABOUT = Section(
             required=False,
             max_length=200,
             autocomplete="address-line2",
+            group=_ADDRESS,
         ),
-        Question("city", "City", "text", max_length=100, autocomplete="address-level2"),
-        Question("state", "State", "select", choices(*US_STATES), autocomplete="address-level1"),
+        Question(
+            "city", "City", "text", max_length=100, autocomplete="address-level2", group=_ADDRESS
+        ),
+        Question(
+            "state",
+            "State",
+            "select",
+            choices(*US_STATES),
+            autocomplete="address-level1",
+            group=_ADDRESS,
+        ),
         Question(
             "postal_code",
             "ZIP code",
@@ -124,39 +179,36 @@ ABOUT = Section(
             max_length=10,
             autocomplete="postal-code",
             example="97201",
+            group=_ADDRESS,
         ),
-        Question("emergency_contact_name", "Emergency contact: name", "text", max_length=200),
+        Question(
+            "emergency_contact_name",
+            "Emergency contact: name",
+            "text",
+            max_length=200,
+            group=_EMERGENCY,
+        ),
         Question(
             "emergency_contact_relationship",
             "Emergency contact: relationship to you",
             "text",
             max_length=100,
             example="spouse",
+            group=_EMERGENCY,
         ),
         Question(
             "emergency_contact_phone",
             "Emergency contact: phone number",
             "phone",
             example="(555) 123-4567",
-        ),
-        Question(
-            "reminder_channel",
-            "How would you like to get appointment reminders?",
-            "choice",
-            choices(("email", "Email"), ("sms", "Text message (SMS)")),
-        ),
-        yesno(
-            "sms_consent",
-            "I agree to receive appointment reminders by text message at the number above. "
-            "Message and data rates may apply. Reply STOP at any time to stop them.",
-            show_if=ShowIf("reminder_channel", "eq", "sms"),
-            help_text="If you answer No, we will send reminders by email instead.",
+            group=_EMERGENCY,
         ),
         Question(
             "measurement_system",
             "How would you like to enter your height and weight?",
             "choice",
             choices(("us", "Feet and inches, pounds"), ("metric", "Centimeters, kilograms")),
+            group=_BODY,
         ),
         Question(
             "height_ft",
@@ -167,6 +219,7 @@ ABOUT = Section(
             max_value=8,
             unit="ft",
             example="5",
+            group=_BODY,
         ),
         Question(
             "height_in",
@@ -178,6 +231,7 @@ ABOUT = Section(
             unit="in",
             example="7",
             help_text="Enter 0 if your height is a whole number of feet.",
+            group=_BODY,
         ),
         Question(
             "weight_lb",
@@ -189,6 +243,7 @@ ABOUT = Section(
             unit="lb",
             example="165",
             help_text="Ketamine doses are based on weight, so please be as accurate as you can.",
+            group=_BODY,
         ),
         Question(
             "height_cm",
@@ -199,6 +254,7 @@ ABOUT = Section(
             max_value=250,
             unit="cm",
             example="170",
+            group=_BODY,
         ),
         Question(
             "weight_kg",
@@ -210,6 +266,7 @@ ABOUT = Section(
             unit="kg",
             example="75",
             help_text="Ketamine doses are based on weight, so please be as accurate as you can.",
+            group=_BODY,
         ),
     ),
 )

@@ -3,6 +3,8 @@
 from .schema import Question, Section, ShowIf
 from .shapes import choices, yesno
 
+_WHEN = "When could you usually come in?"
+
 GOALS = Section(
     "goals",
     "Your goals and scheduling",
@@ -42,6 +44,7 @@ GOALS = Section(
                 ("sat", "Saturday"),
             ),
             help_text="Tick all that could work.",
+            group=_WHEN,
         ),
         Question(
             "preferred_times",
@@ -49,6 +52,7 @@ GOALS = Section(
             "multi",
             choices(("morning", "Morning"), ("midday", "Midday"), ("afternoon", "Afternoon")),
             help_text="Tick all that could work.",
+            group=_WHEN,
         ),
         yesno(
             "has_driver",

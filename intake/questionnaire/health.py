@@ -33,6 +33,11 @@ _DAST_ITEMS = (
     "Have you had medical problems as a result of your drug use (e.g., memory loss, "
     "hepatitis, convulsions, bleeding, etc.)?",
 )
+_HEART = "Heart and circulation"
+_LAST_READING = "Your last blood pressure reading, if you know it"
+# A gate before DAST-10 in the words of its own definition of drug use: "no" skips the ten
+# items and DAST-10 scores 0 (intake.scoring.score_dast10 reads this key).
+DAST_GATE = "drug_use_past_year"
 _DRINKS = ShowIf("auditc_1", "ne", "0")  # someone who never drinks skips items 2 and 3
 
 HEALTH = Section(
@@ -57,6 +62,7 @@ HEALTH = Section(
             unit="mmHg",
             example="128",
             show_if=if_yes("high_blood_pressure"),
+            group=_LAST_READING,
         ),
         Question(
             "last_bp_diastolic",
@@ -68,6 +74,7 @@ HEALTH = Section(
             unit="mmHg",
             example="82",
             show_if=if_yes("high_blood_pressure"),
+            group=_LAST_READING,
         ),
         Question(
             "last_bp_date",
@@ -76,6 +83,7 @@ HEALTH = Section(
             required=False,
             example="2026-10-01",
             show_if=if_yes("high_blood_pressure"),
+            group=_LAST_READING,
         ),
         Question(
             "heart_conditions",
@@ -90,11 +98,13 @@ HEALTH = Section(
                 ("none", "None of these"),
             ),
             help_text='Tick all that apply, or "None of these".',
+            group=_HEART,
         ),
         yesno(
             "heart_event_recent",
             "Did any of these happen, or get worse, in the last 6 months?",
             show_if=ShowIf("heart_conditions", "any", _HEART_EVENTS),
+            group=_HEART,
         ),
         Question(
             "pregnancy_status",
@@ -109,52 +119,59 @@ HEALTH = Section(
             ),
             show_if=ShowIf("sex_at_birth", "ne", "male"),
         ),
-        yesno(
-            "psychosis_history",
-            "Have you ever had psychosis or schizophrenia, or heard or "
-            "seen things that others could not (hallucinations)?",
-        ),
-        yesno(
-            "bipolar_history", "Have you ever had mania or been diagnosed with bipolar disorder?"
+        # Ten yes/no questions as one checklist (derived.py writes the old keys back).
+        Question(
+            "health_conditions",
+            "Have you ever had, or been told you have, any of these?",
+            "multi",
+            choices(
+                (
+                    "psychosis",
+                    "Psychosis or schizophrenia, or hearing or seeing things that others "
+                    "could not (hallucinations)",
+                ),
+                ("bipolar", "Mania or bipolar disorder"),
+                ("liver", "Liver disease, such as cirrhosis or fatty liver"),
+                ("hepatitis", "Hepatitis B or C, or another long-term liver infection"),
+                (
+                    "brain_pressure",
+                    "Raised pressure in the brain, a brain tumor, or a recent serious head injury",
+                ),
+                ("eye_pressure", "Glaucoma or high pressure in the eye"),
+                ("seizures", "Seizures or epilepsy"),
+                (
+                    "bladder",
+                    "Bladder or urinary problems, such as pain when passing urine, needing "
+                    "to go very often, or blood in the urine",
+                ),
+                ("sleep_apnea", "Sleep apnea"),
+                ("thyroid", "An overactive thyroid (hyperthyroidism)"),
+                (
+                    "substance_problem",
+                    "A problem with alcohol or drug use right now, or treatment for one",
+                ),
+                ("none", "None of these"),
+            ),
+            help_text='Tick all that apply, or "None of these".',
         ),
         Question(
-            "liver_disease",
-            "Do you have liver disease, such as cirrhosis or fatty liver?",
+            "liver_severity",
+            "How severe is your liver disease?",
             "choice",
             choices(
-                ("no", "No"),
-                ("mild", "Yes, mild"),
-                ("moderate", "Yes, moderate"),
-                ("severe", "Yes, severe"),
-                ("not_sure", "Yes, but I'm not sure how severe"),
+                ("mild", "Mild"),
+                ("moderate", "Moderate"),
+                ("severe", "Severe"),
+                ("not_sure", "I'm not sure"),
             ),
-            help_text='Choose "not sure" if you have liver disease but do not know how '
-            "severe it is.",
+            show_if=ShowIf("health_conditions", "contains", "liver"),
         ),
         yesno(
-            "hepatitis", "Have you ever had hepatitis B or C, or another long-term liver infection?"
-        ),
-        yesno(
-            "head_injury_or_icp",
-            "Have you been told you have raised pressure in the "
-            "brain or a brain tumor, or have you had a recent serious head injury?",
-        ),
-        yesno(
-            "glaucoma_or_eye_pressure",
-            "Have you been told you have glaucoma or high pressure in the eye?",
-        ),
-        yesno("seizures", "Have you ever had seizures or epilepsy?"),
-        yesno(
-            "bladder_problems",
-            "Do you have bladder or urinary problems, such as pain when "
-            "passing urine, needing to go very often, or blood in the urine?",
-        ),
-        yesno("sleep_apnea", "Have you been told you have sleep apnea?"),
-        yesno("overactive_thyroid", "Do you have an overactive thyroid (hyperthyroidism)?"),
-        yesno(
-            "substance_treatment_current",
-            "Do you have a problem with alcohol or drug use "
-            "right now, or are you being treated for one?",
+            DAST_GATE,
+            "In the past 12 months, have you used street drugs, or used prescribed or "
+            "over-the-counter medicines more than directed or for non-medical reasons?",
+            help_text="Do not count alcohol or tobacco. If you answer Yes, ten short "
+            "questions follow.",
         ),
         *item_group(
             "DAST10",
@@ -163,6 +180,8 @@ HEALTH = Section(
             "yesno",
             YES_NO_SCORED,
             help_text=_DAST_HELP,
+            # "ne": drafts from before the gate have no answer to it and keep their items.
+            show_if=ShowIf(DAST_GATE, "ne", "no"),
             # Item 3 is the one where "no" scores the point (intake.scoring agrees; a test checks).
             overrides={1: {"help_text": _DAST_INTRO}, 3: {"choices": YES_NO_REVERSED}},
         ),
@@ -201,6 +220,55 @@ HEALTH = Section(
             ),
             instrument="AUDITC",
             show_if=_DRINKS,
+        ),
+    ),
+    derived=(
+        Question(
+            "liver_disease",
+            "Do you have liver disease, such as cirrhosis or fatty liver?",
+            "choice",
+            choices(
+                ("no", "No"),
+                ("mild", "Yes, mild"),
+                ("moderate", "Yes, moderate"),
+                ("severe", "Yes, severe"),
+                ("not_sure", "Yes, but I'm not sure how severe"),
+            ),
+            help_text='Choose "not sure" if you have liver disease but do not know how '
+            "severe it is.",
+        ),
+        yesno(
+            "psychosis_history",
+            "Have you ever had psychosis or schizophrenia, or heard or "
+            "seen things that others could not (hallucinations)?",
+        ),
+        yesno(
+            "bipolar_history", "Have you ever had mania or been diagnosed with bipolar disorder?"
+        ),
+        yesno(
+            "hepatitis", "Have you ever had hepatitis B or C, or another long-term liver infection?"
+        ),
+        yesno(
+            "head_injury_or_icp",
+            "Have you been told you have raised pressure in the "
+            "brain or a brain tumor, or have you had a recent serious head injury?",
+        ),
+        yesno(
+            "glaucoma_or_eye_pressure",
+            "Have you been told you have glaucoma or high pressure in the eye?",
+        ),
+        yesno("seizures", "Have you ever had seizures or epilepsy?"),
+        yesno(
+            "bladder_problems",
+            "Do you have bladder or urinary problems, such as pain when "
+            "passing urine, needing to go very often, or blood in the urine?",
+        ),
+        yesno("sleep_apnea", "Have you been told you have sleep apnea?"),
+        yesno("overactive_thyroid", "Do you have an overactive thyroid (hyperthyroidism)?"),
+        yesno(
+            "substance_treatment_current",
+            "Do you have a problem with alcohol or drug use "
+            "right now, or are you being treated for one?",
         ),
     ),
 )

@@ -7,9 +7,9 @@ from .shapes import YES_NO_SCORED, choices, if_yes, yesno
 
 _ON_OPIOIDS = if_yes("takes_opioids")
 
-_FAMILY = "Answer yes if a parent, brother, sister or child has had a problem with this."
-_PERSONAL = "Answer yes if you have had a problem with this at any time."
-_DIAGNOSED = "Answer yes if a doctor or therapist has diagnosed this."
+_FAMILY = "Tick each one a parent, brother, sister or child has had a problem with."
+_PERSONAL = "Tick each one you have had a problem with at any time."
+_DIAGNOSED = "Tick each one a doctor or therapist has diagnosed."
 _ORT_OUD_ITEMS = (
     (
         "Family history of substance abuse: alcohol",
@@ -20,7 +20,7 @@ _ORT_OUD_ITEMS = (
     ("Personal history of substance abuse: alcohol", _PERSONAL),
     ("Personal history of substance abuse: illegal drugs", _PERSONAL),
     ("Personal history of substance abuse: prescription drugs", _PERSONAL),
-    ("Age between 16 and 45 years", "Answer yes if you are."),
+    ("Age between 16 and 45 years", "Worked out from the date of birth."),
     (
         "Psychological disease: attention deficit disorder (ADD), obsessive-compulsive disorder "
         "(OCD), bipolar disorder or schizophrenia",
@@ -76,6 +76,25 @@ OPIOID_ROW = (
     Question("prescriber", "Who prescribes it?", "text", required=False, max_length=200),
 )
 
+
+def _checklist(key: str, label: str, options: tuple[tuple[str, str], ...], help_text: str):
+    """An ORT-OUD checklist: the instrument's heading as the question, its items as ticks."""
+    return Question(
+        key,
+        label,
+        "multi",
+        choices(*options, ("none", "None of these")),
+        instrument="ORT_OUD",
+        help_text=help_text + ' Tick all that apply, or "None of these".',
+    )
+
+
+_SUBSTANCES = (
+    ("alcohol", "Alcohol"),
+    ("illegal_drugs", "Illegal drugs"),
+    ("prescription_drugs", "Prescription drugs"),
+)
+
 OPIOIDS = Section(
     "opioids",
     "Opioid medicines",
@@ -96,6 +115,48 @@ OPIOIDS = Section(
             max_rows=10,
             help_text="Add one row for each opioid, as it is written on the label.",
         ),
+        # Three yes/no questions as one checklist (derived.py writes the old keys back).
+        Question(
+            "opioid_situation",
+            "Do any of these apply to you?",
+            "multi",
+            choices(
+                (
+                    "dose_up_pain_worse",
+                    "In the last 6 months, my opioid dose has gone up while my pain got worse",
+                ),
+                ("wants_less", "I would like to take less opioid medicine"),
+                ("naloxone", "I have naloxone (Narcan) at home"),
+            ),
+            required=False,
+            show_if=_ON_OPIOIDS,
+            help_text="Tick all that apply; leave blank if none do.",
+        ),
+        # ORT-OUD (Cheatle et al., J Pain 2019) [verify]: the item headings of the published
+        # form, asked as three checklists; the age item comes from the date of birth.
+        # Asked of every patient, not only those taking opioids.
+        _checklist(
+            "ort_family",
+            "Family history of substance abuse",
+            _SUBSTANCES,
+            "These questions are asked of every patient. " + _FAMILY,
+        ),
+        _checklist("ort_personal", "Personal history of substance abuse", _SUBSTANCES, _PERSONAL),
+        _checklist(
+            "ort_psychological",
+            "Psychological disease",
+            (
+                (
+                    "add_ocd_bipolar_schizophrenia",
+                    "Attention deficit disorder (ADD), obsessive-compulsive disorder (OCD), "
+                    "bipolar disorder or schizophrenia",
+                ),
+                ("depression", "Depression"),
+            ),
+            _DIAGNOSED,
+        ),
+    ),
+    derived=(
         yesno(
             "opioid_dose_increased_pain_worse",
             "In the last 6 months, has your opioid dose gone up while your pain got worse?",
@@ -107,9 +168,6 @@ OPIOIDS = Section(
             show_if=_ON_OPIOIDS,
         ),
         yesno("naloxone_at_home", "Do you have naloxone (Narcan) at home?", show_if=_ON_OPIOIDS),
-        # ORT-OUD (Cheatle et al., J Pain 2019) [verify]: labels keep the published form's
-        # item headings; the full form could not be checked, so the wording is provisional.
-        # Asked of every patient, not only those taking opioids.
         *(
             yesno(f"ort_{n}", label, YES_NO_SCORED, instrument="ORT_OUD", help_text=help_text)
             for n, (label, help_text) in enumerate(_ORT_OUD_ITEMS, start=1)

@@ -107,6 +107,9 @@ class Question:
     instrument: str = ""
     autocomplete: str = ""
     example: str = ""
+    # Consecutive questions with the same group are drawn as one fieldset under this legend
+    # and read by the patient as one question (an address, a height and weight).
+    group: str = ""
 
     def __post_init__(self):
         if self.type not in TYPES:
@@ -146,6 +149,9 @@ class Section:
     title: str
     intro: str = ""
     questions: tuple[Question, ...] = ()
+    # Not asked: their answers are derived from other answers (derived.py) or kept from
+    # drafts and intakes made before a checklist replaced them. Shown to staff and scored.
+    derived: tuple[Question, ...] = ()
 
     def visible_questions(self, answers: dict) -> list[Question]:
         return [q for q in self.questions if q.is_shown(answers)]
@@ -171,7 +177,7 @@ class Questionnaire:
         self.sections = sections
         self.section_by_key: dict[str, Section] = {s.key: s for s in sections}
         self.question_by_key: dict[str, Question] = {
-            q.key: q for s in sections for q in s.questions
+            q.key: q for s in sections for q in (*s.questions, *s.derived)
         }
         _GATES.clear()
         _GATES.update(self.question_by_key)
@@ -192,6 +198,8 @@ class Questionnaire:
 
     def visible_answers(self, answers: dict) -> dict:
         """The answers to questions currently shown; drops answers left behind a changed
-        gate (e.g. PC-PTSD-5 items after the exposure answer became "no")."""
+        gate (e.g. PC-PTSD-5 items after the exposure answer became "no"). Derived answers
+        follow their own show-if (that of the answer they come from)."""
         shown = {q.key for s in self.sections for q in s.visible_questions(answers)}
+        shown |= {q.key for s in self.sections for q in s.derived if q.is_shown(answers)}
         return {key: value for key, value in answers.items() if key in shown}

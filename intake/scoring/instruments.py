@@ -287,7 +287,24 @@ def score_pcptsd5(answers: dict, cutoff: int = 3) -> Score:
     )
 
 
+# The intake's gate before DAST-10 (intake/questionnaire/health.py): a patient who answers
+# "no" to any drug use in the past 12 months is not asked the ten items and scores 0.
+DAST_GATE = "drug_use_past_year"
+
+
 def score_dast10(answers: dict) -> Score:
+    if answers.get(DAST_GATE) == "no":
+        instrument = BANDED["DAST10"]
+        return Score(
+            "DAST10",
+            0,
+            "none",
+            instrument.label,
+            instrument.max_value,
+            complete=True,
+            positive=False,
+            detail="0–10; items not asked: no drug use in the past 12 months",
+        )
     return score_banded("DAST10", answers)
 
 

@@ -176,11 +176,14 @@ def fill_opioids(page) -> None:
     second.get_by_label("Remove this row").check()
     expect(mme).to_contain_text("Your daily opioid amount: 60 a day")
 
-    answer(page, "opioid_dose_increased_pain_worse", "Yes")
-    answer(page, "wants_to_reduce_opioids", "Yes")
-    answer(page, "naloxone_at_home", "No")
-    for n in range(1, 10):
-        answer(page, f"ort_{n}", "No")
+    situation = group(page, label_of("opioid_situation"))
+    situation.get_by_label(
+        "In the last 6 months, my opioid dose has gone up while my pain got worse"
+    ).check()
+    situation.get_by_label("I would like to take less opioid medicine").check()
+    # ORT-OUD as three checklists; its age item comes from the date of birth.
+    for key in ("ort_family", "ort_personal", "ort_psychological"):
+        group(page, label_of(key)).get_by_label("None of these").check()
 
 
 def fill_medications(page) -> None:
@@ -196,14 +199,12 @@ def fill_health(page) -> None:
     answer(page, "high_blood_pressure", "No")
     group(page, label_of("heart_conditions")).get_by_label("None of these").check()
     answer(page, "pregnancy_status", "No, not pregnant or breastfeeding")
-    for key in (
-        "psychosis_history", "bipolar_history", "liver_disease", "hepatitis",
-        "head_injury_or_icp", "glaucoma_or_eye_pressure", "seizures", "bladder_problems",
-        "sleep_apnea", "overactive_thyroid", "substance_treatment_current",
-    ):  # fmt: skip
-        answer(page, key, "No")
-    for n in range(1, 11):
-        answer(page, f"dast_{n}", "Yes" if n == 3 else "No")
+    conditions = group(page, label_of("health_conditions"))
+    conditions.get_by_label("None of these").check()
+    # No drug use in the past 12 months: the ten DAST-10 items go away.
+    expect(group(page, label_of("dast_1"))).to_be_visible()
+    answer(page, "drug_use_past_year", "No")
+    expect(group(page, label_of("dast_1"))).to_be_hidden()
     answer(page, "auditc_1", "Monthly or less")
     answer(page, "auditc_2", "1 or 2")
     answer(page, "auditc_3", "Never")

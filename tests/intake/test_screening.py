@@ -70,7 +70,8 @@ def yes_to(keys, count):
 def dast(score):
     # Item 3 is reverse-scored: "yes" (able to stop) scores 0.
     others = [k for k in INSTRUMENT_ITEMS["DAST10"] if k != "dast_3"]
-    return {**yes_to(others, score), "dast_3": "yes"}
+    # The gate before the items is open: the patient used drugs in the past 12 months.
+    return {**yes_to(others, score), "dast_3": "yes", "drug_use_past_year": "yes"}
 
 
 def pcptsd(count):

@@ -171,8 +171,8 @@ def test_answered_sections_drops_follow_ups_when_the_gate_closes():
     no_opioids = answered_sections({**BASE, "takes_opioids": "no"}, keys=("opioids",))
     keys = {item.question.key for item in no_opioids[0].items}
     assert "opioids" not in keys
-    assert "naloxone_at_home" not in keys
-    assert "ort_1" in keys
+    assert "opioid_situation" not in keys and "naloxone_at_home" not in keys
+    assert "ort_family" in keys  # ORT-OUD is asked of every patient
 
 
 # ------------------------------------------------------------------------------- units

@@ -257,6 +257,10 @@
         block.hidden = !isShown(block, new Set());
       });
     }
+    // A fieldset of questions hides when every question in it is hidden.
+    form.querySelectorAll("fieldset.q-group").forEach(function (set) {
+      set.hidden = !Array.from(set.querySelectorAll(":scope > .q")).some(function (q) { return !q.hidden; });
+    });
     const mme = document.getElementById("mme-live");
     const opioids = form.querySelector('.q[data-key="opioids"]');
     if (mme && opioids) mme.hidden = opioids.hidden;
