@@ -289,6 +289,13 @@ def shown_blocks(page):
     return page.locator("#intake-form .q:not([hidden])")
 
 
+def questions_shown(page) -> int:
+    """Questions as the patient reads them (intake/length.py): the fields of one fieldset
+    (a home address, height and weight) are one question."""
+    loose = page.locator("#intake-form > .q:not([hidden])").count()
+    return loose + page.locator("#intake-form > fieldset.q-group:not([hidden])").count()
+
+
 def answer_step(j: Journey) -> None:
     """Answer until no newly shown question is left (answers open gated questions)."""
     done: set[str] = set()
@@ -406,7 +413,7 @@ def walk_intake(j: Journey, patient) -> None:
         if key == "mood" and j.answers["phq9_9"] != "0" and not j.crisis_seen:
             check_crisis_box_beside_item_9(j)
         check_page(j, key)
-        j.shown[key] = shown_blocks(page).count()
+        j.shown[key] = questions_shown(page)
         for attempt in range(3):
             submit_step(j)
             if step_key(page) != key or not page.locator("#error-summary").count():

@@ -36,7 +36,9 @@ def test_clinician_sees_age_bmi_and_checklist_and_attaches_a_pdf(
 ):
     answers = {**demo.BASE, "high_blood_pressure": "yes", "bp_controlled": "yes"}
     intake = demo.seed_intake(
-        patient=patient, answers={**answers, "liver_disease": "moderate"}, submit=True
+        patient=patient,
+        answers={**answers, "health_conditions": ["liver"], "liver_severity": "moderate"},
+        submit=True,
     )
     page = desk
     log_in(page, clinician.email, PASSWORD)

@@ -204,12 +204,13 @@ def test_two_windows_adding_medicines_keep_the_list_a_window_did_not_touch(patie
     one, two = Window(_client(patient), "opioids"), Window(_client(patient), "opioids")
     one.type(takes_opioids="yes", **_rows([OXYCODONE]))
     one.autosave()
-    two.type(ort_1="yes")
+    two.type(ort_family="alcohol")
     two.autosave()
     answers = _answers(intake)
     assert [row["drug"] for row in answers["opioids"]] == ["oxycodone"]
     assert answers["takes_opioids"] == "yes"
-    assert answers["ort_1"] == "yes"
+    assert answers["ort_family"] == ["alcohol"]
+    assert answers["ort_1"] == "yes"  # the ORT-OUD item the checklist stands for
 
 
 def test_two_windows_changing_the_medicine_list_keep_both_lists_for_the_patient(patient, intake):

@@ -43,7 +43,12 @@ def test_a_positive_band_without_the_word_still_gets_the_badge():
 
 
 def test_dast10_band_of_one_number_reads_0_none(login, clinician, patient):
-    answers = {**demo.BASE, **{f"dast_{n}": "no" for n in range(1, 11)}, "dast_3": "yes"}
+    answers = {
+        **demo.BASE,
+        "drug_use_past_year": "yes",
+        **{f"dast_{n}": "no" for n in range(1, 11)},
+        "dast_3": "yes",
+    }
     intake = demo.seed_intake(patient=patient, answers=answers, submit=True)
     text = _text(_page(login(clinician), intake))
     assert "0–0" not in text

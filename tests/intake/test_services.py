@@ -67,7 +67,8 @@ def test_start_intake_starts_afresh_after_a_closed_intake(patient, intake, close
     new = services.start_intake(patient=patient)
     assert new != intake
     assert new.status == Intake.Status.IN_PROGRESS
-    assert new.answers == {}
+    # Afresh: only the legal name from sign-up, prefilled.
+    assert new.answers == {"legal_first_name": "Alice", "legal_last_name": "Anderson"}
 
 
 def test_start_intake_that_loses_a_race_returns_the_intake_the_other_request_created(patient):
@@ -101,7 +102,11 @@ def test_save_step_merges_answers_and_records_the_step(intake):
     intake = _save(intake, "about", {"legal_first_name": "Alice"})
     intake = _save(intake, "pain", {"peg_pain": 7})
     intake.refresh_from_db()
-    assert intake.answers == {"legal_first_name": "Alice", "peg_pain": 7}
+    assert intake.answers == {
+        "legal_first_name": "Alice",
+        "legal_last_name": "Anderson",  # prefilled from sign-up
+        "peg_pain": 7,
+    }
     assert intake.visited_steps == ["about", "pain"]
     assert intake.current_step == "pain"
 
@@ -151,7 +156,7 @@ def test_save_step_is_refused_once_the_intake_is_submitted(intake):
     with pytest.raises(services.IntakeNotEditable):
         _save(intake, "about", {"legal_first_name": "Mallory"})
     intake.refresh_from_db()
-    assert intake.answers == {}
+    assert intake.answers.get("legal_first_name") != "Mallory"
 
 
 def test_move_to_step_remembers_the_step_once(intake):

@@ -16,7 +16,7 @@ PDF_COPY = settings.VAR_DIR / "screenshots"  # the PDFs, to look at by hand
 
 # Alice's demo answers with two stop findings and PHQ-9 item 9 positive: every part of the
 # summary has something in it (cleared stops, an acknowledged alert, opioids, medicines).
-FULL = {**demo.BASE, "psychosis_history": "yes", "glaucoma_or_eye_pressure": "yes", "phq9_9": "1"}
+FULL = {**demo.BASE, "health_conditions": ["psychosis", "eye_pressure"], "phq9_9": "1"}
 
 
 def _reviewed(patient, clinician, answers):
