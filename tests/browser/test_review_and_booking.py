@@ -12,7 +12,7 @@ from tests.conftest import PASSWORD
 def test_clinician_clears_a_stop_flag_with_a_reason_then_approves(
     page, patient, clinician, other_patient
 ):
-    answers = {**demo.BASE, "glaucoma_or_eye_pressure": "yes"}
+    answers = {**demo.BASE, "health_conditions": ["eye_pressure"]}
     intake = demo.seed_intake(patient=patient, answers=answers, submit=True)
     demo.seed_intake(patient=other_patient, answers=demo.FIBROMYALGIA, submit=True)
 

@@ -94,7 +94,7 @@ def test_history_shows_status_and_triage_labels_not_codes(login, clinician, posi
 
 
 def test_approve_is_visibly_disabled_while_a_stop_flag_is_open(login, clinician, patient):
-    answers = {**demo.BASE, "glaucoma_or_eye_pressure": "yes"}
+    answers = {**demo.BASE, "health_conditions": ["eye_pressure"]}
     intake = demo.seed_intake(patient=patient, answers=answers, submit=True)
     html = _page(login(clinician), intake)
     button = re.search(r"<button[^>]*>Approve for consultation</button>", html).group(0)

@@ -154,7 +154,7 @@ def test_clinician_starts_review_and_approves_from_the_page(login, clinician, al
 
 
 def test_approve_with_open_stop_flag_explains_why_and_changes_nothing(login, clinician, patient):
-    answers = {**demo.BASE, "glaucoma_or_eye_pressure": "yes"}
+    answers = {**demo.BASE, "health_conditions": ["eye_pressure"]}
     intake = demo.seed_intake(patient=patient, answers=answers, submit=True)
     response = login(clinician).post(
         reverse("staff:intake_action", args=[intake.pk, "approve"]), follow=True
@@ -208,7 +208,7 @@ def test_urgent_alert_sits_on_every_staff_page_until_acknowledged(
 
 def test_clinician_clears_a_flag_with_a_reason_from_the_page(login, clinician, patient):
     intake = demo.seed_intake(
-        patient=patient, answers={**demo.BASE, "glaucoma_or_eye_pressure": "yes"}, submit=True
+        patient=patient, answers={**demo.BASE, "health_conditions": ["eye_pressure"]}, submit=True
     )
     flag = intake.flags.get(severity="stop")
     url = reverse("staff:clear_flag", args=[intake.pk, flag.pk])
