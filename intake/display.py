@@ -5,8 +5,8 @@ from dataclasses import dataclass, replace
 from clinic.core.formats import human_date, human_month, human_phone
 
 from .questionnaire import SECTIONS, Question, Section, is_empty
-from .questionnaire.treatments import LEGACY_TREATMENT_LABELS
 from .questionnaire.derived import shown_to_staff
+from .questionnaire.treatments import LEGACY_TREATMENT_LABELS
 from .scoring import PATCH_DRUGS
 
 NOT_ANSWERED = "Not answered"
