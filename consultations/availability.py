@@ -15,6 +15,17 @@ Time rules, in one place:
   end have different UTC offsets straddles a transition and is never offered: its
   wall-clock length would not match the booked duration.
 - All intervals are half-open [start, end): back-to-back bookings that touch are fine.
+
+Infusions (types that use a chair) hold one individual chair from their start to the end
+of their recovery. That whole chair window must lie inside the opening hours of the
+chair's location (clinic wall time, clinic closures applied) and inside the time a
+supervising clinician is on duty. The booked provider's own block follows the ordinary
+rules (their hours, buffers); supervision is the union of the working time (time off and
+closures applied) of every active provider marked `supervises_infusions`, the booked one
+included if marked. Why any supervisor and not only the booked one: the booked clinician
+starts the infusion, but recovery is watched by whoever supervises the chairs, and clinics
+hand that over between clinicians during the day. Being busy with another patient does not
+take a supervisor off duty; time off and closures do.
 """
 
 from __future__ import annotations
@@ -92,6 +103,36 @@ class BusySpec:
     uses_chair: bool = False
     chair_start: dt.datetime | None = None  # aware; appointment start .. end + recovery
     chair_end: dt.datetime | None = None
+    # The chair held; None on an old row never given one (it then fills "some" chair).
+    chair_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ChairSpec:
+    """One active infusion chair; chairs are tried in the order given."""
+
+    id: int
+    location_id: int
+
+
+@dataclass(frozen=True)
+class OpeningHoursSpec:
+    location_id: int
+    weekday: int  # 0 = Monday ... 6 = Sunday
+    start: dt.time  # clinic wall time
+    end: dt.time
+
+
+# Why an infusion cannot go at a time (place_infusion); "" when a chair was found.
+CLOSED = "closed"
+UNSUPERVISED = "unsupervised"
+NO_CHAIR = "no_chair"
+
+
+@dataclass(frozen=True)
+class Placement:
+    chair_id: int | None
+    refusal: str = ""
 
 
 @dataclass(frozen=True)
@@ -255,16 +296,6 @@ class _ChairLedger:
         return bisect.bisect_left(self._starts, end) - bisect.bisect_right(self._ends, start)
 
 
-def _chair_windows(busy: Iterable[BusySpec]) -> Iterator[Interval]:
-    for row in busy:
-        if row.uses_chair:
-            # Without an explicit chair window, the whole block is the safe assumption.
-            yield (
-                row.chair_start if row.chair_start is not None else row.start,
-                row.chair_end if row.chair_end is not None else row.end,
-            )
-
-
 def conflicts(
     block_start: dt.datetime, block_end: dt.datetime, busy: Iterable[BusySpec], provider_id: int
 ) -> bool:
@@ -275,11 +306,131 @@ def conflicts(
     )
 
 
-def chairs_occupied(
-    window_start: dt.datetime, window_end: dt.datetime, busy: Iterable[BusySpec]
-) -> int:
-    """How many busy chair windows overlap [window_start, window_end) (booking re-check)."""
-    return _ChairLedger(_chair_windows(busy)).count(window_start, window_end)
+class _Chairs:
+    """Individual chairs, their location's opening hours and who supervises, indexed once.
+
+    A chair is free for a window when its location is open for all of it (clinic zone,
+    clinic closures applied), no active infusion on that chair overlaps it, and a
+    supervisor is on duty for all of it. Old rows without a chair take "some" chair: the
+    window needs more free chairs than such rows overlapping it.
+    """
+
+    def __init__(
+        self,
+        *,
+        chairs: Iterable[ChairSpec],
+        opening_hours: Iterable[OpeningHoursSpec],
+        supervisors: Iterable[ProviderSpec],
+        busy: Iterable[BusySpec],
+        schedule: _Schedule,
+    ):
+        self.chairs = list(chairs)
+        self.schedule = schedule
+        self.supervisors = list(supervisors)
+        self.hours: dict[tuple[int, int], list[OpeningHoursSpec]] = defaultdict(list)
+        for row in opening_hours:
+            self.hours[(row.location_id, row.weekday)].append(row)
+        held: dict[int, list[Interval]] = defaultdict(list)
+        loose: list[Interval] = []
+        for row in busy:
+            if not row.uses_chair:
+                continue
+            window = (
+                row.chair_start if row.chair_start is not None else row.start,
+                row.chair_end if row.chair_end is not None else row.end,
+            )
+            (held[row.chair_id] if row.chair_id is not None else loose).append(window)
+        self.timelines = {chair.id: _Timeline(held.get(chair.id, ())) for chair in self.chairs}
+        self.loose = _ChairLedger(loose)
+        self._open: dict[tuple[int, dt.date], list[Interval]] = {}
+        self._duty: dict[dt.date, list[Interval]] = {}
+
+    def _open_on(self, location_id: int, date: dt.date) -> list[Interval]:
+        key = (location_id, date)
+        if key not in self._open:
+            zone = self.schedule.clinic_zone
+            opening = [
+                _wall_interval(date, row.start, row.end, zone)
+                for row in self.hours.get((location_id, date.weekday()), ())
+            ]
+            cuts: list[Interval] = []
+            for override in self.schedule.overrides_on(date):
+                if override.kind != CLOSURE:
+                    continue
+                if override.start is None and override.end is None:
+                    opening = []
+                    break
+                cuts.append(_wall_interval(date, override.start, override.end, zone))
+            self._open[key] = _merge(_subtract(_merge(opening), cuts))
+        return self._open[key]
+
+    def _local_dates(self, start: dt.datetime, end: dt.datetime) -> Iterator[dt.date]:
+        zone = self.schedule.clinic_zone
+        return _dates(start.astimezone(zone).date(), end.astimezone(zone).date())
+
+    def is_open(self, location_id: int, start: dt.datetime, end: dt.datetime) -> bool:
+        merged = _merge(
+            iv for date in self._local_dates(start, end) for iv in self._open_on(location_id, date)
+        )
+        return any(s <= start and end <= e for s, e in merged)
+
+    def _duty_near(self, date: dt.date) -> list[Interval]:
+        # Supervisors may work in other zones: their local dates a day either side.
+        if date not in self._duty:
+            self._duty[date] = _merge(
+                iv
+                for supervisor in self.supervisors
+                for near in _dates(date - dt.timedelta(days=1), date + dt.timedelta(days=1))
+                for iv in self.schedule.intervals(supervisor, near)
+            )
+        return self._duty[date]
+
+    def is_supervised(self, start: dt.datetime, end: dt.datetime) -> bool:
+        merged = _merge(
+            iv for date in self._local_dates(start, end) for iv in self._duty_near(date)
+        )
+        return any(s <= start and end <= e for s, e in merged)
+
+    def place(self, start: dt.datetime, end: dt.datetime) -> Placement:
+        """The first chair free for [start, end), or why there is none."""
+        locations = {c.location_id for c in self.chairs}
+        is_open = {loc: self.is_open(loc, start, end) for loc in locations}
+        open_chairs = [c for c in self.chairs if is_open[c.location_id]]
+        if not open_chairs:
+            return Placement(None, CLOSED)
+        if not self.is_supervised(start, end):
+            return Placement(None, UNSUPERVISED)
+        free = [c for c in open_chairs if not self.timelines[c.id].overlaps(start, end)]
+        if len(free) <= self.loose.count(start, end):
+            return Placement(None, NO_CHAIR)
+        return Placement(free[0].id)
+
+
+def place_infusion(
+    window_start: dt.datetime,
+    window_end: dt.datetime,
+    *,
+    chairs: Iterable[ChairSpec],
+    opening_hours: Iterable[OpeningHoursSpec],
+    supervisors: Iterable[ProviderSpec],
+    working_hours: Iterable[WorkingHoursSpec],
+    overrides: Iterable[OverrideSpec],
+    busy: Iterable[BusySpec],
+    clinic_time_zone: str,
+) -> Placement:
+    """Which chair an infusion holding [window_start, window_end) (recovery included) gets:
+    the first free one at an open location while a supervisor is on duty, else the reason."""
+    if window_start.utcoffset() is None or window_end <= window_start:
+        raise ValueError("give an aware, non-empty chair window")
+    schedule = _Schedule(working_hours, overrides, clinic_time_zone)
+    ledger = _Chairs(
+        chairs=chairs,
+        opening_hours=opening_hours,
+        supervisors=supervisors,
+        busy=busy,
+        schedule=schedule,
+    )
+    return ledger.place(window_start.astimezone(UTC), window_end.astimezone(UTC))
 
 
 # --------------------------------------------------------------------------- slots
@@ -314,16 +465,21 @@ def free_slots(
     end_date: dt.date,
     now: dt.datetime,
     clinic_time_zone: str = "America/New_York",
-    chair_capacity: int = 0,
+    chairs: Iterable[ChairSpec] = (),
+    opening_hours: Iterable[OpeningHoursSpec] = (),
+    supervisors: Iterable[ProviderSpec] = (),
     step: dt.timedelta = dt.timedelta(minutes=15),
 ) -> list[Slot]:
-    """Bookable slots for local dates start_date..end_date, sorted by (start, provider_id)."""
+    """Bookable slots for local dates start_date..end_date, sorted by (start, provider_id).
+
+    For a type that uses a chair, `working_hours` also holds the supervisors' hours."""
     kind = appointment_type
     if now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     if step <= dt.timedelta(0) or kind.duration <= dt.timedelta(0):
         raise ValueError("step and duration must be positive")
-    if kind.uses_chair and chair_capacity <= 0:
+    chairs = list(chairs)
+    if kind.uses_chair and not chairs:
         return []
     earliest = (now + kind.min_notice).astimezone(UTC)
     latest = (now + kind.horizon).astimezone(UTC)
@@ -333,7 +489,17 @@ def free_slots(
     for row in busy:
         if row.provider_id is not None:
             blocks[row.provider_id].append((row.start, row.end))
-    chairs = _ChairLedger(_chair_windows(busy)) if kind.uses_chair else None
+    ledger = (
+        _Chairs(
+            chairs=chairs,
+            opening_hours=opening_hours,
+            supervisors=supervisors,
+            busy=busy,
+            schedule=schedule,
+        )
+        if kind.uses_chair
+        else None
+    )
 
     slots: list[Slot] = []
     for provider in providers:
@@ -347,14 +513,13 @@ def free_slots(
                         start - kind.buffer_before, end + kind.buffer_after
                     ):
                         continue
-                    # Fewer overlapping windows than chairs (rather than peak concurrency)
-                    # guarantees one chair free for the whole window even when chairs are
-                    # assigned per booking.
-                    if (
-                        chairs is not None
-                        and chairs.count(start, end + kind.chair_time_after) >= chair_capacity
-                    ):
-                        continue
+                    if ledger is not None:
+                        chair_end = end + kind.chair_time_after
+                        # Recovery across a DST change: the same rule as the slot itself.
+                        if not _same_offset(start, chair_end, zone):
+                            continue
+                        if ledger.place(start, chair_end).chair_id is None:
+                            continue
                     slots.append(Slot(provider.id, start, end))
     slots.sort(key=lambda slot: (slot.start, slot.provider_id))
     return slots
@@ -461,4 +626,26 @@ def appointments_in_override(
         appointment_id
         for appointment_id, provider_id, start, end in appointments
         if any(s < end and start < e for s, e in cuts.get(provider_id, ()))
+    ]
+
+
+def infusions_outside_opening(
+    infusions: Iterable[tuple[int, int, dt.datetime, dt.datetime]],
+    opening_hours: Iterable[OpeningHoursSpec],
+    overrides: Iterable[OverrideSpec],
+    clinic_time_zone: str,
+) -> list[int]:
+    """Ids (in input order) of (id, location_id, start, chair_end) infusions whose chair
+    time no longer lies inside their location's opening hours (closures applied)."""
+    ledger = _Chairs(
+        chairs=(),
+        opening_hours=opening_hours,
+        supervisors=(),
+        busy=(),
+        schedule=_Schedule((), overrides, clinic_time_zone),
+    )
+    return [
+        infusion_id
+        for infusion_id, location_id, start, end in infusions
+        if not ledger.is_open(location_id, start.astimezone(UTC), end.astimezone(UTC))
     ]

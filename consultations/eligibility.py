@@ -9,6 +9,10 @@ as below); the patient's history and who is booking decide the rest:
 - "staff_after"  staff only, after a completed consultation (infusions);
 - "staff"        staff only, any patient.
 
+An infusion needs more than a completed consultation: the clinician's recorded outcome of
+it must be "proceed" (the latest outcome counts; "not suitable" or "needs tests first"
+after an earlier "proceed" stops new infusions), for staff and patients alike.
+
 On top, a type may need an approved intake: a patient cannot book it without one; staff
 may, with a recorded reason. A patient whose intake was declined cannot book a type that
 skips approval herself; staff may, and are warned. The booking service enforces this and
@@ -37,6 +41,8 @@ class PatientHistory:
     completed_consultation: bool = False
     approved_intake: bool = False
     declined_intake: bool = False  # a declined intake and none approved
+    # The latest consultation outcome says "proceed to a course of infusions".
+    proceed_outcome: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,10 @@ STAFF_REASONS = {
         "Only after a completed consultation: this patient has not had one yet "
         "(book an initial consultation first)."
     ),
+    "no_proceed": (
+        "An infusion needs a clinician's decision to proceed: record the consultation "
+        "outcome “Proceed to a course of infusions” first."
+    ),
 }
 # The same refusals as the patient reads them (she never sees types she cannot book; these
 # answer a stale or hand-made link).
@@ -71,6 +81,7 @@ PATIENT_REASONS = {
     "no_consultation": (
         "This appointment can be booked after your initial consultation. Please book that first."
     ),
+    "no_proceed": "Your clinician will talk with you about next steps after your consultation.",
     "declined": "Please call the clinic to book this appointment.",
     "needs_approval": ("This appointment can be booked once the clinic has approved your intake."),
 }
@@ -84,7 +95,12 @@ DECLINED_OVERRIDE_WARNING = (
 
 
 def check(
-    *, bookable_by: str, requires_approval: bool, history: PatientHistory, by_staff: bool
+    *,
+    bookable_by: str,
+    requires_approval: bool,
+    history: PatientHistory,
+    by_staff: bool,
+    is_infusion: bool = False,
 ) -> Verdict:
     """May this patient have this type booked, by herself (by_staff False) or by staff?"""
     if not by_staff and bookable_by in (STAFF_ONLY, STAFF_AFTER_CONSULTATION):
@@ -93,6 +109,9 @@ def check(
         return Verdict(False, "had_consultation")
     if bookable_by in (RETURNING, STAFF_AFTER_CONSULTATION) and not history.completed_consultation:
         return Verdict(False, "no_consultation")
+    # Whatever the type's own rule says (even "any patient"): no infusion without "proceed".
+    if is_infusion and not history.proceed_outcome:
+        return Verdict(False, "no_proceed")
     declined = history.declined_intake and not history.approved_intake
     if requires_approval and not history.approved_intake:
         if not by_staff:

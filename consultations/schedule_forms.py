@@ -14,7 +14,15 @@ from clinic.accounts.roles import Role
 from clinic.core.timezones import validate_time_zone
 
 from .concurrent_edits import ConcurrentEditsMixin
-from .models import AppointmentType, DateOverride, Location, Provider, WorkingHours
+from .models import (
+    AppointmentType,
+    Chair,
+    DateOverride,
+    Location,
+    OpeningHours,
+    Provider,
+    WorkingHours,
+)
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -32,11 +40,16 @@ class ProviderForm(ConcurrentEditsMixin, forms.ModelForm):
 
     class Meta:
         model = Provider
-        fields = ["user", "display_name", "time_zone", "active"]
+        fields = ["user", "display_name", "time_zone", "active", "supervises_infusions"]
         labels = {
             "user": "Clinician",
             "display_name": "Name shown to patients",
             "active": "Active (sees patients and can be booked)",
+            "supervises_infusions": "Supervises infusions",
+        }
+        help_texts = {
+            "supervises_infusions": "Infusions (and their recovery) are offered only while at "
+            "least one clinician marked here is working."
         }
 
     def __init__(self, *args, **kwargs):
@@ -374,21 +387,17 @@ def _between(low: int, high: int):
 class LocationForm(ConcurrentEditsMixin, forms.ModelForm):
     class Meta:
         model = Location
-        fields = ["name", "kind", "address", "chairs"]
-        labels = {"chairs": "Infusion chairs"}
-        help_texts = {"chairs": "How many infusions can run at the same time here."}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["chairs"].validators = [_between(0, 50)]
-        self.fields["chairs"].widget.attrs.update(min=0, max=50)
+        fields = ["name", "kind", "address"]
 
     def clean(self):
         data = super().clean()
         if data.get("kind") == Location.Kind.CLINIC and not data.get("address", "").strip():
             self.add_error("address", "Give the clinic's street address: patients are sent it.")
-        if data.get("kind") == Location.Kind.TELEHEALTH and data.get("chairs"):
-            self.add_error("chairs", "A telehealth location has no infusion chairs: enter 0.")
+        has_chairs = self.instance.pk and self.instance.chair_set.exists()
+        if data.get("kind") == Location.Kind.TELEHEALTH and has_chairs:
+            self.add_error(
+                "kind", "This location has infusion chairs: remove them before making it video."
+            )
         return data
 
 
@@ -435,3 +444,98 @@ class SearchForm(forms.Form):
     patient = forms.IntegerField(
         required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
     )
+
+
+# ------------------------------------------------------------------ infusion chairs
+
+
+class ChairForm(forms.ModelForm):
+    """A chair's name, unique at its location ("Chair 5", "Window bay")."""
+
+    class Meta:
+        model = Chair
+        fields = ["name"]
+        labels = {"name": "Chair name"}
+        help_texts = {"name": "As staff call it at the front desk, for example “Chair 5”."}
+
+    def __init__(self, *args, location: Location, **kwargs):
+        self.location = location
+        super().__init__(*args, **kwargs)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError("Give the chair a name.")
+        taken = Chair.objects.filter(location=self.location, name__iexact=name)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise ValidationError(f"{self.location} already has a chair called “{name}”.")
+        return name
+
+    def validate_unique(self):
+        pass  # clean_name says it in words; the database constraint is the last word
+
+
+class ChairChangeForm(forms.Form):
+    """Why a chair is taken out of use (kept with the change in the audit trail)."""
+
+    reason = forms.CharField(
+        label="Reason",
+        max_length=200,
+        help_text="For example “Broken recliner, repair booked”.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError("Say why, for the record.")
+        return reason
+
+
+class OpeningHoursForm(forms.ModelForm):
+    class Meta:
+        model = OpeningHours
+        fields = ["weekday", "start", "end"]
+        widgets = {"start": TIME, "end": TIME}
+        labels = {"start": "Opens", "end": "Closes"}
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end <= start:
+            self.add_error("end", "The closing time must be after the opening time.")
+        return data
+
+
+class BaseOpeningHoursFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [
+            f
+            for f in self.forms
+            if f.cleaned_data and not f.errors and not self._should_delete_form(f)
+        ]
+        for i, form in enumerate(kept):
+            a = form.cleaned_data
+            for other in kept[:i]:
+                b = other.cleaned_data
+                if a["weekday"] == b["weekday"] and a["start"] < b["end"] and b["start"] < a["end"]:
+                    form.add_error(
+                        "start",
+                        f"Overlaps {b['start']:%H:%M}–{b['end']:%H:%M} on the same day "
+                        f"(row {self.forms.index(other) + 1}). Change the times.",
+                    )
+                    break
+
+
+OpeningHoursFormSet = inlineformset_factory(
+    Location,
+    OpeningHours,
+    form=OpeningHoursForm,
+    formset=BaseOpeningHoursFormSet,
+    extra=3,
+    can_delete=True,
+    max_num=50,
+    absolute_max=50,
+    validate_max=True,
+)

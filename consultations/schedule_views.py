@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -199,7 +199,9 @@ def appointment_type_edit(request, pk=None):
 
 @require("manage_schedules")
 def locations(request):
-    rows = Location.objects.all()
+    rows = Location.objects.annotate(
+        active_chairs=Count("chair_set", filter=Q(chair_set__active=True))
+    )
     return render(request, "consultations/staff/locations.html", {"locations": rows})
 
 

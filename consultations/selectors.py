@@ -11,6 +11,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Q
 
 from clinic.accounts.search import person_matches
 from clinic.core.formats import zone_name
@@ -18,7 +19,16 @@ from intake.models import Intake
 
 from . import availability as av
 from . import eligibility
-from .models import Appointment, AppointmentType, DateOverride, Location, Provider, WorkingHours
+from .models import (
+    Appointment,
+    AppointmentType,
+    Chair,
+    DateOverride,
+    Location,
+    OpeningHours,
+    Provider,
+    WorkingHours,
+)
 
 
 def type_spec(t: AppointmentType) -> av.AppointmentTypeSpec:
@@ -61,8 +71,16 @@ def schedule_inputs(provider_ids, start_date: dt.date, end_date: dt.date) -> dic
 
 
 def _busy(provider_ids, start: dt.datetime, end: dt.datetime, exclude_pk=None, chairs=False):
-    rows = Appointment.objects.active().filter(block_start__lt=end, block_end__gt=start)
-    rows = rows.filter(uses_chair=True) if chairs else rows.filter(provider_id__in=provider_ids)
+    rows = Appointment.objects.active()
+    if chairs:
+        # Chair windows run from start to chair_end (recovery), not the provider's block.
+        rows = rows.filter(
+            Q(chair_end__gt=start) | Q(chair_end__isnull=True, block_end__gt=start),
+            uses_chair=True,
+            start__lt=end,
+        )
+    else:
+        rows = rows.filter(block_start__lt=end, block_end__gt=start, provider_id__in=provider_ids)
     if exclude_pk:
         rows = rows.exclude(pk=exclude_pk)
     # Provider rows block the provider; chair rows (provider None) only fill chairs, so an
@@ -75,11 +93,51 @@ def _busy(provider_ids, start: dt.datetime, end: dt.datetime, exclude_pk=None, c
             uses_chair=chairs,
             chair_start=a.start if chairs else None,
             chair_end=a.chair_end if chairs else None,
+            chair_id=a.chair_id if chairs else None,
         )
         for a in rows.only(
-            "provider_id", "block_start", "block_end", "start", "chair_end", "uses_chair"
+            "provider_id",
+            "block_start",
+            "block_end",
+            "start",
+            "chair_end",
+            "uses_chair",
+            "chair_id",
         )
     ]
+
+
+def chair_inputs() -> dict:
+    """Active chairs at clinic locations (in the order they are given out), those locations'
+    opening hours and who supervises infusions: three queries."""
+    chairs = [
+        av.ChairSpec(c.pk, c.location_id)
+        for c in Chair.objects.filter(active=True, location__kind=Location.Kind.CLINIC).order_by(
+            "location__kind", "location__name", "location_id", "name", "pk"
+        )
+    ]
+    location_ids = sorted({c.location_id for c in chairs})
+    opening = [
+        av.OpeningHoursSpec(h.location_id, h.weekday, h.start, h.end)
+        for h in OpeningHours.objects.filter(location_id__in=location_ids)
+    ]
+    supervisors = list(
+        Provider.objects.filter(active=True, supervises_infusions=True).values_list("pk", flat=True)
+    )
+    return {"chairs": chairs, "opening_hours": opening, "supervisor_ids": supervisors}
+
+
+def _infusion_inputs(provider_ids, start_date: dt.date, end_date: dt.date) -> tuple[dict, dict]:
+    """schedule_inputs for the booked providers and the supervisors together, and the chairs:
+    six queries. Returns (schedule inputs for the booked providers, chair arguments)."""
+    chairs = chair_inputs()
+    supervisor_ids = chairs.pop("supervisor_ids")
+    inputs = schedule_inputs(set(provider_ids) | set(supervisor_ids), start_date, end_date)
+    wanted = set(provider_ids)
+    by_id = {p.id: p for p in inputs["providers"]}
+    chairs["supervisors"] = [by_id[i] for i in supervisor_ids if i in by_id]
+    inputs["providers"] = [p for p in inputs["providers"] if p.id in wanted]
+    return inputs, chairs
 
 
 def available_slots(
@@ -98,17 +156,19 @@ def available_slots(
     spec = type_spec(appointment_type)
     if min_notice is not None:
         spec = replace(spec, min_notice=min_notice)
-    inputs = schedule_inputs(provider_ids, start_date, end_date)
+    chair_args: dict = {}
+    if appointment_type.uses_chair:
+        inputs, chair_args = _infusion_inputs(provider_ids, start_date, end_date)
+    else:
+        inputs = schedule_inputs(provider_ids, start_date, end_date)
     ids = [p.id for p in inputs["providers"]]
     # Busy rows from a day either side: local days in far zones straddle UTC days.
     window_start = dt.datetime.combine(start_date - dt.timedelta(days=1), dt.time(), dt.UTC)
     window_end = dt.datetime.combine(end_date + dt.timedelta(days=2), dt.time(), dt.UTC)
     exclude = exclude_appointment.pk if exclude_appointment else None
     busy = _busy(ids, window_start, window_end, exclude)
-    capacity = 0
     if appointment_type.uses_chair:
         busy += _busy(ids, window_start, window_end, exclude, chairs=True)
-        capacity = sum(Location.objects.filter(kind="clinic").values_list("chairs", flat=True))
     return av.free_slots(
         appointment_type=spec,
         busy=busy,
@@ -116,7 +176,7 @@ def available_slots(
         end_date=end_date,
         now=now,
         clinic_time_zone=settings.CLINIC_TIME_ZONE,
-        chair_capacity=capacity,
+        **chair_args,
         **inputs,
     )
 
@@ -124,21 +184,36 @@ def available_slots(
 def time_is_taken(
     *, appointment_type: AppointmentType, provider: Provider, start: dt.datetime, exclude=None
 ) -> bool:
-    """Whether the provider (or, for infusions, every chair) is busy at any moment of a
-    booking starting at `start`, working hours aside: the check for a time staff enter."""
+    """Whether the provider is busy at any moment of a booking starting at `start`, working
+    hours aside: the check for a time staff enter (infusions: see place_infusion too)."""
     spec = type_spec(appointment_type)
     end = start + spec.duration
     block_start, block_end = start - spec.buffer_before, end + spec.buffer_after
     exclude_pk = exclude.pk if exclude else None
     busy = _busy([provider.pk], block_start, block_end, exclude_pk)
-    if av.conflicts(block_start, block_end, busy, provider.pk):
-        return True
-    if not appointment_type.uses_chair:
-        return False
-    chair_end = end + spec.chair_time_after
-    chairs = _busy([], start, chair_end, exclude_pk, chairs=True)
-    capacity = sum(Location.objects.filter(kind="clinic").values_list("chairs", flat=True))
-    return av.chairs_occupied(start, chair_end, chairs) >= capacity
+    return av.conflicts(block_start, block_end, busy, provider.pk)
+
+
+def place_infusion(
+    *, appointment_type: AppointmentType, start: dt.datetime, exclude=None
+) -> av.Placement:
+    """The chair an infusion starting at `start` would get (recovery included), or why none:
+    the clinic closed, no supervisor on duty, every open chair taken. Seven queries."""
+    spec = type_spec(appointment_type)
+    chair_end = start + spec.duration + spec.chair_time_after
+    day = start.astimezone(clinic_zone()).date()
+    last = chair_end.astimezone(clinic_zone()).date()
+    inputs, chair_args = _infusion_inputs([], day - dt.timedelta(days=1), last + dt.timedelta(1))
+    exclude_pk = exclude.pk if exclude else None
+    return av.place_infusion(
+        start,
+        chair_end,
+        busy=_busy([], start, chair_end, exclude_pk, chairs=True),
+        working_hours=inputs["working_hours"],
+        overrides=inputs["overrides"],
+        clinic_time_zone=settings.CLINIC_TIME_ZONE,
+        **chair_args,
+    )
 
 
 def within_hours(*, provider: Provider, start: dt.datetime, end: dt.datetime) -> bool:
@@ -156,7 +231,10 @@ def within_hours(*, provider: Provider, start: dt.datetime, end: dt.datetime) ->
 
 
 def patient_history(patient) -> eligibility.PatientHistory:
-    """What the booking rules need to know about a patient (two queries)."""
+    """What the booking rules need to know about a patient (three queries)."""
+    from .outcome_services import current_outcome  # the outcome part's one definition
+
+    outcome = current_outcome(patient)
     statuses = set(Intake.objects.filter(patient=patient).values_list("status", flat=True))
     completed = Appointment.objects.filter(
         patient=patient,
@@ -168,6 +246,7 @@ def patient_history(patient) -> eligibility.PatientHistory:
         approved_intake=Intake.Status.APPROVED in statuses,
         # Referred elsewhere counts as declined here: not a patient of this clinic's.
         declined_intake=bool(statuses & {Intake.Status.DECLINED, Intake.Status.REFERRED}),
+        proceed_outcome=outcome is not None and outcome.lets_staff_plan,
     )
 
 
@@ -278,7 +357,7 @@ def appointments(
 ):
     """Appointments starting in [start, end) with everything a calendar row shows: one query."""
     rows = Appointment.objects.filter(start__gte=start, start__lt=end).select_related(
-        "patient", "provider", "appointment_type", "location"
+        "patient", "provider", "appointment_type", "location", "chair"
     )
     if provider is not None:
         rows = rows.filter(provider=provider)
@@ -293,7 +372,7 @@ def search_appointments(*, query: str = "", patient_id: int | None = None, limit
     None when there is nothing to search for.
     """
     rows = Appointment.objects.select_related(
-        "patient", "provider", "appointment_type", "location"
+        "patient", "provider", "appointment_type", "location", "chair"
     ).order_by("-start")
     if patient_id is not None:
         return rows.filter(patient_id=patient_id)[:limit]
@@ -363,7 +442,7 @@ def bookings_outside_hours(*, now: dt.datetime, provider_ids=None) -> list[Entry
     overrides for the dates those appointments span.
     """
     rows = Appointment.objects.upcoming(now).select_related(
-        "patient", "provider", "appointment_type", "location"
+        "patient", "provider", "appointment_type", "location", "chair"
     )
     if provider_ids is not None:
         rows = rows.filter(provider_id__in=provider_ids)
@@ -419,7 +498,7 @@ def appointments_covered_by(override: DateOverride, *, now: dt.datetime) -> list
         status__in=(Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN),
         start__lt=end,
         end__gt=max(start, now),
-    ).select_related("patient", "provider", "appointment_type", "location")
+    ).select_related("patient", "provider", "appointment_type", "location", "chair")
     if override.kind == DateOverride.Kind.TIME_OFF:
         rows = rows.filter(provider_id=override.provider_id)
     rows = list(rows.order_by("start", "pk"))
@@ -483,12 +562,12 @@ def grid_inputs(*, provider: Provider | None, first: dt.date, last: dt.date) -> 
         ]
         for p in specs
     }
-    chair_rooms = [
-        (name, chairs)
-        for name, chairs in Location.objects.filter(kind=Location.Kind.CLINIC, chairs__gt=0)
-        .order_by("name")
-        .values_list("name", "chairs")
-    ]
+    chair_rooms: dict[str, int] = {}
+    for name in Chair.objects.filter(active=True, location__kind=Location.Kind.CLINIC).values_list(
+        "location__name", flat=True
+    ):
+        chair_rooms[name] = chair_rooms.get(name, 0) + 1
+    chair_rooms = sorted(chair_rooms.items())
     return {
         "providers": [(p.pk, p.display_name) for p in providers],
         "working": working,
@@ -504,3 +583,32 @@ def chair_windows(rows) -> list[tuple[dt.datetime, dt.datetime]]:
     return [
         (a.start, a.chair_end or a.end) for a in rows if a.uses_chair and a.status not in CANCELLED
     ]
+
+
+def infusions_outside_opening(*, now: dt.datetime, location: Location) -> list[Entry]:
+    """Booked infusions still to come at this location whose time, recovery included, its
+    opening hours (or a closure) no longer cover: three queries."""
+    rows = list(
+        Appointment.objects.upcoming(now)
+        .filter(location=location, uses_chair=True, chair_end__isnull=False)
+        .select_related("patient", "provider", "appointment_type", "location", "chair")
+        .order_by("start", "pk")
+    )
+    if not rows:
+        return []
+    opening = [
+        av.OpeningHoursSpec(h.location_id, h.weekday, h.start, h.end)
+        for h in OpeningHours.objects.filter(location=location)
+    ]
+    first = local_today(now) - dt.timedelta(days=1)
+    last = max(a.chair_end for a in rows).astimezone(clinic_zone()).date() + dt.timedelta(days=1)
+    closures = DateOverride.objects.overlapping(first, last).filter(kind=DateOverride.Kind.CLOSURE)
+    outside = set(
+        av.infusions_outside_opening(
+            [(a.pk, a.location_id, a.start, a.chair_end) for a in rows],
+            opening,
+            [override_spec(o) for o in closures],
+            settings.CLINIC_TIME_ZONE,
+        )
+    )
+    return entries(a for a in rows if a.pk in outside)

@@ -14,12 +14,14 @@ from clinic.audit import services as audit
 from clinic.core.models import ClinicSettings
 from intake.models import Intake
 
+from . import availability as av
 from . import eligibility, messages, selectors, status
 from .models import (
     ONE_ACTIVE_INITIAL,
     Appointment,
     AppointmentEvent,
     AppointmentType,
+    Chair,
     Location,
     Provider,
 )
@@ -32,6 +34,25 @@ class BookingError(Exception):
 class SlotUnavailable(BookingError):
     def __init__(self):
         super().__init__("That time was just taken — please pick another.")
+
+
+class InfusionNotCovered(BookingError):
+    """An infusion and its recovery would run outside opening hours or supervision."""
+
+    MESSAGES = {
+        av.CLOSED: (
+            "The clinic is not open for the whole infusion and its recovery at that time. "
+            "Please pick another time."
+        ),
+        av.UNSUPERVISED: (
+            "No clinician who supervises infusions is on duty for the whole infusion and its "
+            "recovery at that time. Please pick another time."
+        ),
+    }
+
+    def __init__(self, refusal: str):
+        self.refusal = refusal
+        super().__init__(self.MESSAGES[refusal])
 
 
 class NotApproved(BookingError):
@@ -108,6 +129,8 @@ def staff_exceptions(
         appointment_type=appointment_type, provider=provider, start=start, exclude=exclude
     ):
         raise SlotUnavailable
+    # An infusion outside opening hours or supervision is never an exception staff may make.
+    _chair_for(appointment_type=appointment_type, start=start, exclude=exclude)
     exceptions = []
     if start < now + dt.timedelta(hours=appointment_type.min_notice_hours):
         exceptions.append(INSIDE_NOTICE)
@@ -115,6 +138,22 @@ def staff_exceptions(
     if not selectors.within_hours(provider=provider, start=start, end=end):
         exceptions.append(OUTSIDE_HOURS)
     return exceptions
+
+
+def _chair_for(*, appointment_type, start: dt.datetime, exclude=None) -> Chair | None:
+    """The chair an infusion at `start` takes (None for other types); raises SlotUnavailable
+    when every open chair is taken and InfusionNotCovered when it would run outside opening
+    hours or supervision. Call it under _lock: the chair rows are locked then."""
+    if not appointment_type.uses_chair:
+        return None
+    placement = selectors.place_infusion(
+        appointment_type=appointment_type, start=start, exclude=exclude
+    )
+    if placement.chair_id is None:
+        if placement.refusal in InfusionNotCovered.MESSAGES:
+            raise InfusionNotCovered(placement.refusal)
+        raise SlotUnavailable
+    return Chair.objects.select_related("location").get(pk=placement.chair_id)
 
 
 def _refused_by(error: IntegrityError) -> str:
@@ -127,10 +166,14 @@ def _refused_by(error: IntegrityError) -> str:
 
 
 def _lock(provider: Provider, appointment_type: AppointmentType) -> None:
-    """Serialise bookings per provider (and for chairs, per clinic) until commit."""
+    """Serialise bookings per provider (and for chairs, per clinic) until commit.
+
+    The chair rows are locked too, so an admin deactivating or removing a chair (who locks
+    it first) and a booking choosing it take turns."""
     Provider.objects.select_for_update().get(pk=provider.pk)
     if appointment_type.uses_chair:
         list(Location.objects.select_for_update().filter(kind=Location.Kind.CLINIC))
+        list(Chair.objects.select_for_update().order_by("pk"))
 
 
 def _times(appointment_type: AppointmentType, start: dt.datetime) -> dict:
@@ -171,6 +214,7 @@ def eligibility_for(*, patient, appointment_type: AppointmentType, by_staff: boo
         requires_approval=appointment_type.requires_approved_intake,
         history=selectors.patient_history(patient),
         by_staff=by_staff,
+        is_infusion=appointment_type.kind == AppointmentType.Kind.INFUSION,
     )
 
 
@@ -245,12 +289,14 @@ def book_appointment(
                 _check_slot(
                     appointment_type=appointment_type, provider=provider, start=start, now=now
                 )
+            chair = _chair_for(appointment_type=appointment_type, start=start)
             appointment = Appointment.objects.create(
                 patient=patient,
                 provider=provider,
                 appointment_type=appointment_type,
                 kind=appointment_type.kind,
-                location=_location(mode),
+                location=chair.location if chair else _location(mode),
+                chair=chair,
                 mode=mode,
                 intake=intake,
                 approval_override_reason=override_reason if verdict.needs_override else "",
@@ -357,10 +403,15 @@ def reschedule_appointment(
                 now=now,
                 exclude=locked,
             )
+            chair = _chair_for(
+                appointment_type=locked.appointment_type, start=start, exclude=locked
+            )
             old = timezone.localtime(locked.start)
             for field, value in _times(locked.appointment_type, start).items():
                 setattr(locked, field, value)
             locked.provider = provider
+            if chair is not None:
+                locked.chair, locked.location = chair, chair.location
             locked.save()
             AppointmentEvent.objects.create(
                 appointment=locked,
@@ -471,8 +522,9 @@ class SlotTaken(StatusChangeRefused):
         )
 
 
-def _time_still_free(locked: Appointment) -> None:
-    """The cancelled appointment's time is still free for its provider (and a chair)."""
+def _time_still_free(locked: Appointment) -> Chair | None:
+    """The cancelled appointment's time is still free for its provider, and for an infusion
+    a chair: its own if nobody holds it now, else another free one (returned)."""
     overlapping = (
         Appointment.objects.active()
         .exclude(pk=locked.pk)
@@ -480,17 +532,22 @@ def _time_still_free(locked: Appointment) -> None:
     )
     if overlapping.filter(provider=locked.provider).exists():
         raise SlotTaken
-    if locked.uses_chair:
-        # Conservative: every chair use overlapping the infusion counts, even if two of them
-        # do not overlap each other.
-        chairs = sum(
-            Location.objects.filter(kind=Location.Kind.CLINIC).values_list("chairs", flat=True)
-        )
-        in_chairs = overlapping.filter(
-            uses_chair=True, start__lt=locked.chair_end, chair_end__gt=locked.start
-        )
-        if in_chairs.count() >= chairs:
-            raise SlotTaken
+    if not locked.uses_chair:
+        return None
+    own = locked.chair
+    if (
+        own is not None
+        and own.active
+        and not Appointment.objects.active()
+        .exclude(pk=locked.pk)
+        .filter(chair=own, start__lt=locked.chair_end, chair_end__gt=locked.start)
+        .exists()
+    ):
+        return own
+    try:
+        return _chair_for(appointment_type=locked.appointment_type, start=locked.start)
+    except BookingError as error:
+        raise SlotTaken from error
 
 
 def _another_initial(locked: Appointment) -> bool:
@@ -527,7 +584,10 @@ def undo_status_change(
             restoring = locked.status in status.CANCELLED
             if restoring:
                 _lock(locked.provider, locked.appointment_type)
-                _time_still_free(locked)
+                chair = _time_still_free(locked)
+                if chair is not None and chair.pk != locked.chair_id:
+                    locked.chair, locked.location = chair, chair.location
+                    locked.save(update_fields=["chair", "location", "updated_at"])
                 if _another_initial(locked):
                     raise StatusChangeRefused(
                         "The patient has booked another initial consultation since; "

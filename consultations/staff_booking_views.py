@@ -94,7 +94,7 @@ def confirm(request, patient_pk):
         exceptions = services.staff_exceptions(
             appointment_type=appointment_type, provider=provider, start=start, now=timezone.now()
         )
-    except services.SlotUnavailable as problem:
+    except services.BookingError as problem:  # taken, or outside the chairs' hours
         exceptions, error = [], str(problem)
     if request.method == "POST":
         try:

@@ -6,6 +6,7 @@ from . import (
     course_views,
     decision_views,
     outcome_views,
+    schedule_chairs,
     schedule_views,
     staff_booking_views,
 )
@@ -28,6 +29,10 @@ urlpatterns = [
     path("locations/", schedule_views.locations, name="locations"),
     path("locations/new/", schedule_views.location_edit, name="location_create"),
     path("locations/<int:pk>/", schedule_views.location_edit, name="location_edit"),
+    path("locations/<int:pk>/chairs/", schedule_chairs.chairs, name="chairs"),
+    path("locations/<int:pk>/hours/", schedule_chairs.opening_hours, name="opening_hours"),
+    path("chairs/<int:pk>/rename/", schedule_chairs.chair_rename, name="chair_rename"),
+    path("chairs/<int:pk>/<slug:action>/", schedule_chairs.chair_change, name="chair_change"),
     # Calendar (everyone who manages bookings)
     path("calendar/", calendar_views.day, name="day"),
     path("calendar/week/", calendar_views.week, name="week"),

@@ -123,10 +123,13 @@ def login(client):
     return _login
 
 
-# Booking: a clinician who sees patients on weekdays 09:00-12:00 and 13:00-17:00.
+# Booking: a clinician who sees patients on weekdays 09:00-12:00 and 13:00-17:00 and
+# supervises infusions (the main clinic's chairs are open weekdays 08:00-18:00).
 @pytest.fixture
 def provider(clinician):
-    provider = Provider.objects.create(user=clinician, display_name="Dr. Lee")
+    provider = Provider.objects.create(
+        user=clinician, display_name="Dr. Lee", supervises_infusions=True
+    )
     for weekday in range(5):
         WorkingHours.objects.create(
             provider=provider, weekday=weekday, start=dt.time(9), end=dt.time(12)

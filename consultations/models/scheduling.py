@@ -36,8 +36,6 @@ class Location(models.Model):
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=12, choices=Kind.choices)
     address = models.CharField(max_length=300, blank=True)
-    # Infusion chairs are a resource with a count; consultations do not use them.
-    chairs = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["kind", "name"]

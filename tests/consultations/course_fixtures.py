@@ -23,13 +23,15 @@ def clinic_location(db):
 
 @pytest.fixture
 def chairs(clinic_location):
+    # The chairs migration made Chair 1..4, open weekdays 08:00-18:00: two, 09:00-17:00 here.
+    OpeningHours.objects.filter(location=clinic_location).delete()
     for weekday in range(5):
         OpeningHours.objects.create(
             location=clinic_location, weekday=weekday, start=dt.time(9), end=dt.time(17)
         )
-    return [
-        Chair.objects.create(location=clinic_location, name=name) for name in ("Chair 1", "Chair 2")
-    ]
+    names = ("Chair 1", "Chair 2")
+    Chair.objects.filter(location=clinic_location).exclude(name__in=names).delete()
+    return [Chair.objects.get_or_create(location=clinic_location, name=name)[0] for name in names]
 
 
 @pytest.fixture

@@ -10,19 +10,27 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from consultations.availability import (
+    CLOSED,
+    CLOSURE,
+    NO_CHAIR,
+    TIME_OFF,
+    UNSUPERVISED,
     AppointmentTypeSpec,
     BusySpec,
+    ChairSpec,
+    OpeningHoursSpec,
     OverrideSpec,
+    Placement,
     ProviderSpec,
     Slot,
     WorkingHoursSpec,
     appointments_in_override,
     appointments_outside_hours,
-    chairs_occupied,
     conflicts,
     day_intervals,
     free_slots,
     group_by_local_day,
+    place_infusion,
 )
 
 UTC = dt.UTC
@@ -400,6 +408,10 @@ def test_naive_now_is_rejected():
 
 # ------------------------------------------------------------------ chairs
 
+# Two chairs at the main clinic (location 1) and one at an annex (location 2).
+CHAIR_1, CHAIR_2 = ChairSpec(11, 1), ChairSpec(12, 1)
+ANNEX_CHAIR = ChairSpec(21, 2)
+SUN_TO_SAT = range(7)
 
 INFUSION = AppointmentTypeSpec(
     id=6,
@@ -410,70 +422,198 @@ INFUSION = AppointmentTypeSpec(
 )
 
 
-def chair_row(start, end, provider_id=DR_PATEL.id):
+def open_hours(start="07:00", end="20:00", location_id=1, weekdays=SUN_TO_SAT):
+    return [OpeningHoursSpec(location_id, day, t(start), t(end)) for day in weekdays]
+
+
+def infusion_slots(weekly, *, chairs=(CHAIR_1, CHAIR_2), opening=None, supervisors=(DR_LEE,), **kw):
+    kw.setdefault("kind", INFUSION)
+    return slots(
+        weekly,
+        chairs=list(chairs),
+        opening_hours=open_hours() if opening is None else opening,
+        supervisors=list(supervisors),
+        **kw,
+    )
+
+
+def chair_row(start, end, chair_id=CHAIR_1.id, provider_id=None, date=MONDAY):
     return BusySpec(
         provider_id,
-        ny(MONDAY, start),
-        ny(MONDAY, end),
+        ny(date, start),
+        ny(date, end),
         uses_chair=True,
-        chair_start=ny(MONDAY, start),
-        chair_end=ny(MONDAY, end),
+        chair_start=ny(date, start),
+        chair_end=ny(date, end),
+        chair_id=chair_id,
     )
 
 
 def test_two_chairs_both_taken_means_no_slot_until_one_frees():
-    busy = [chair_row("09:00", "10:30"), chair_row("09:00", "10:30", provider_id=None)]
+    busy = [chair_row("09:00", "10:30"), chair_row("09:00", "10:30", chair_id=CHAIR_2.id)]
 
-    result = slots([hours(MON, "09:00", "12:00")], kind=INFUSION, busy=busy, chair_capacity=2)
+    result = infusion_slots([hours(MON, "09:00", "12:00")], busy=busy)
 
-    assert local_starts(result) == ["10:30", "10:45", "11:00"]
+    assert local_starts(result) == ["10:30"]  # 60 min + 30 recovery by Dr. Lee's noon
 
 
 def test_two_chairs_one_taken_leaves_a_slot():
     busy = [chair_row("09:00", "10:30")]
 
-    result = slots([hours(MON, "09:00", "12:00")], kind=INFUSION, busy=busy, chair_capacity=2)
+    result = infusion_slots([hours(MON, "09:00", "12:00")], busy=busy)
 
-    assert local_starts(result) == clock_range("09:00", "11:00")
+    assert local_starts(result) == clock_range("09:00", "10:30")
 
 
 def test_recovery_time_keeps_the_chair_occupied():
-    busy = [chair_row("11:30", "12:30", provider_id=None)]
+    busy = [chair_row("11:30", "12:30")]
     no_recovery = AppointmentTypeSpec(
         id=7, duration=minutes(60), horizon=dt.timedelta(days=400), uses_chair=True
     )
+    weekly = [hours(MON, "09:00", "14:00")]
 
-    with_recovery = slots(
-        [hours(MON, "09:00", "12:00")], kind=INFUSION, busy=busy, chair_capacity=1
+    with_recovery = infusion_slots(weekly, chairs=[CHAIR_1], busy=busy)
+    without = infusion_slots(weekly, chairs=[CHAIR_1], busy=busy, kind=no_recovery)
+
+    # Before 11:30: 60 min + 30 min recovery must be over by then; after 12:30 the same.
+    assert local_starts(with_recovery) == clock_range("09:00", "10:00") + clock_range(
+        "12:30", "12:30"
     )
-    without = slots([hours(MON, "09:00", "12:00")], kind=no_recovery, busy=busy, chair_capacity=1)
-
-    # 60 min infusion + 30 min recovery must be over by 11:30.
-    assert local_starts(with_recovery) == clock_range("09:00", "10:00")
-    assert local_starts(without) == clock_range("09:00", "10:30")
+    assert local_starts(without) == clock_range("09:00", "10:30") + clock_range("12:30", "13:00")
 
 
-def test_chair_row_without_a_chair_window_occupies_its_whole_block():
+def test_an_old_chair_row_without_a_chair_takes_one_of_the_chairs():
     busy = [BusySpec(None, ny(MONDAY, "09:00"), ny(MONDAY, "10:30"), uses_chair=True)]
+    weekly = [hours(MON, "09:00", "12:00")]
 
-    result = slots([hours(MON, "09:00", "12:00")], kind=INFUSION, busy=busy, chair_capacity=1)
-
-    assert local_starts(result) == ["10:30", "10:45", "11:00"]
+    assert local_starts(infusion_slots(weekly, chairs=[CHAIR_1], busy=busy)) == ["10:30"]
+    assert local_starts(infusion_slots(weekly, busy=busy)) == clock_range("09:00", "10:30")
 
 
 def test_no_chairs_means_no_chair_slots_but_other_types_are_unaffected():
     weekly = [hours(MON, "09:00", "12:00")]
-    busy = [chair_row("09:00", "12:00"), chair_row("09:00", "12:00")]
 
-    assert slots(weekly, kind=INFUSION, chair_capacity=0) == []
-    assert local_starts(slots(weekly, busy=busy, chair_capacity=1)) == clock_range("09:00", "11:15")
+    assert infusion_slots(weekly, chairs=[]) == []
+    assert local_starts(infusion_slots(weekly, chairs=[], kind=CONSULT)) == clock_range(
+        "09:00", "11:15"
+    )
 
 
-def test_chairs_occupied_counts_overlapping_windows():
-    busy = [chair_row("09:00", "10:00"), chair_row("10:00", "11:00"), chair_row("09:30", "12:00")]
+def test_an_infusion_at_four_with_an_hours_recovery_is_not_offered_when_the_day_ends_at_five():
+    # The complaint: 16:00 + 60 min + 60 min recovery runs to 18:00.
+    long_recovery = AppointmentTypeSpec(
+        id=8,
+        duration=minutes(60),
+        horizon=dt.timedelta(days=400),
+        uses_chair=True,
+        chair_time_after=minutes(60),
+    )
+    weekly = [hours(MON, "13:00", "17:00")]
 
-    assert chairs_occupied(ny(MONDAY, "09:00"), ny(MONDAY, "10:00"), busy) == 2
-    assert chairs_occupied(ny(MONDAY, "12:00"), ny(MONDAY, "13:00"), busy) == 0
+    result = infusion_slots(weekly, kind=long_recovery)
+
+    assert "16:00" not in local_starts(result)
+    assert local_starts(result) == clock_range("13:00", "15:00")
+
+
+def test_the_whole_recovery_must_lie_inside_the_opening_hours():
+    weekly = [hours(MON, "09:00", "19:00")]
+
+    result = infusion_slots(weekly, opening=open_hours("08:00", "17:00"))
+
+    assert local_starts(result)[-1] == "15:30"  # 15:30 + 60 + 30 = 17:00
+
+
+def test_a_chair_at_a_location_without_opening_hours_is_never_offered():
+    weekly = [hours(MON, "09:00", "12:00")]
+
+    assert infusion_slots(weekly, chairs=[ANNEX_CHAIR]) == []
+    annex_open = open_hours(location_id=2)
+    assert infusion_slots(weekly, chairs=[ANNEX_CHAIR], opening=annex_open) != []
+
+
+def test_an_infusion_needs_a_supervisor_on_duty_not_only_the_booked_provider():
+    # Dr. Patel (no supervisor) works all day; Dr. Lee supervises in the morning only.
+    weekly = [hours(MON, "09:00", "17:00", provider=DR_PATEL), hours(MON, "09:00", "12:00")]
+
+    result = infusion_slots(weekly, providers=(DR_PATEL,), supervisors=(DR_LEE,))
+    nobody = infusion_slots(weekly, providers=(DR_PATEL,), supervisors=())
+
+    assert local_starts(result) == clock_range("09:00", "10:30")
+    assert nobody == []
+
+
+def test_two_supervisors_back_to_back_hand_the_chairs_over():
+    weekly = [
+        hours(MON, "09:00", "17:00", provider=DR_PATEL),
+        hours(MON, "09:00", "12:00"),
+        hours(MON, "12:00", "17:00", provider=DR_PATEL),
+    ]
+
+    result = infusion_slots(weekly, providers=(DR_PATEL,), supervisors=(DR_LEE, DR_PATEL))
+
+    assert "11:30" in local_starts(result)  # 11:30-13:00 spans the handover at noon
+
+
+def test_a_supervisors_time_off_leaves_the_chairs_unsupervised():
+    weekly = [hours(MON, "09:00", "17:00", provider=DR_PATEL), hours(MON, "09:00", "17:00")]
+    off = [OverrideSpec(TIME_OFF, MONDAY, DR_LEE.id, t("12:00"), t("17:00"))]
+
+    result = infusion_slots(weekly, providers=(DR_PATEL,), overrides=off)
+
+    assert local_starts(result) == clock_range("09:00", "10:30")
+
+
+def test_a_clinic_closure_closes_the_chairs():
+    weekly = [hours(MON, "09:00", "17:00")]
+    part = [OverrideSpec(CLOSURE, MONDAY, None, t("07:00"), t("13:00"))]
+    whole = [OverrideSpec(CLOSURE, MONDAY)]
+
+    assert local_starts(infusion_slots(weekly, overrides=part))[0] == "13:00"
+    assert infusion_slots(weekly, overrides=whole) == []
+
+
+def test_fall_back_no_infusion_recovers_across_the_repeated_hour():
+    fall = dt.date(2026, 11, 1)
+    weekly = [hours(SUN, "00:00", "06:00")]
+
+    result = infusion_slots(weekly, first=fall, opening=open_hours("00:00", "06:00"))
+    starts = {slot.start for slot in result}
+
+    # 00:30 EDT: the infusion ends 01:30 EDT but its recovery ends 01:00 EST.
+    assert utc(2026, 11, 1, 4, 30) not in starts
+    assert utc(2026, 11, 1, 4, 0) in starts  # recovery over by 01:30 EDT
+    assert utc(2026, 11, 1, 6, 0) in starts  # 01:00 EST onwards
+    zone = ZoneInfo(NY)
+    for slot in result:
+        chair_end = slot.end + INFUSION.chair_time_after
+        assert slot.start.astimezone(zone).utcoffset() == chair_end.astimezone(zone).utcoffset()
+
+
+def test_place_infusion_takes_the_first_free_chair_or_says_why_not():
+    weekly = [hours(MON, "09:00", "12:00")]
+    start, end = ny(MONDAY, "09:00"), ny(MONDAY, "10:30")
+
+    def place(busy=(), opening=None, supervisors=(DR_LEE,), window=(start, end)):
+        return place_infusion(
+            *window,
+            chairs=[CHAIR_1, CHAIR_2],
+            opening_hours=open_hours() if opening is None else opening,
+            supervisors=list(supervisors),
+            working_hours=weekly,
+            overrides=[],
+            busy=list(busy),
+            clinic_time_zone=NY,
+        )
+
+    assert place() == Placement(CHAIR_1.id)
+    assert place([chair_row("10:00", "11:00")]) == Placement(CHAIR_2.id)
+    both = [chair_row("10:00", "11:00"), chair_row("08:00", "09:30", chair_id=CHAIR_2.id)]
+    assert place(both) == Placement(None, NO_CHAIR)
+    assert place(opening=[]) == Placement(None, CLOSED)
+    assert place(supervisors=()) == Placement(None, UNSUPERVISED)
+    # Back to back with the chair's last infusion is fine (half-open windows).
+    assert place([chair_row("07:30", "09:00")]) == Placement(CHAIR_1.id)
 
 
 # ------------------------------------------------------------------ providers and zones

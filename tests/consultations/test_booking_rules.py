@@ -14,7 +14,7 @@ from consultations.models import Appointment, AppointmentType
 from intake import demo
 from intake.models import Intake
 
-from .conftest import NOW, TUESDAY, at, consulted
+from .conftest import NOW, TUESDAY, at, consulted, decide_outcome
 
 TODAY_AFTERNOON = at(NOW.date(), 14)  # NOW is 09:00: five hours ahead, inside any notice
 EVENING = at(TUESDAY, 19)  # outside Dr. Lee's 09:00-17:00
@@ -135,14 +135,32 @@ def test_after_a_consultation_follow_ups_not_another_initial(approved_patient, i
     assert _book(approved_patient, follow_up, provider, at(TUESDAY, 9)).kind == "follow_up"
 
 
-def test_infusions_only_by_staff_after_a_consultation(approved_patient, coordinator, provider):
+def test_infusions_only_by_staff_after_a_consultation_decided_proceed(
+    approved_patient, coordinator, provider
+):
     infusion = AppointmentType.objects.get(kind="infusion")
     with pytest.raises(services.NotEligible, match="not had one yet"):
         _book(approved_patient, infusion, provider, at(TUESDAY, 9), actor=coordinator)
-    consulted(approved_patient, provider)
+    consultation = consulted(approved_patient, provider)
+    with pytest.raises(services.NotEligible, match="decision to proceed"):
+        _book(approved_patient, infusion, provider, at(TUESDAY, 9), actor=coordinator)
+    decide_outcome(consultation, "proceed")
     with pytest.raises(services.NotEligible):
         _book(approved_patient, infusion, provider, at(TUESDAY, 9))
-    assert _book(approved_patient, infusion, provider, at(TUESDAY, 9), actor=coordinator).pk
+    booked = _book(approved_patient, infusion, provider, at(TUESDAY, 9), actor=coordinator)
+    assert booked.chair.name == "Chair 1" and booked.location == booked.chair.location
+
+
+def test_a_later_outcome_other_than_proceed_stops_new_infusions(
+    approved_patient, coordinator, provider
+):
+    infusion = AppointmentType.objects.get(kind="infusion")
+    consultation = consulted(approved_patient, provider, outcome="proceed")
+    follow_up = consulted(approved_patient, provider, days_ago=2)
+    decide_outcome(follow_up, "needs_tests")
+    with pytest.raises(services.NotEligible, match="decision to proceed"):
+        _book(approved_patient, infusion, provider, at(TUESDAY, 9), actor=coordinator)
+    assert consultation.outcome.decision == "proceed"
 
 
 def test_a_declined_patient_cannot_self_book_a_type_that_skips_approval(patient, provider):

@@ -9,20 +9,28 @@ NEW_APPROVED = el.PatientHistory(approved_intake=True)
 CONSULTED = el.PatientHistory(completed_consultation=True, approved_intake=True)
 DECLINED = el.PatientHistory(declined_intake=True)
 DECLINED_CONSULTED = el.PatientHistory(completed_consultation=True, declined_intake=True)
+# The clinician's outcome of the consultation: "proceed to a course of infusions".
+PROCEED = el.PatientHistory(completed_consultation=True, approved_intake=True, proceed_outcome=True)
+DECLINED_PROCEED = el.PatientHistory(
+    completed_consultation=True, declined_intake=True, proceed_outcome=True
+)
 
 # The clinic's three types as the migration sets them: rule, needs an approved intake.
 INITIAL = (el.NEW_PATIENT, True)
 FOLLOW_UP = (el.RETURNING, False)
-INFUSION = (el.STAFF_AFTER_CONSULTATION, True)
+INFUSION = (el.STAFF_AFTER_CONSULTATION, True, True)  # the third: it is an infusion
+# A clinic that made infusions bookable by anyone still needs "proceed" first.
+OPEN_INFUSION = (el.ANY_PATIENT, False, True)
 
 
 def _check(rule, history, by_staff):
-    bookable_by, requires_approval = rule
+    bookable_by, requires_approval, *infusion = rule
     return el.check(
         bookable_by=bookable_by,
         requires_approval=requires_approval,
         history=history,
         by_staff=by_staff,
+        is_infusion=bool(infusion and infusion[0]),
     )
 
 
@@ -46,14 +54,20 @@ TABLE = [
     (FOLLOW_UP, DECLINED, False, False, "no_consultation", False),
     (FOLLOW_UP, DECLINED_CONSULTED, False, False, "declined", False),
     (FOLLOW_UP, DECLINED_CONSULTED, True, True, "", False),
-    # infusion: staff only, after a consultation
+    # infusion: staff only, after a consultation whose outcome is "proceed"
     (INFUSION, NEW, False, False, "staff_only", False),
     (INFUSION, NEW, True, False, "no_consultation", False),
     (INFUSION, NEW_APPROVED, True, False, "no_consultation", False),
     (INFUSION, CONSULTED, False, False, "staff_only", False),
-    (INFUSION, CONSULTED, True, True, "", False),
+    (INFUSION, CONSULTED, True, False, "no_proceed", False),
+    (INFUSION, PROCEED, False, False, "staff_only", False),
+    (INFUSION, PROCEED, True, True, "", False),
     (INFUSION, DECLINED_CONSULTED, False, False, "staff_only", False),
-    (INFUSION, DECLINED_CONSULTED, True, True, "", True),
+    (INFUSION, DECLINED_CONSULTED, True, False, "no_proceed", False),
+    (INFUSION, DECLINED_PROCEED, True, True, "", True),
+    (OPEN_INFUSION, CONSULTED, False, False, "no_proceed", False),
+    (OPEN_INFUSION, CONSULTED, True, False, "no_proceed", False),
+    (OPEN_INFUSION, PROCEED, False, True, "", False),
     # a clinic's own types: anyone, or staff for anyone
     ((el.ANY_PATIENT, False), NEW, False, True, "", False),
     ((el.ANY_PATIENT, False), CONSULTED, False, True, "", False),

@@ -12,6 +12,7 @@ from clinic.core.models import ClinicSettings
 from consultations.models import (
     Appointment,
     AppointmentType,
+    Chair,
     DateOverride,
     Location,
     Provider,
@@ -65,6 +66,11 @@ SCHEDULE_PAGES = [
     ("schedule:locations", {}),
     ("schedule:location_create", {}),
     ("schedule:location_edit", {"pk": "LOCATION"}),
+    ("schedule:chairs", {"pk": "LOCATION"}),
+    ("schedule:opening_hours", {"pk": "LOCATION"}),
+    ("schedule:chair_rename", {"pk": "CHAIR"}),
+    ("schedule:chair_change", {"pk": "CHAIR", "action": "DEACTIVATE"}),
+    ("schedule:chair_change", {"pk": "CHAIR", "action": "REMOVE"}),
 ]
 ALLOWED = {"coordinator", "clinic_admin"}
 
@@ -73,7 +79,10 @@ def _url(name, kwargs, provider):
     ids = {
         "PROVIDER": provider.pk,
         "TYPE": AppointmentType.objects.first().pk,
-        "LOCATION": Location.objects.first().pk,
+        "LOCATION": Location.objects.first().pk,  # the main clinic (clinics sort first)
+        "CHAIR": Chair.objects.first().pk,
+        "DEACTIVATE": "deactivate",
+        "REMOVE": "remove",
     }
     return reverse(name, kwargs={k: ids[v] for k, v in kwargs.items()})
 
@@ -702,44 +711,42 @@ def test_type_form_groups_fields_in_fieldsets(login, coordinator):
 # --------------------------------------------------------------------------- locations
 
 
-def test_edit_the_clinics_chair_count(login, clinic_admin):
+def test_edit_the_clinics_address(login, clinic_admin):
     clinic = Location.objects.get(kind="clinic")
     response = login(clinic_admin).post(
         reverse("schedule:location_edit", args=[clinic.pk]),
-        {"name": "Main clinic", "kind": "clinic", "address": clinic.address, "chairs": "6"},
+        {"name": "Main clinic", "kind": "clinic", "address": "1 New Road"},
     )
     assert response.url == reverse("schedule:locations")
     clinic.refresh_from_db()
-    assert clinic.chairs == 6
+    assert clinic.address == "1 New Road"
 
 
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
-        ({"chairs": "-1"}, "chairs", "from 0 to 50"),
-        ({"chairs": "many"}, "chairs", "Enter a whole number"),
         ({"address": "  "}, "address", "street address"),
-        ({"kind": "telehealth", "chairs": "2"}, "chairs", "A telehealth location has no"),
+        ({"kind": "telehealth"}, "kind", "This location has infusion chairs"),
     ],
 )
 def test_bad_location_input_is_explained(login, coordinator, fields, field, message):
     clinic = Location.objects.get(kind="clinic")
-    data = {"name": "Main clinic", "kind": "clinic", "address": clinic.address, "chairs": "4"}
+    data = {"name": "Main clinic", "kind": "clinic", "address": clinic.address}
     response = login(coordinator).post(
         reverse("schedule:location_edit", args=[clinic.pk]), {**data, **fields}
     )
     assert response.status_code == 200
     assert message in response.context["form"].errors[field][0]
     clinic.refresh_from_db()
-    assert clinic.chairs == 4
+    assert (clinic.kind, clinic.address) == ("clinic", data["address"])
 
 
 def test_add_a_location(login, coordinator):
     login(coordinator).post(
         reverse("schedule:location_create"),
-        {"name": "Annex", "kind": "clinic", "address": "2 Side St", "chairs": "2"},
+        {"name": "Annex", "kind": "clinic", "address": "2 Side St"},
     )
-    assert Location.objects.get(name="Annex").chairs == 2
+    assert not Location.objects.get(name="Annex").chair_set.exists()
 
 
 # --------------------------------------------------------------------------- settings
@@ -806,7 +813,6 @@ def test_every_schedule_form_survives_hostile_input(login, clinic_admin, provide
         "duration_minutes",
         "mode",
         "address",
-        "chairs",
         "cancellation_window_hours",
         "hours-TOTAL_FORMS",
         "hours-INITIAL_FORMS",
@@ -928,10 +934,10 @@ def test_a_location_saved_in_another_tab_is_not_undone(login, coordinator):
     location = Location.objects.get(kind="clinic")
     url = reverse("schedule:location_edit", args=[location.pk])
     tab1, tab2 = _opened(client, url), _opened(client, url)
-    client.post(url, {**tab1, "chairs": "7"})
+    client.post(url, {**tab1, "address": "7 Other Street"})
     assert client.post(url, {**tab2, "name": "Main clinic"}).status_code == 302
     location.refresh_from_db()
-    assert (location.chairs, location.name) == (7, "Main clinic")
+    assert (location.address, location.name) == ("7 Other Street", "Main clinic")
 
 
 def test_a_provider_saved_in_another_tab_is_not_undone(login, coordinator, bare_provider):

@@ -40,3 +40,14 @@ def test_seeding_twice_adds_no_second_alert_message():
     call_command("seed_demo")
     call_command("seed_demo")
     assert Message.objects.filter(kind=URGENT_ALERT.code).count() == 1
+
+
+def test_the_demo_clinic_has_individual_chairs_open_hours_and_supervisors():
+    from consultations.models import Chair, OpeningHours, Provider
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    names = list(Chair.objects.filter(location__kind="clinic").values_list("name", flat=True))
+    assert names == ["Chair 1", "Chair 2", "Chair 3", "Chair 4"]
+    assert OpeningHours.objects.filter(location__kind="clinic").count() == 5
+    assert Provider.objects.filter(supervises_infusions=True).count() == 2

@@ -9,7 +9,7 @@ from clinic.accounts import services
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
 from clinic.core.models import ClinicSettings
-from consultations.models import Provider, WorkingHours
+from consultations.models import Chair, Location, OpeningHours, Provider, WorkingHours
 from intake import demo, review
 from intake.models import Intake
 
@@ -98,13 +98,15 @@ class Command(BaseCommand):
                 review.approve(intake=intake, actor=User.objects.get(email="dr.lee@clinic.example"))
 
     def _seed_schedule(self):
-        """Both clinicians see patients Monday to Friday, 08:00-12:00 and 13:00-17:00."""
+        """Both clinicians see patients Monday to Friday, 08:00-12:00 and 13:00-17:00, and
+        supervise infusions; the main clinic has four chairs, open weekdays 08:00-18:00."""
         for email, name in (
             ("dr.lee@clinic.example", "Dr. Morgan Lee"),
             ("dr.patel@clinic.example", "Dr. Priya Patel"),
         ):
             provider, created = Provider.objects.get_or_create(
-                user=User.objects.get(email=email), defaults={"display_name": name}
+                user=User.objects.get(email=email),
+                defaults={"display_name": name, "supervises_infusions": True},
             )
             if created:
                 for weekday in range(5):
@@ -112,6 +114,15 @@ class Command(BaseCommand):
                         WorkingHours.objects.create(
                             provider=provider, weekday=weekday, start=start, end=end
                         )
+        clinic = Location.objects.filter(kind=Location.Kind.CLINIC).order_by("pk").first()
+        if clinic is not None:
+            for number in range(1, 5):
+                Chair.objects.get_or_create(location=clinic, name=f"Chair {number}")
+            if not clinic.opening_hours.exists():
+                for weekday in range(5):
+                    OpeningHours.objects.create(
+                        location=clinic, weekday=weekday, start=dt.time(8), end=dt.time(18)
+                    )
         settings_row = ClinicSettings.load()
         if not settings_row.on_call_clinicians.exists():
             settings_row.on_call_clinicians.add(User.objects.get(email="dr.lee@clinic.example"))
