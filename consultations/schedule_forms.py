@@ -483,6 +483,7 @@ class ChairChangeForm(forms.Form):
         max_length=200,
         help_text="For example “Broken recliner, repair booked”.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": "Say why, for the record."},
     )
 
     def clean_reason(self):
