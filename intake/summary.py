@@ -23,19 +23,13 @@ KEY_FACT_KEYS = (
     "mobile_phone",
     "pcp_name",
     "main_complaint",
-    "pain_regions",
     "diagnoses",
-    "crps_limbs",
     "pain_started",
     "pain_average",
     "pain_worst",
     "goals",
     "has_driver",
     "pregnancy_status",
-    "payment",
-    "insurance_name",
-    "pharmacy_name",
-    "referring_physician_name",
 )
 MEDICATION_SECTIONS = ("medications",)
 SEVERITY_LABELS = {"stop": "Stop", "caution": "Caution", "info": "Info"}
