@@ -124,7 +124,7 @@ def fill_diagnoses(page) -> None:
     expect(budapest).to_be_visible()
     expect(group(page, label_of("crps_disproportionate_pain"))).to_be_visible()
     field(page, "dx_crps_1_by").fill("Dr. Lee, pain specialist")
-    group(page, label_of("crps_limbs")).get_by_label("Right leg", exact=True).check()
+    group(page, label_of("crps_limbs")).get_by_label("Right leg or foot", exact=True).check()
     answer(page, "crps_disproportionate_pain", "Yes")
     budapest.get_by_label(re.compile(r"\(allodynia\)")).check()
     group(page, label_of("crps_sudomotor_edema")).get_by_label("Swelling (edema)").check()
