@@ -21,6 +21,7 @@ from clinic.audit import reads
 from clinic.documents import services as documents
 from clinic.notifications import kinds
 from clinic.notifications.models import Message
+from consultations import chart_data
 from consultations.models import ACTIVE_STATUSES, Appointment
 
 from .models import Intake
@@ -72,6 +73,8 @@ def _context(request, patient, form):
         "intakes": [(i, triage_badge(i.triage) if clinical else None) for i in intakes],
         "sent": [(m, kinds.label(m.kind)) for m in sent],
         "documents_panel": documents.panel(user=request.user, patient=patient, back=back),
+        # Scores are clinical: coordinators and clinic admins never get the chart.
+        "chart": chart_data.patient_chart(patient) if clinical else None,
     }
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.accounts.access import require
 from clinic.core.formats import human_date
+from consultations import chart_data
 from consultations.selectors import upcoming_for
 
 from . import length, scoring, services, steps, timeline
@@ -102,6 +103,9 @@ def _portal_context(request, **note) -> dict:
         if current
         else [],
         "note_max": services.PATIENT_NOTE_MAX,
+        "chart": chart_data.patient_chart(
+            request.user, audience=chart_data.charts.PATIENT, id_prefix="my-outcomes"
+        ),
         **note,
     }
 

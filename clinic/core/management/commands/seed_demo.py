@@ -4,11 +4,13 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from clinic.accounts import services
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
 from clinic.core.models import ClinicSettings
+from consultations import demo as course_demo
 from consultations.models import Chair, Location, OpeningHours, Provider, WorkingHours
 from intake import demo, review
 from intake.models import Intake
@@ -53,6 +55,10 @@ class Command(BaseCommand):
         # at that moment (nobody, if the intakes came first).
         self._seed_schedule()
         self._seed_intakes()
+        rows += course_demo.seed_courses(
+            now=timezone.now(),
+            create_account=lambda **who: self._create_account(role=Role.PATIENT, **who),
+        )
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for label, email in rows:
             self.stdout.write(f"  {label:<13} {email}")
