@@ -15,8 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-# CLINICAL.md §8 (IMMPACT): a drop of at least 30 % from baseline PEG is a response.
-RESPONDER_DROP = 0.30
+from consultations.outcomes import RESPONDER_REDUCTION
+
+# CLINICAL.md §8 (IMMPACT): a drop of at least 30 % from baseline PEG is a response; the
+# line is drawn from the same rule consultations.outcomes decides responders with.
+RESPONDER_DROP = float(RESPONDER_REDUCTION)
 
 STAFF = "staff"
 PATIENT = "patient"

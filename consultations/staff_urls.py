@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     action_views,
     calendar_views,
+    cohort_views,
     course_views,
     decision_views,
     outcome_views,
@@ -58,4 +59,7 @@ urlpatterns = [
     path("courses/<int:pk>/", course_views.detail, name="course"),
     path("courses/<int:pk>/cancel/", course_views.cancel, name="course_cancel"),
     path("courses/<int:pk>/undo/", course_views.undo_cancel, name="course_undo"),
+    # Outcomes of every infusion series (clinicians)
+    path("outcomes/", cohort_views.cohort_page, name="cohort"),
+    path("outcomes/export.csv", cohort_views.cohort_export, name="cohort_export"),
 ]

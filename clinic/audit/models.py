@@ -47,6 +47,8 @@ PAGE_LABELS = {
     "schedule:move": "Moving an appointment",
     "schedule:change_status": "Appointment check-in, completion or no-show",
     "schedule:cancel": "Cancelling an appointment",
+    "schedule:cohort": "Outcomes by diagnosis (cohort)",
+    "schedule:cohort_export": "Outcomes by diagnosis (CSV)",
     "schedule:undo": "Undoing an appointment's last change",
     "messages:log": "Message log",
     "messages:detail": "Message details",

@@ -45,6 +45,31 @@ def test_demo_responder_chart_has_baseline_infusions_and_follow_ups(frank):
     assert chart.responder_line == 4.9
 
 
+def test_staff_status_says_substantial_response_with_the_numbers(frank):
+    chart = chart_data.patient_chart(frank)
+    assert chart.status == (
+        "Substantial response (≥50 % PEG reduction): PEG 3.3 against 7 at baseline (-52.9 %)."
+    )
+    assert chart.panels[0].description.startswith("Substantial response")
+
+
+def test_fading_relief_is_said_even_when_the_latest_check_in_was_missed(provider, frank):
+    from clinic.accounts.models import User
+
+    grace = User.objects.get(email="grace@patient.example")
+    status = chart_data.patient_chart(grace).status
+    assert status.startswith("Response not known yet. The latest check-in has no PEG")
+    assert "Best so far: Substantial response" in status
+    assert "Relief fading" in status
+    # The patient hears no verdict when her latest check-in is missing.
+    assert chart_data.patient_chart(grace, audience=charts.PATIENT).status == ""
+
+
+def test_patient_status_is_plain_words(frank):
+    chart = chart_data.patient_chart(frank, audience=charts.PATIENT)
+    assert chart.status == "Your latest pain score is 52.9% lower than when you started."
+
+
 def test_chart_data_takes_a_fixed_number_of_queries(frank, django_assert_num_queries):
     with django_assert_num_queries(3):
         chart_data.readings_for(frank, now=timezone.now())
@@ -55,9 +80,9 @@ def test_an_unanswered_check_in_becomes_a_gap_only_a_week_after_it_was_due(frank
     CheckIn.objects.filter(patient=frank, kind="monthly").update(
         completed_at=None, scores={}, due_at=now - dt.timedelta(days=3)
     )
-    readings, _ = chart_data.readings_for(frank, now=now)
+    readings = chart_data.readings_for(frank, now=now).readings
     assert not any(r.missed for r in readings)  # still time to answer
-    readings, _ = chart_data.readings_for(frank, now=now + dt.timedelta(days=5))
+    readings = chart_data.readings_for(frank, now=now + dt.timedelta(days=5)).readings
     assert [r.label for r in readings if r.missed] == ["Monthly check-in"]
 
 
