@@ -221,7 +221,7 @@ def _seed_one(spec, patient, provider, location, infusion_type, initial, now, zo
         appointment=consultation,
         patient=patient,
         decision=ConsultationOutcome.Decision.PROCEED,
-        budapest_signs=["vasomotor", "sudomotor_edema"],
+        budapest_signs=["allodynia", "temperature_asymmetry", "edema"],
         note="Budapest criteria met; proceed to a 6-infusion series.",
         decided_by=provider.user,
         decided_at=consult_start + dt.timedelta(hours=1),
