@@ -71,6 +71,9 @@ def _matrix(intake, clinician, patient):
         ("get", f"/staff/patients/{patient.pk}/", dict.fromkeys(STAFF, 200), 403),
         ("post", f"/staff/patients/{patient.pk}/contact/", dict.fromkeys(STAFF, 400), 403),
         ("get", f"/documents/patients/{patient.pk}/upload/", dict.fromkeys(STAFF, 200), 403),
+        # Outcomes of every series (aggregated clinical scores): clinicians only.
+        ("get", "/schedule/outcomes/", {"clinician": 200}, 403),
+        ("get", "/schedule/outcomes/export.csv", {"clinician": 200}, 403),
         ("get", "/accounts/clinic-admin/", {"clinic_admin": 200}, 403),
         # Patients re-sign a newer consent there; with nothing to sign they are sent on.
         ("get", "/portal/consent/", {"patient": 302, "other_patient": 302}, 403),
