@@ -156,10 +156,9 @@ def test_a_whole_course_from_the_outcome_to_the_chart(desk, infusion_clinic, app
 
     # 1. The consultation's outcome: proceed, with the examiner's Budapest signs.
     page.goto(f"/schedule/appointments/{consultation.pk}/outcome/")
-    page.get_by_label("Proceed to a course of infusions").check()
-    page.get_by_role("group", name="What the patient reads in the portal").get_by_role(
-        "radio"
-    ).first.check()
+    page.get_by_role("radio", name="Proceed to a course of infusions", exact=True).check()
+    # The wording the patient reads: the first template written for "proceed".
+    page.get_by_role("radio", name="Proceed to a course of infusions: ").first.check()
     signs = page.get_by_role("group", name="Budapest signs found at examination (CRPS)")
     if signs.count():
         signs.get_by_label("Allodynia (to light touch").check()
