@@ -25,7 +25,7 @@ class OutcomeForm(forms.Form):
     )
     template = TemplateChoice(
         label="What the patient reads in the portal",
-        queryset=OutcomeMessageTemplate.objects.filter(active=True),
+        queryset=OutcomeMessageTemplate.objects.filter(active=True).order_by("position", "title"),
         widget=forms.RadioSelect,
         empty_label=None,
         error_messages={"required": "Choose the message the patient will read."},

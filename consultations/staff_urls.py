@@ -7,6 +7,7 @@ from . import (
     course_views,
     decision_views,
     outcome_views,
+    record_views,
     schedule_chairs,
     schedule_views,
     staff_booking_views,
@@ -53,6 +54,8 @@ urlpatterns = [
     path("appointments/<int:pk>/video/", staff_booking_views.video_link, name="video_link"),
     # After the consultation (clinicians record; other staff read the decision only)
     path("appointments/<int:pk>/outcome/", outcome_views.outcome, name="outcome"),
+    path("appointments/<int:pk>/record/", record_views.infusion_record, name="record"),
+    path("appointments/<int:pk>/record/<str:part>/", record_views.record_part, name="record_part"),
     # A course of infusions: plan, book in one step, cancel (and undo)
     path("patients/<int:patient_pk>/course/", course_views.plan, name="course_plan"),
     path("patients/<int:patient_pk>/course/book/", course_views.book, name="course_book"),

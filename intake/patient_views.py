@@ -55,7 +55,9 @@ def _context(request, patient, form):
     now = timezone.now()
     appointments = list(
         Appointment.objects.filter(patient=patient)
-        .select_related("provider", "appointment_type", "location", "patient", "outcome")
+        .select_related(
+            "provider", "appointment_type", "location", "patient", "outcome", "infusion_record"
+        )
         .order_by("-start", "-pk")[:50]
     )
     intakes = list(Intake.objects.filter(patient=patient).select_related("assigned_to"))

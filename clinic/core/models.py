@@ -57,6 +57,23 @@ class ClinicSettings(models.Model):
         related_name="+",
         help_text="Alerted at once when a patient reports thoughts of self-harm.",
     )
+    # Infusion vitals outside these limits are highlighted on the infusion record (a value
+    # on a limit is inside it). A highlight for the clinician, never advice or a dose.
+    vitals_systolic_min = models.PositiveSmallIntegerField("Systolic BP, lowest (mmHg)", default=90)
+    vitals_systolic_max = models.PositiveSmallIntegerField(
+        "Systolic BP, highest (mmHg)", default=160
+    )
+    vitals_diastolic_min = models.PositiveSmallIntegerField(
+        "Diastolic BP, lowest (mmHg)", default=50
+    )
+    vitals_diastolic_max = models.PositiveSmallIntegerField(
+        "Diastolic BP, highest (mmHg)", default=100
+    )
+    vitals_heart_rate_min = models.PositiveSmallIntegerField("Heart rate, lowest (bpm)", default=50)
+    vitals_heart_rate_max = models.PositiveSmallIntegerField(
+        "Heart rate, highest (bpm)", default=110
+    )
+    vitals_spo2_min = models.PositiveSmallIntegerField("SpO2, lowest (%)", default=92)
 
     class Meta:
         verbose_name_plural = "clinic settings"
@@ -78,6 +95,7 @@ class SettingsChange(models.Model):
         SCREENING_POLICY = "screening_policy", "Screening policy"
         CONSENT_TEXT = "consent_text", "Consent text"
         COURSE = "course", "Infusion courses"
+        VITALS_LIMITS = "vitals_limits", "Infusion vitals limits"
 
     section = models.CharField(max_length=30, choices=Section.choices)
     changed_by = models.ForeignKey(

@@ -120,6 +120,46 @@ REMINDER_FIELDS = {
 }
 
 
+VITALS_FIELDS = {
+    name: Field(str(ClinicSettings._meta.get_field(name).verbose_name))
+    for name in (
+        "vitals_systolic_min",
+        "vitals_systolic_max",
+        "vitals_diastolic_min",
+        "vitals_diastolic_max",
+        "vitals_heart_rate_min",
+        "vitals_heart_rate_max",
+        "vitals_spo2_min",
+    )
+}
+
+
+def vitals_values(row: ClinicSettings) -> dict:
+    return {name: getattr(row, name) for name in VITALS_FIELDS}
+
+
+def update_vitals_limits(*, limits: dict, actor, loaded: dict | None = None) -> ClinicSettings:
+    """Save the infusion vitals limits and record the change; refuses a conflicting edit."""
+    with transaction.atomic():
+        row = lock_clinic_settings()
+
+        def write(values: dict) -> None:
+            for name in VITALS_FIELDS:
+                setattr(row, name, values[name])
+            row.save(update_fields=list(VITALS_FIELDS))
+
+        apply_settings_edit(
+            section=Section.VITALS_LIMITS,
+            fields=VITALS_FIELDS,
+            mine={name: limits[name] for name in VITALS_FIELDS},
+            loaded=loaded,
+            current=vitals_values(row),
+            actor=actor,
+            write=write,
+        )
+    return row
+
+
 def cancellation_values(row: ClinicSettings) -> dict:
     return {"cancellation_window_hours": row.cancellation_window_hours}
 

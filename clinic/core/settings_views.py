@@ -6,6 +6,7 @@ from clinic.accounts.access import require
 from intake import review, screening
 from intake.models import ConsentText
 
+from . import settings_services
 from .models import ClinicSettings, SettingsChange
 from .settings_services import show_offsets, show_people
 
@@ -25,6 +26,10 @@ def overview(request):
             if r.editable and policy.severity_for(r) == screening.STOP
         ],
         "consent": ConsentText.current(),
+        "vitals": {
+            name.removeprefix("vitals_"): value
+            for name, value in settings_services.vitals_values(clinic).items()
+        },
         "changes": SettingsChange.objects.select_related("changed_by")[:15],
     }
     return render(request, "clinic_settings/overview.html", context)

@@ -33,13 +33,45 @@ def consultation(patient, provider):
     return consulted(patient, provider, start=timezone.now() - dt.timedelta(days=1))
 
 
-def _after_visit_rows(consultation) -> list:
+@pytest.fixture
+def infusion(consultation):
+    """Alice in the chair for an infusion, checked in (the infusion record's subject)."""
+    from consultations.models import Appointment, AppointmentType
+
+    kind = AppointmentType.objects.get(kind="infusion")
+    start = consultation.start + kind.duration * 20
+    return Appointment.objects.create(
+        patient=consultation.patient,
+        provider=consultation.provider,
+        appointment_type=kind,
+        kind=kind.kind,
+        location=consultation.location,
+        mode="in_person",
+        start=start,
+        end=start + kind.duration,
+        block_start=start,
+        block_end=start + kind.duration,
+        status=Appointment.Status.CHECKED_IN,
+    )
+
+
+def _after_visit_rows(consultation, infusion) -> list:
     outcome = f"/schedule/appointments/{consultation.pk}/outcome/"
+    record = f"/schedule/appointments/{infusion.pk}/record/"
     return [
         # Every staff role reads the outcome page (the front desk: the decision word only);
         # only clinicians record one (a POST without data: the form's 400).
         ("get", outcome, dict.fromkeys(STAFF, 200), 403),
         ("post", outcome, {"clinician": 400}, 403),
+        # The infusion record: every staff role opens it (the front desk sees the visit
+        # part only) and records arrival, discharge and driver; vitals, side effects and
+        # signing are clinicians' (POSTs without data: the forms' 400).
+        ("get", record, dict.fromkeys(STAFF, 200), 403),
+        ("post", record + "visit/", dict.fromkeys(STAFF, 302), 403),
+        ("post", record + "reading/", {"clinician": 400}, 403),
+        ("post", record + "clinical/", {"clinician": 302}, 403),
+        ("get", record + "sign/", {"clinician": 200}, 403),
+        ("get", "/settings/vitals-limits/", {"clinic_admin": 200}, 403),
     ]
 
 
@@ -104,10 +136,12 @@ def _matrix(intake, clinician, patient):
 
 @pytest.mark.django_db
 def test_role_url_method_matrix_including_the_django_admin_and_exports(
-    client, people, intake, consultation
+    client, people, intake, consultation, infusion
 ):
     people = {**people, "superuser": User.objects.create_superuser("ops@example.com", PASSWORD)}
-    rows = _matrix(intake, people["clinician"], people["patient"]) + _after_visit_rows(consultation)
+    rows = _matrix(intake, people["clinician"], people["patient"]) + _after_visit_rows(
+        consultation, infusion
+    )
     for method, url, allowed, default in rows:
         for role, user in people.items():
             staff_login(client, user)
