@@ -17,9 +17,11 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from clinic.documents.models import Document
 from intake.models import Intake
 from tests.browser.conftest import assert_accessible, log_in
 from tests.conftest import PASSWORD
+from tests.documents.test_documents import EXE, JPEG, PDF
 
 SHOTS = Path("/work/shots/phone")
 # Issue 13's target: 90 or fewer questions shown to this persona. Before the shortening
@@ -153,6 +155,7 @@ class Journey:
     entered: list[str] = field(default_factory=list)  # steps left by pressing Enter
     pages: list[str] = field(default_factory=list)  # every page checked with axe
     crisis_seen: bool = False
+    uploads_refused: list[str] = field(default_factory=list)  # messages beside the file field
 
 
 # ------------------------------------------------------------------------------ actions
@@ -374,6 +377,40 @@ def check_crisis_box_beside_item_9(j: Journey) -> None:
     j.crisis_seen = True
 
 
+UPLOADS = (
+    ("insurance-card-front.jpg", JPEG, "image/jpeg", "Insurance card, front"),
+    ("referral-letter.pdf", PDF, "application/pdf", "Referral letter from your doctor"),
+)
+
+
+def upload_documents(j: Journey, patient) -> None:
+    """The step's uploads page: a JPEG and a PDF are kept, a renamed program is refused."""
+    page = j.page
+    _navigate(j, page.get_by_role("link", name=re.compile(r"^Add photos or files")))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your documents")
+    check_page(j, "documents")
+
+    def add(name, content, mime, kind):
+        page.get_by_label("What it is").select_option(label=kind)
+        page.get_by_label("Photo or file").set_input_files(
+            files=[{"name": name, "mimeType": mime, "buffer": content}]
+        )
+        _navigate(j, page.get_by_role("button", name="Add this document"))
+
+    for upload in UPLOADS:
+        add(*upload)
+        expect(page.locator("#my-documents")).to_contain_text(upload[0])
+    # A program renamed to look like a photo: refused by its content, beside the field.
+    add("insurance-card-back.jpg", EXE, "image/jpeg", "Insurance card, back")
+    expect(page.locator("#div_id_file")).to_contain_text("not a photo or a PDF")
+    j.uploads_refused.append(page.locator("#div_id_file").inner_text())
+    check_page(j, "documents-refused")
+    assert sorted(
+        Document.objects.filter(patient=patient).values_list("original_name", flat=True)
+    ) == sorted(u[0] for u in UPLOADS)
+    _navigate(j, page.get_by_role("link", name=re.compile(r"^Done")))
+
+
 def submit_step(j: Journey) -> None:
     """Save and continue: by Enter in a one-line field (keyboard) or a tap (touch)."""
     page = j.page
@@ -410,6 +447,10 @@ def walk_intake(j: Journey, patient) -> None:
                 continue
             break  # the review page
         answer_step(j)
+        if page.locator("#uploads").count() and not j.uploads_refused:
+            upload_documents(j, patient)
+            expect(page.locator("#uploads")).to_contain_text(UPLOADS[0][0])
+            answer_step(j)  # what was typed is kept (saved before leaving); fill the rest
         if key == "mood" and j.answers["phq9_9"] != "0" and not j.crisis_seen:
             check_crisis_box_beside_item_9(j)
         check_page(j, key)
@@ -478,7 +519,20 @@ def run(browser, live_server, patient, *, mode: str, phq9_9: str) -> Journey:
     assert intake.mme_total == 80
     names = [row["name"] for row in intake.answers["other_medications"]]
     assert names == ["clonazepam", "lamotrigine"]
+    if _has_uploads():
+        assert j.uploads_refused, "the uploads step was never reached"
     return j
+
+
+def _has_uploads() -> bool:
+    """Patient uploads exist once the "more" work lands (documents:mine)."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse("documents:mine")
+    except NoReverseMatch:
+        return False
+    return True
 
 
 @pytest.fixture
