@@ -25,10 +25,11 @@ from tests.documents.test_documents import EXE, JPEG, PDF
 
 SHOTS = Path("/work/shots/phone")
 # Issue 13's target: 90 or fewer questions shown to this persona. Before the shortening
-# work (gates, checklists) landed she was shown 143; the ceiling holds that line and comes
-# down to the target as the work lands.
+# work (gates, checklists) landed she was shown 143, and 155 once the care step (insurance,
+# pharmacy, doctors, uploads) arrived; the ceiling holds that line and comes down to the
+# target as the shortening lands.
 TARGET_QUESTIONS_SHOWN = 90
-QUESTIONS_SHOWN_CEILING = 143
+QUESTIONS_SHOWN_CEILING = 155
 CLINICAL_WORDS = ("CRPS", "oxycodone", "tramadol", "clonazepam", "MME", "PEG", "PHQ", "opioid")
 
 # The persona's answers, by question key. A list for a radio or select means "the first of
