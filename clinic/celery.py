@@ -29,6 +29,9 @@ def _beat_schedule(sender, **kwargs):
             "task": "intake.tasks.enqueue_intake_nudges",
             "schedule": 15 * 60.0,
         },
+        # Outcome check-ins: created when due (run twice: created once), one nudge each.
+        "check-ins": {"task": "consultations.tasks.schedule_check_ins", "schedule": 5 * 60.0},
+        "check-in-nudges": {"task": "consultations.tasks.nudge_check_ins", "schedule": 15 * 60.0},
         "daily-digest": {
             "task": "intake.tasks.enqueue_daily_digest",
             "schedule": crontab(hour=6, minute=55),

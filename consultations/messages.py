@@ -135,7 +135,82 @@ def reminder_kind(hours: float) -> MessageKind:
     return REMINDER_SOON if hours < 12 else REMINDER_DAY if hours < 48 else REMINDER_FAR
 
 
-KINDS = [BOOKED, RESCHEDULED, CANCELLED, RESTORED, REMINDER_FAR, REMINDER_DAY, REMINDER_SOON]
+# ------------------------------------------------------------------ outcome check-ins
+
+
+def _check_in_context(message) -> dict:
+    from .models import CheckIn
+
+    check_in = CheckIn.objects.filter(pk=message.context.get("check_in")).first()
+    if check_in is None:
+        raise Skip("Check-in gone")
+    if check_in.is_completed:
+        raise Skip("Check-in already filled in")
+    if check_in.closes_at is not None and timezone.now() >= check_in.closes_at:
+        raise Skip("Check-in closed")
+    zone = patient_zone(check_in.patient)
+    return {
+        "before_infusion": check_in.kind == CheckIn.Kind.PRE_INFUSION,
+        "until": format_when(check_in.closes_at, zone, with_clinic=False)
+        if check_in.closes_at
+        else "",
+        "link": absolute_url("consultations:checkin", check_in.pk),
+    }
+
+
+def _check_in_kind(code: str, label: str, subject: str, nudge: bool) -> MessageKind:
+    def context(message) -> dict:
+        return {**_check_in_context(message), "nudge": nudge}
+
+    return MessageKind(
+        code=code,
+        label=label,
+        subject=subject,
+        templates={
+            "email": "notifications/checkin.email.txt",
+            "sms": "notifications/checkin.sms.txt",
+        },
+        context=context,
+    )
+
+
+CHECK_IN_DUE = _check_in_kind(
+    "checkin_due", "Check-in ready", "A 2-minute check-in about how you are doing", False
+)
+CHECK_IN_NUDGE = _check_in_kind(
+    "checkin_nudge", "Check-in reminder", "Reminder: your 2-minute check-in", True
+)
+
+
+def _booster_request_context(message) -> dict:
+    from .models import BoosterRequest
+
+    request = BoosterRequest.objects.filter(pk=message.context.get("booster_request")).first()
+    if request is None or request.status != BoosterRequest.Status.OPEN:
+        raise Skip("Booster request no longer open")
+    return {"link": absolute_url("schedule:boosters")}
+
+
+BOOSTER_REQUESTED = MessageKind(
+    code="booster_requested",
+    label="Booster requested (to staff)",
+    subject="A patient asked for a booster infusion",
+    templates={"email": "notifications/booster_requested.email.txt"},
+    context=_booster_request_context,
+)
+
+KINDS = [
+    BOOKED,
+    RESCHEDULED,
+    CANCELLED,
+    RESTORED,
+    REMINDER_FAR,
+    REMINDER_DAY,
+    REMINDER_SOON,
+    CHECK_IN_DUE,
+    CHECK_IN_NUDGE,
+    BOOSTER_REQUESTED,
+]
 
 # ------------------------------------------------------------------ when they are queued
 
@@ -208,4 +283,72 @@ def booking_changed(
         appointment=appointment,
         key=f"appt:{appointment.pk}:{kind.code}:{appointment.start.isoformat()}:{now.isoformat()}",
     )
+    outbox.send_now_on_commit()
+
+
+def _check_in_message(*, check_in, kind: MessageKind, due_at: dt.datetime, key: str) -> None:
+    for channel in sorted(_channels_allowed(check_in.patient)):
+        outbox.enqueue(
+            kind=kind.code,
+            recipient=check_in.patient,
+            channel=channel,
+            due_at=due_at,
+            key=f"{key}:{channel}",
+            appointment=check_in.appointment,
+            context={"check_in": check_in.pk},  # an id: no answers, no scores
+        )
+    outbox.send_now_on_commit()
+
+
+def check_in_due(*, check_in) -> None:
+    """The "your check-in is ready" message at its due time (a moved one replaces it)."""
+    from clinic.notifications.models import Message
+
+    outbox.cancel_pending(
+        Message.objects.filter(kind=CHECK_IN_DUE.code, context__check_in=check_in.pk)
+    )
+    _check_in_message(
+        check_in=check_in,
+        kind=CHECK_IN_DUE,
+        due_at=check_in.due_at,
+        key=f"checkin:{check_in.pk}:due:{check_in.due_at.isoformat()}",
+    )
+
+
+def check_in_nudge(*, check_in) -> None:
+    """The one reminder for a check-in not filled in (the key makes a second one impossible)."""
+    _check_in_message(
+        check_in=check_in,
+        kind=CHECK_IN_NUDGE,
+        due_at=timezone.now(),
+        key=f"checkin:{check_in.pk}:nudge",
+    )
+
+
+def cancel_check_in_messages(*, check_in_ids) -> None:
+    """Filled in or no longer needed: its pending messages are not sent."""
+    from clinic.notifications.models import Message
+
+    for pk in check_in_ids:
+        outbox.cancel_pending(
+            Message.objects.filter(
+                kind__in=[CHECK_IN_DUE.code, CHECK_IN_NUDGE.code], context__check_in=pk
+            )
+        )
+
+
+def booster_requested(*, booster_request) -> None:
+    """Tell the coordinators (they book) that a patient asked for a booster: a link only."""
+    from clinic.accounts.models import User
+    from clinic.accounts.roles import Role
+
+    for person in User.objects.with_role(Role.COORDINATOR).filter(is_active=True):
+        outbox.enqueue(
+            kind=BOOSTER_REQUESTED.code,
+            recipient=person,
+            channel="email",
+            due_at=timezone.now(),
+            key=f"booster_request:{booster_request.pk}:staff:{person.pk}",
+            context={"booster_request": booster_request.pk},
+        )
     outbox.send_now_on_commit()

@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     action_views,
     calendar_views,
+    checkin_views,
     cohort_views,
     course_views,
     decision_views,
@@ -65,4 +66,24 @@ urlpatterns = [
     # Outcomes of every infusion series (clinicians)
     path("outcomes/", cohort_views.cohort_page, name="cohort"),
     path("outcomes/export.csv", cohort_views.cohort_export, name="cohort_export"),
+    # Outcome check-ins (answers for clinicians only) and booster prompts
+    path(
+        "patients/<int:patient_pk>/check-ins/",
+        checkin_views.staff_check_ins,
+        name="patient_checkins",
+    ),
+    path("boosters/", checkin_views.booster_list, name="boosters"),
+    path(
+        "boosters/<int:patient_pk>/set-aside/", checkin_views.booster_snooze, name="booster_snooze"
+    ),
+    path(
+        "boosters/set-aside/<int:pk>/undo/",
+        checkin_views.booster_unsnooze,
+        name="booster_unsnooze",
+    ),
+    path(
+        "boosters/requests/<int:pk>/decline/",
+        checkin_views.booster_decline,
+        name="booster_decline",
+    ),
 ]

@@ -51,6 +51,13 @@ class ClinicSettings(models.Model):
         ),
         help_text="Plain text in the day-before message for each infusion (no clinical details).",
     )
+    # None: staff are prompted only when a responder's relief fades (consultations.outcomes).
+    booster_interval_weeks = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Prompt staff to offer a booster this many weeks after a patient's last "
+        "infusion. Leave empty to prompt only when the relief fades.",
+    )
     on_call_clinicians = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -96,6 +103,7 @@ class SettingsChange(models.Model):
         CONSENT_TEXT = "consent_text", "Consent text"
         COURSE = "course", "Infusion courses"
         VITALS_LIMITS = "vitals_limits", "Infusion vitals limits"
+        BOOSTERS = "boosters", "Booster prompts"
 
     section = models.CharField(max_length=30, choices=Section.choices)
     changed_by = models.ForeignKey(

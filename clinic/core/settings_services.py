@@ -114,6 +114,11 @@ def show_people(ids) -> str:
 CANCELLATION_FIELDS = {
     "cancellation_window_hours": Field("Cancellation window (hours)"),
 }
+BOOSTER_FIELDS = {
+    "booster_interval_weeks": Field(
+        "Booster interval (weeks)", lambda weeks: f"{weeks} weeks" if weeks else "not set"
+    ),
+}
 REMINDER_FIELDS = {
     "reminder_offsets": Field("Appointment reminders", show_offsets),
     "on_call": Field("On-call clinicians", show_people),
@@ -254,6 +259,33 @@ def update_course_settings(*, values: dict, actor, loaded: dict | None = None) -
             mine={name: values[name] for name in COURSE_FIELDS},
             loaded=loaded,
             current=course_values(row),
+            actor=actor,
+            write=write,
+        )
+    return row
+
+
+def booster_values(row: ClinicSettings) -> dict:
+    return {"booster_interval_weeks": row.booster_interval_weeks}
+
+
+def update_booster_interval(
+    *, weeks: int | None, actor, loaded: dict | None = None
+) -> ClinicSettings:
+    """Save the booster interval (None: prompt on fading relief only) and record it."""
+    with transaction.atomic():
+        row = lock_clinic_settings()
+
+        def write(values: dict) -> None:
+            row.booster_interval_weeks = values["booster_interval_weeks"]
+            row.save(update_fields=["booster_interval_weeks"])
+
+        apply_settings_edit(
+            section=Section.BOOSTERS,
+            fields=BOOSTER_FIELDS,
+            mine={"booster_interval_weeks": weeks},
+            loaded=loaded,
+            current=booster_values(row),
             actor=actor,
             write=write,
         )

@@ -7,7 +7,7 @@ place that lists them, so the overview, the sub-navigation and the URLs agree.
 from django.urls import path
 
 from clinic.notifications import views as notification_views
-from consultations import course_views, record_views, schedule_views
+from consultations import checkin_views, course_views, record_views, schedule_views
 from intake import policy_views, staff_views
 
 from . import settings_views
@@ -22,4 +22,5 @@ urlpatterns = [
     path("consent/", staff_views.consent_text, name="consent_text"),
     path("courses/", course_views.course_settings, name="courses"),
     path("vitals-limits/", record_views.vitals_limits, name="vitals_limits"),
+    path("boosters/", checkin_views.booster_settings, name="boosters"),
 ]

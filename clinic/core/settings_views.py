@@ -17,6 +17,7 @@ def overview(request):
     policy = review.current_policy()
     context = {
         "window_hours": clinic.cancellation_window_hours,
+        "booster_weeks": clinic.booster_interval_weeks,
         "reminders": show_offsets(clinic.reminder_offsets),
         "on_call": show_people(clinic.on_call_clinicians.values_list("pk", flat=True)),
         "policy": policy,

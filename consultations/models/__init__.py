@@ -2,6 +2,8 @@
 the treatment course that follows a consultation (outcome, course, check-ins)."""
 
 from consultations.models.course import (
+    BoosterRequest,
+    BoosterSnooze,
     CheckIn,
     ConsultationOutcome,
     Course,
@@ -35,6 +37,8 @@ from consultations.models.scheduling import (
 )
 
 __all__ = [
+    "BoosterRequest",
+    "BoosterSnooze",
     "ACTIVE_STATUSES",
     "NO_CHAIR_DOUBLE_BOOKING",
     "NO_DOUBLE_BOOKING",

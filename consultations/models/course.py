@@ -122,6 +122,10 @@ class CheckInQuerySet(models.QuerySet):
     def completed(self):
         return self.filter(completed_at__isnull=False)
 
+    def open(self, now):
+        """Due and still open: what the patient is asked to fill in now."""
+        return self.filter(completed_at__isnull=True, due_at__lte=now).exclude(closes_at__lte=now)
+
     def due(self, now):
         return self.filter(completed_at__isnull=True, due_at__lte=now)
 
@@ -159,6 +163,13 @@ class CheckIn(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     nudged_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # After this the check-in is missed (the infusion started; two weeks for a follow-up):
+    # a missed one stays as a row, so outcomes see the gap instead of the last good value.
+    closes_at = models.DateTimeField(null=True, blank=True)
+    # The urgent alert a PHQ-9 item 9 above 0 in this check-in raised (or joined).
+    alert = models.ForeignKey(
+        "intake.UrgentAlert", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = CheckInQuerySet.as_manager()
 
@@ -176,6 +187,11 @@ class CheckIn(models.Model):
                 condition=Q(kind="pre_infusion"),
                 name="one_pre_infusion_check_in_per_infusion",
             ),
+            models.UniqueConstraint(
+                fields=["course", "kind", "due_at"],
+                condition=Q(kind="monthly"),
+                name="one_monthly_check_in_per_course_and_date",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -184,3 +200,86 @@ class CheckIn(models.Model):
     @property
     def is_completed(self) -> bool:
         return self.completed_at is not None
+
+    def is_open(self, now) -> bool:
+        return (
+            self.completed_at is None
+            and self.due_at <= now
+            and (self.closes_at is None or now < self.closes_at)
+        )
+
+    def is_missed(self, now) -> bool:
+        return self.completed_at is None and self.closes_at is not None and now >= self.closes_at
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.kind != self.Kind.PRE_INFUSION
+
+
+class BoosterRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=BoosterRequest.Status.OPEN)
+
+
+class BoosterRequest(models.Model):
+    """A patient asking for a booster infusion from the portal; staff book it or answer."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for the clinic"
+        BOOKED = "booked", "Booster booked"
+        DECLINED = "declined", "Not booked"
+        WITHDRAWN = "withdrawn", "Withdrawn by the patient"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="booster_requests"
+    )
+    # The course whose relief the request is about (the latest one at the time).
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, null=True, blank=True, related_name="booster_requests"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    requested_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Staff's reason when not booking (shown to staff only); the booster when booked.
+    reason = models.CharField(max_length=200, blank=True)
+    booster = models.ForeignKey(
+        Course, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = BoosterRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"], condition=Q(status="open"), name="one_open_booster_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Booster request #{self.pk} ({self.get_status_display()})"
+
+
+class BoosterSnooze(models.Model):
+    """Staff set a booster prompt aside until a date, with a reason (the prompt returns then)."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="booster_snoozes"
+    )
+    until = models.DateField()
+    reason = models.CharField(max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Undo: a snooze withdrawn puts the prompt back at once (kept for the record).
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Booster prompt set aside until {self.until}"

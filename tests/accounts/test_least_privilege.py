@@ -106,6 +106,12 @@ def _matrix(intake, clinician, patient):
         # Outcomes of every series (aggregated clinical scores): clinicians only.
         ("get", "/schedule/outcomes/", {"clinician": 200}, 403),
         ("get", "/schedule/outcomes/export.csv", {"clinician": 200}, 403),
+        # Check-ins: every staff role sees the statuses (answers: clinicians only, see
+        # tests/consultations/test_checkins.py); boosters for those who book.
+        ("get", f"/schedule/patients/{patient.pk}/check-ins/", dict.fromkeys(STAFF, 200), 403),
+        ("get", "/schedule/boosters/", dict.fromkeys(STAFF, 200), 403),
+        ("get", "/settings/boosters/", {"clinic_admin": 200}, 403),
+        ("get", "/appointments/check-ins/", {"patient": 200, "other_patient": 200}, 403),
         ("get", "/accounts/clinic-admin/", {"clinic_admin": 200}, 403),
         # Patients re-sign a newer consent there; with nothing to sign they are sent on.
         ("get", "/portal/consent/", {"patient": 302, "other_patient": 302}, 403),
