@@ -104,7 +104,21 @@ def fixture_data(approved_patient, provider, initial, clinician):
         user=approved_patient,
         defaults={"phone": "+15035550123", "channel": "sms", "sms_consent_at": START},
     )
-    return {"appointment": appointment, "intake": intake}
+    # What the check-in and booster messages point at (their rows carry only these ids).
+    from consultations.models import BoosterRequest, CheckIn, Course
+
+    course = Course.objects.create(patient=approved_patient, planned_count=1)
+    check_in = CheckIn.objects.create(
+        patient=approved_patient,
+        course=course,
+        kind="week_1",
+        due_at=dt.datetime.now(UTC),
+        closes_at=dt.datetime.now(UTC) + dt.timedelta(days=14),
+    )
+    booster = BoosterRequest.objects.create(
+        patient=approved_patient, course=course, requested_at=START
+    )
+    return {"appointment": appointment, "intake": intake, "check_in": check_in, "booster": booster}
 
 
 @pytest.mark.django_db
@@ -123,7 +137,12 @@ def test_every_kind_renders_on_each_of_its_channels(kind, channel, fixture_data,
         idempotency_key=f"render:{kind.code}:{channel}",
         appointment=fixture_data["appointment"],
         intake=fixture_data["intake"],
-        context={"date": "2027-01-12", "hours": 24},
+        context={
+            "date": "2027-01-12",
+            "hours": 24,
+            "check_in": fixture_data["check_in"].pk,
+            "booster_request": fixture_data["booster"].pk,
+        },
     )
     to, rendered = compose.render(Message.objects.select_related("recipient").get(pk=message.pk))
     assert to == ("alice@example.com" if channel == "email" else "+15035550123")
