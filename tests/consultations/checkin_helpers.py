@@ -23,8 +23,10 @@ def course(patient, provider, *, days_ago=(20, 18, 16), status="completed", kind
     infusion = AppointmentType.objects.get(kind="infusion")
     row = Course.objects.create(patient=patient, planned_count=len(days_ago), kind=kind)
     now = timezone.now().replace(microsecond=0)
+    # Each patient's infusions two hours apart from the next one's: one provider, no overlap.
+    offset = dt.timedelta(hours=2 * (patient.pk % 6))
     for days in days_ago:
-        start = now - dt.timedelta(days=days)
+        start = now - dt.timedelta(days=days) - offset
         Appointment.objects.create(
             patient=patient,
             provider=provider,
