@@ -124,7 +124,7 @@ def infusion_clinic(approved_patient, provider):
             location=location, weekday=weekday, start=dt.time(8), end=dt.time(17)
         )
     for name in ("Chair 1", "Chair 2"):
-        Chair.objects.create(location=location, name=name)
+        Chair.objects.get_or_create(location=location, name=name)
     provider.supervises_infusions = True
     provider.save(update_fields=["supervises_infusions"])
     return consulted(approved_patient, provider, start=timezone.now() - dt.timedelta(days=1))
