@@ -15,7 +15,7 @@ from django.utils import timezone
 from clinic.audit import services as audit
 from clinic.core.models import ClinicSettings
 
-from . import course, course_messages, course_selectors, messages, status
+from . import booster_services, course, course_messages, course_selectors, messages, status
 from .models import Appointment, AppointmentEvent, ConsultationOutcome, Course, Location
 from .selectors import local_today
 from .services import (
@@ -213,6 +213,10 @@ def book_course(
                 target=course_row,
                 detail={"infusions": len(infusions), "kind": kind},
             )
+            if kind == Course.Kind.BOOSTER:
+                booster_services.mark_booster_booked(
+                    patient=patient, booster=course_row, actor=actor
+                )
             course_messages.course_booked(course=course_row, infusions=infusions, now=now)
     except (_Lost, IntegrityError) as error:
         # Re-planned outside the failed transaction, so the page shows times free now.

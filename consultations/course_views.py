@@ -34,9 +34,10 @@ def _patient(pk) -> User:
     return get_object_or_404(User.objects.with_role(Role.PATIENT), pk=pk)
 
 
-def _token(series: course.Series, rules: course.SeriesRules) -> str:
+def _token(series: course.Series, rules: course.SeriesRules, booster: bool = False) -> str:
     return signing.dumps(
         {
+            "booster": booster,
             "rules": PlanCourseForm.initial_from(rules)
             | {"first_date": rules.first_date.isoformat()},
             "label": series.label,
@@ -55,7 +56,7 @@ def _token(series: course.Series, rules: course.SeriesRules) -> str:
     )
 
 
-def _from_token(token: str) -> tuple[course.Series, course.SeriesRules]:
+def _from_token(token: str) -> tuple[course.Series, course.SeriesRules, bool]:
     data = signing.loads(token, salt=_SALT, max_age=TOKEN_MAX_AGE)
     r = data["rules"]
     rules = course.SeriesRules(
@@ -76,10 +77,10 @@ def _from_token(token: str) -> tuple[course.Series, course.SeriesRules]:
         )
         for s, e, c, chair, provider in data["infusions"]
     )
-    return course.Series(infusions, data["label"]), rules
+    return course.Series(infusions, data["label"]), rules, bool(data.get("booster"))
 
 
-def _shown(plan: course.Plan | None, rules, patient) -> list[dict]:
+def _shown(plan: course.Plan | None, rules, patient, booster=False) -> list[dict]:
     """Each option with its rows in words (the patient's time, chair and supervisor names)."""
     if plan is None or not plan.ok:
         return []
@@ -91,7 +92,7 @@ def _shown(plan: course.Plan | None, rules, patient) -> list[dict]:
     return [
         {
             "label": option.label,
-            "token": _token(option, rules),
+            "token": _token(option, rules, booster),
             "rows": [
                 {
                     "when": format_when(i.start, zone),
@@ -106,14 +107,15 @@ def _shown(plan: course.Plan | None, rules, patient) -> list[dict]:
     ]
 
 
-def _plan_page(request, patient, form, plan=None, rules=None, error=""):
+def _plan_page(request, patient, form, plan=None, rules=None, error="", booster=False):
     outcome = course_selectors.latest_outcome(patient)
     context = {
         "patient": patient,
         "form": form,
+        "booster": booster,
         "ready": bool(outcome and outcome.lets_staff_plan),
         "plan": plan,
-        "options": _shown(plan, rules, patient),
+        "options": _shown(plan, rules, patient, booster),
         "error": error,
         "courses": Course.objects.filter(patient=patient, status=Course.Status.ACTIVE),
     }
@@ -122,21 +124,24 @@ def _plan_page(request, patient, form, plan=None, rules=None, error=""):
 
 @require("manage_bookings")
 def plan(request, patient_pk):
-    """The rules form; with its values, the proposal and two alternatives (no writes)."""
+    """The rules form; with its values, the proposal and two alternatives (no writes).
+
+    With ?booster=1 it plans one booster infusion the same way (the patient's last series
+    is its parent)."""
     patient = _patient(patient_pk)
+    booster = request.GET.get("booster") == "1"
     now = timezone.now()
-    defaults = course_services.default_rules(patient=patient, now=now)
+    defaults = course_services.default_rules(patient=patient, now=now, count=1 if booster else None)
+    earliest = {"earliest": defaults.first_date, "booster": booster}
     if "count" not in request.GET:
-        form = PlanCourseForm(
-            initial=PlanCourseForm.initial_from(defaults), earliest=defaults.first_date
-        )
-        return _plan_page(request, patient, form)
-    form = PlanCourseForm(request.GET, earliest=defaults.first_date)
+        form = PlanCourseForm(initial=PlanCourseForm.initial_from(defaults), **earliest)
+        return _plan_page(request, patient, form, booster=booster)
+    form = PlanCourseForm(request.GET, **earliest)
     if not form.is_valid():
-        return _plan_page(request, patient, form)
+        return _plan_page(request, patient, form, booster=booster)
     rules = form.rules()
     result = course_services.plan_course(patient=patient, rules=rules, now=now)
-    return _plan_page(request, patient, form, plan=result, rules=rules)
+    return _plan_page(request, patient, form, plan=result, rules=rules, booster=booster)
 
 
 @require("manage_bookings")
@@ -145,24 +150,39 @@ def book(request, patient_pk):
     """Book the series shown: all its infusions in one transaction, or none."""
     patient = _patient(patient_pk)
     try:
-        series, rules = _from_token(request.POST.get("plan", ""))
+        series, rules, booster = _from_token(request.POST.get("plan", ""))
     except (signing.BadSignature, KeyError, ValueError, TypeError):
         messages.error(request, "That plan is too old to book. Here are the times free now.")
         return redirect("schedule:course_plan", patient_pk=patient.pk)
     form = PlanCourseForm(
         data=PlanCourseForm.initial_from(rules) | {"first_date": rules.first_date.isoformat()},
         earliest=rules.first_date,
+        booster=booster,
     )
     form.is_valid()
+    kind = Course.Kind.BOOSTER if booster else Course.Kind.SERIES
+    parent = (
+        Course.objects.filter(patient=patient, kind=Course.Kind.SERIES).order_by("-pk").first()
+        if booster
+        else None
+    )
     try:
         booked = course_services.book_course(
-            patient=patient, series=series, rules=rules, actor=request.user
+            patient=patient,
+            series=series,
+            rules=rules,
+            actor=request.user,
+            kind=kind,
+            parent=parent,
         )
     except course_services.SeriesTaken as taken:
-        return _plan_page(request, patient, form, plan=taken.plan, rules=rules, error=str(taken))
+        return _plan_page(
+            request, patient, form, plan=taken.plan, rules=rules, error=str(taken), booster=booster
+        )
     except course_services.BookingError as refusal:
-        return _plan_page(request, patient, form, error=str(refusal))
-    messages.success(request, f"Booked: {rules.count} infusions for {patient.get_full_name()}.")
+        return _plan_page(request, patient, form, error=str(refusal), booster=booster)
+    what = "a booster infusion" if booster else f"{rules.count} infusions"
+    messages.success(request, f"Booked: {what} for {patient.get_full_name()}.")
     return redirect("schedule:course", pk=booked.pk)
 
 

@@ -390,6 +390,15 @@ def reschedule_appointment(
 ) -> Appointment:
     """Move a booking to another free slot (same type); the old time is freed at once."""
     now = now or timezone.now()
+    if appointment.course_id is not None:
+        # An infusion of a course keeps the course's rules (free days between, weekdays,
+        # its window) whichever page moves it. Imported here: course_services builds on
+        # this module.
+        from consultations import course_services
+
+        return course_services.move_infusion(
+            appointment=appointment, start=start, actor=actor, now=now
+        )
     provider = provider or appointment.provider
     try:
         with transaction.atomic():

@@ -292,3 +292,24 @@ def test_a_booster_is_one_infusion_booked_the_same_way(ready_patient, coordinato
     )
     assert booster.kind == "booster" and booster.infusions.count() == 1
     assert booster.parent == series_course
+
+
+def test_moving_a_course_infusion_from_the_calendar_keeps_the_series_rules(
+    ready_patient, coordinator
+):
+    # The calendar's and the portal's Move go through services.reschedule_appointment.
+    from consultations import services
+
+    _book(ready_patient, coordinator)
+    second = list(infusions_of(ready_patient))[1]  # Fri Jan 8; neighbours Wed 6 and Mon 11
+    with pytest.raises(course_services.MoveRefused, match="free day"):
+        services.reschedule_appointment(
+            appointment=second, start=at(dt.date(2027, 1, 7), 9), actor=coordinator, now=NOW
+        )
+    second.refresh_from_db()
+    assert second.start.date() == dt.date(2027, 1, 8)
+    moved = services.reschedule_appointment(
+        appointment=second, start=at(dt.date(2027, 1, 8), 14), actor=coordinator, now=NOW
+    )
+    assert moved.start == at(dt.date(2027, 1, 8), 14) and moved.chair_id is not None
+    assert moved.course_id == second.course_id

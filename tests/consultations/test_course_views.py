@@ -84,7 +84,7 @@ def test_a_lost_race_says_so_and_shows_new_times(
     token = options[0]["token"]
     from consultations.course_views import _from_token
 
-    series, _ = _from_token(token)
+    series, _rules, _booster = _from_token(token)
     first = series.infusions[0]
     for chair in chairs:  # both chairs taken at the first time since the page was shown
         Appointment.objects.create(
@@ -196,3 +196,34 @@ def test_the_clinic_admin_edits_the_course_defaults_and_the_change_is_recorded(
     assert (row.course_infusions, row.course_window_days) == (5, 21)
     assert row.infusion_preparation == "Bring water."
     assert SettingsChange.objects.get(section="course").changed_by == clinic_admin
+
+
+def test_a_booster_is_planned_and_booked_as_one_infusion_and_answers_the_request(
+    client, login, coordinator, ready_patient
+):
+    from consultations import booster_services
+    from consultations.models import BoosterRequest
+
+    login(coordinator)
+    response = _proposal(client, ready_patient)
+    client.post(
+        reverse("schedule:course_book", args=[ready_patient.pk]),
+        {"plan": response.context["options"][0]["token"]},
+    )
+    series = Course.objects.get(patient=ready_patient)
+    asked = booster_services.request_booster(patient=ready_patient)
+
+    url = _plan_url(ready_patient) + "?booster=1"
+    first = client.get(url).context["form"].initial["first_date"].isoformat()
+    page = client.get(url, PLAN | {"count": "1", "first_date": first, "booster": "1"})
+    assert b"Plan a booster infusion" in page.content
+    options = page.context["options"]
+    assert options and all(len(o["rows"]) == 1 for o in options)
+    booked = client.post(
+        reverse("schedule:course_book", args=[ready_patient.pk]), {"plan": options[0]["token"]}
+    )
+    booster = Course.objects.get(patient=ready_patient, kind=Course.Kind.BOOSTER)
+    assert booked.status_code == 302 and booster.parent == series
+    assert booster.infusions.count() == 1 and booster.infusions.get().chair_id is not None
+    asked.refresh_from_db()
+    assert asked.status == BoosterRequest.Status.BOOKED
