@@ -147,7 +147,9 @@ def _two_weeks_pass(course):
     return infusions
 
 
-def test_a_whole_course_from_the_outcome_to_the_chart(desk, infusion_clinic, approved_patient):
+def test_a_whole_course_from_the_outcome_to_the_chart(
+    desk, browser, live_server, infusion_clinic, approved_patient
+):
     from consultations.models import Course
 
     consultation = infusion_clinic
@@ -189,8 +191,43 @@ def test_a_whole_course_from_the_outcome_to_the_chart(desk, infusion_clinic, app
     # Two weeks on: the series has taken place.
     _two_weeks_pass(course)
 
-    # 3. The 1-week check-in, answered (PEG 7.0 → 3.0), and the chart says responder.
-    _one_week_check_in(course, peg_items=(3, 3, 3))
+    # 3. An infusion record with vitals, at the chair.
+    page.goto(f"/staff/patients/{approved_patient.pk}/")
+    page.get_by_role("link", name="Infusion record").first.click()
+    page.get_by_label("Arrived at").fill("09:00")
+    page.get_by_label("Driver taking the patient home").fill("Bob Anderson")
+    page.get_by_role("button", name="Save arrival and discharge").click()
+    form = page.locator("form.reading-form")
+    form.get_by_label("Before", exact=True).check()
+    form.get_by_label("Time taken").fill("09:05")
+    form.get_by_label("Systolic BP (mmHg)").fill("128")
+    form.get_by_label("Diastolic BP (mmHg)").fill("80")
+    form.get_by_label("Heart rate (bpm)").fill("72")
+    form.get_by_label("SpO2 (%)").fill("98")
+    form.get_by_role("button", name="Add the reading").click()
+    page.get_by_text("Reading added.").wait_for()
+    assert_accessible(page)
+    _shoot(page, "journey-4-record")
+
+    # 4. The 1-week check-in, filled in by the patient on her phone (PEG 7.0 -> 3.0).
+    from consultations import checkin_services
+    from consultations.models import CheckIn
+
+    checkin_services.schedule_check_ins(patient=approved_patient)
+    week_1 = CheckIn.objects.get(course=course, kind="week_1")
+    phone = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 375, "height": 812},
+        is_mobile=True,
+        has_touch=True,
+    )
+    phone.set_default_timeout(15_000)
+    patient_page = phone.new_page()
+    log_in(patient_page, approved_patient.email, PASSWORD)
+    _fill_check_in(patient_page, week_1, peg=3)
+    _shoot(patient_page, "journey-5-check-in-thanks")
+
+    # 5. The chart says so.
     page.goto(f"/staff/patients/{approved_patient.pk}/")
     section = page.get_by_role("region", name="Outcomes over time")
     status = section.get_by_test_id("chart-status")
@@ -199,24 +236,54 @@ def test_a_whole_course_from_the_outcome_to_the_chart(desk, infusion_clinic, app
     assert section.get_by_role("img").count() >= 1
     assert_accessible(page)
     section.scroll_into_view_if_needed()
-    _shoot(page, "journey-4-chart")
+    _shoot(page, "journey-6-chart")
 
-
-def _one_week_check_in(course, *, peg_items):
-    """The 1-week check-in as the patient's answers leave it (the check-in forms are
-    another part of this issue: until they land the row is written as they would)."""
     import datetime as dt
 
-    from consultations.models import CheckIn
-
-    last = course.infusions.order_by("-start").first().start
-    peg = round(sum(peg_items) / 3, 1)
-    return CheckIn.objects.create(
-        patient=course.patient,
+    # 6. A later check-in: the pain is back (PEG 6.0 lost half the gain) -> a booster prompt.
+    later = CheckIn.objects.create(
+        patient=approved_patient,
         course=course,
-        kind="week_1",
-        due_at=last + dt.timedelta(days=7),
-        completed_at=timezone.now(),
-        answers=dict(zip(("peg_pain", "peg_enjoyment", "peg_activity"), peg_items, strict=True)),
-        scores={"peg": peg, "phq9": 5, "gad7": 4, "mme": 45, "pgic": 2},
+        kind="week_4",
+        due_at=timezone.now() - dt.timedelta(hours=1),
+        closes_at=timezone.now() + dt.timedelta(days=14),
     )
+    _fill_check_in(patient_page, later, peg=6)
+    phone.close()
+    page.goto("/schedule/boosters/")
+    row = page.get_by_role("row").filter(has_text=approved_patient.get_full_name())
+    assert "Relief fading" in row.inner_text()
+    assert_accessible(page)
+    _shoot(page, "journey-7-booster-prompt")
+
+    # 7. The booster, planned and booked the same way as the series: one infusion on a chair.
+    row.get_by_role("link", name="Book a booster").click()
+    page.get_by_role("heading", name="Plan a booster infusion").wait_for()
+    page.get_by_role("button", name="Show the earliest times").click()
+    page.get_by_role("button", name="Book these 1").first.click()
+    page.get_by_text("Booked: a booster infusion").wait_for()
+    assert_accessible(page)
+    _shoot(page, "journey-8-booster-booked")
+    booster = Course.objects.get(patient=approved_patient, kind=Course.Kind.BOOSTER)
+    assert booster.parent == course and booster.infusions.get().chair_id is not None
+
+
+def _fill_check_in(page, check_in, *, peg: int) -> None:
+    """The patient answers a follow-up check-in through its form (the emailed link)."""
+    from django.urls import reverse
+
+    page.goto(reverse("consultations:checkin", args=[check_in.pk]))
+    page.get_by_role("heading", name="How are you doing?").wait_for()
+    for key in ("peg_pain", "peg_enjoyment", "peg_activity"):
+        page.locator(f'input[name="{key}"][value="{peg}"]').check()
+    for n in range(1, 10):
+        page.locator(f'input[name="phq9_{n}"][value="0"]').check()
+    for n in range(1, 8):
+        page.locator(f'input[name="gad7_{n}"][value="1"]').check()
+    page.get_by_label("No change since last time").check()
+    page.get_by_label("Much improved", exact=True).check()
+    assert_accessible(page)
+    page.get_by_role("button", name="Send my answers").click()
+    page.wait_for_url("**/appointments/check-ins/")
+    check_in.refresh_from_db()
+    assert check_in.completed_at is not None and check_in.scores["peg"] == float(peg)
