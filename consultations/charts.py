@@ -34,7 +34,8 @@ GRID = "#dee2e6"
 
 WIDTH, HEIGHT = 420, 200
 LEFT, RIGHT, TOP, BOTTOM = 40, 12, 16, 36
-MAX_DATE_TICKS = 6
+# Five labels: six on 368 units of axis left "Nov 10" and "Nov 14" touching (~47 units each).
+MAX_DATE_TICKS = 5
 
 
 @dataclass(frozen=True)
@@ -290,11 +291,11 @@ def _x_scale(first: dt.date, last: dt.date):
     return x
 
 
-def _date_ticks(first: dt.date, last: dt.date) -> list[dt.date]:
+def _date_ticks(first: dt.date, last: dt.date, most: int = MAX_DATE_TICKS) -> list[dt.date]:
     span = (last - first).days
     if span == 0:
         return [first]
-    count = min(MAX_DATE_TICKS, span + 1)
+    count = min(most, span + 1)
     ticks = [first + dt.timedelta(days=round(span * i / (count - 1))) for i in range(count)]
     return sorted(set(ticks))
 
@@ -323,10 +324,15 @@ def _x_axis(first, last, x) -> list[str]:
         f'<g class="x-axis" fill="{INK}" font-size="13" text-anchor="middle">',
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{base}" y2="{base}" stroke="{INK}"/>',
     ]
-    ticks = _date_ticks(first, last)
-    for index, day in enumerate(ticks):
-        tx = x(day)
+    # "Nov 2026" is wider than "Nov 10": fewer of them, and never the same month twice.
+    ticks, seen = [], set()
+    for day in _date_ticks(first, last, MAX_DATE_TICKS - 1 if with_year else MAX_DATE_TICKS):
         label = f"{day:%b} {day.year}" if with_year else short_date(day)
+        if label not in seen:
+            seen.add(label)
+            ticks.append((day, label))
+    for index, (day, label) in enumerate(ticks):
+        tx = x(day)
         # The outer labels lean inwards, so neither is cut off at the chart's edge.
         anchor = ""
         if len(ticks) > 1 and index == 0:

@@ -3,6 +3,8 @@
 import datetime as dt
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from consultations import charts
 from consultations.charts import PATIENT, Reading, build_chart
 
@@ -231,3 +233,23 @@ def test_patient_table_lists_her_answers_and_names_her_treatment_dates_in_words(
     assert "Your treatments: Oct 12, 2026, Oct 14, 2026, Oct 16, 2026." in (
         chart.panels[0].description
     )
+
+
+@pytest.mark.parametrize("span_days", [3, 9, 21, 30, 45, 90, 200, 400])
+def test_date_labels_never_run_into_each_other(span_days):
+    first = D(2026, 11, 10)
+    readings = [
+        Reading(first, "Intake", {"peg": 7}, baseline=True),
+        Reading(first + dt.timedelta(days=span_days), "Check-in", {"peg": 4}),
+    ]
+    root = _svg(build_chart(readings).panels[0])
+    texts = root.findall(f".//{SVG}g[@class='x-axis']/{SVG}text")
+    assert len({t.text for t in texts}) == len(texts)  # no month named twice
+    extents = []
+    for text in texts:
+        # About 0.6 em a character in the chart's sans-serif at 13 units.
+        width, x = len(text.text) * 0.6 * 13, float(text.get("x"))
+        anchor = text.get("text-anchor", "middle")
+        left = {"start": x, "end": x - width}.get(anchor, x - width / 2)
+        extents.append((left, left + width))
+    assert all(a[1] + 4 <= b[0] for a, b in zip(extents, extents[1:], strict=False))
