@@ -176,7 +176,8 @@ def _merge(intervals: Iterable[Interval]) -> list[Interval]:
     return merged
 
 
-def _subtract(intervals: list[Interval], cuts: Iterable[Interval]) -> list[Interval]:
+def subtract(intervals: list[Interval], cuts: Iterable[Interval]) -> list[Interval]:
+    """What is left of the intervals once every cut is taken out (the planner uses it too)."""
     for cut_start, cut_end in cuts:
         remaining: list[Interval] = []
         for start, end in intervals:
@@ -253,7 +254,7 @@ class _Schedule:
                     cuts.append(
                         _wall_interval(near, override.start, override.end, self.clinic_zone)
                     )
-        return _merge(_subtract(_merge(opening), cuts))
+        return _merge(subtract(_merge(opening), cuts))
 
 
 def day_intervals(
@@ -361,7 +362,7 @@ class _Chairs:
                     opening = []
                     break
                 cuts.append(_wall_interval(date, override.start, override.end, zone))
-            self._open[key] = _merge(_subtract(_merge(opening), cuts))
+            self._open[key] = _merge(subtract(_merge(opening), cuts))
         return self._open[key]
 
     def _local_dates(self, start: dt.datetime, end: dt.datetime) -> Iterator[dt.date]:

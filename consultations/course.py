@@ -33,6 +33,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from consultations.availability import subtract
+
 UTC = dt.UTC
 Interval = tuple[dt.datetime, dt.datetime]
 
@@ -201,21 +203,6 @@ def _merge(intervals: Iterable[Interval]) -> list[Interval]:
     return merged
 
 
-def _subtract(intervals: list[Interval], cuts: Iterable[Interval]) -> list[Interval]:
-    for cut_start, cut_end in cuts:
-        remaining: list[Interval] = []
-        for start, end in intervals:
-            if cut_end <= start or end <= cut_start:
-                remaining.append((start, end))
-                continue
-            if start < cut_start:
-                remaining.append((start, cut_start))
-            if cut_end < end:
-                remaining.append((cut_end, end))
-        intervals = remaining
-    return intervals
-
-
 def _covers(intervals: Sequence[Interval], start: dt.datetime, end: dt.datetime) -> bool:
     """Whether one of the merged, sorted intervals holds [start, end) whole."""
     i = bisect.bisect_right(intervals, (start, dt.datetime.max.replace(tzinfo=UTC))) - 1
@@ -248,7 +235,7 @@ class _Clinic:
         self.spec = inputs.infusion
         closures = _merge(inputs.closures)
         self.opening = {
-            date: _subtract(_merge(intervals), closures) for date, intervals in inputs.days.items()
+            date: subtract(_merge(intervals), closures) for date, intervals in inputs.days.items()
         }
         self.on_duty = {pid: _merge(iv) for pid, iv in inputs.supervisors.items()}
         self.supervisor_busy = {
