@@ -49,7 +49,7 @@ def test_chair_pages_list_refuse_with_the_bookings_and_edit_opening_hours(
     page.get_by_role("link", name="Deactivate Chair 1").click()
     refusal = page.locator("#refusal")
     assert "1 infusion is still booked on this chair" in refusal.inner_text()
-    assert page.get_by_role("cell", name="Alice Anderson").is_visible()
+    assert page.get_by_role("cell", name="Alice Anderson", exact=True).is_visible()
     assert page.get_by_role("button", name="Deactivate the chair").count() == 0
     assert_accessible(page)
     shoot(page, "chair-deactivate-refused")

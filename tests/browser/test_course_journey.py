@@ -51,7 +51,7 @@ def infusion_clinic(patient, clinician):
             location=location, weekday=weekday, start=dt.time(8), end=dt.time(18)
         )
     for name in ("Chair 1", "Chair 2"):
-        Chair.objects.create(location=location, name=name)
+        Chair.objects.get_or_create(location=location, name=name)
     consultation = consulted(patient, provider, start=timezone.now() - dt.timedelta(days=7))
     ConsultationOutcome.objects.create(
         appointment=consultation,
