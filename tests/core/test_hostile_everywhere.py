@@ -36,7 +36,19 @@ from hypothesis import strategies as st
 
 from clinic.documents.services import store_document
 from clinic.notifications.models import Message
-from consultations.models import Appointment, AppointmentType, DateOverride, Location
+from consultations.models import (
+    Appointment,
+    AppointmentType,
+    BoosterRequest,
+    BoosterSnooze,
+    Chair,
+    CheckIn,
+    Course,
+    DateOverride,
+    Location,
+)
+from consultations.record_views import PARTS
+from consultations.schedule_chairs import CHANGES
 from intake import checklist, demo
 from intake.questionnaire import SECTIONS
 from intake.staff_views import DONE
@@ -191,7 +203,32 @@ def world(people, provider, initial, clinic_admin):
         upload=SimpleUploadedFile("r.pdf", b"%PDF-1.7\n%%EOF\n"),
         actor=people["coordinator"],
     )
+    course = Course.objects.create(patient=patient, planned_count=6)
+    check_in = CheckIn.objects.create(
+        patient=patient,
+        course=course,
+        kind=CheckIn.Kind.WEEK_1,
+        due_at=timezone.now(),
+        closes_at=timezone.now() + dt.timedelta(days=14),
+    )
+    booster_request = BoosterRequest.objects.create(
+        patient=patient, course=course, requested_at=timezone.now()
+    )
+    snooze = BoosterSnooze.objects.create(
+        patient=patient,
+        until=timezone.localdate() + dt.timedelta(days=30),
+        reason="Travelling",
+        created_by=people["coordinator"],
+    )
     ids_by_segment = {
+        "check-ins": check_in.pk,
+        "booster": booster_request.pk,
+        "requests": booster_request.pk,
+        "chairs": Chair.objects.first().pk,
+        "courses": course.pk,
+        "boosters": patient.pk,
+        "set-aside": snooze.pk,
+        "mine": document.pk,
         "intake": intake.pk,
         "intakes": intake.pk,
         "flags": intake.flags.first().pk,
@@ -208,7 +245,8 @@ def world(people, provider, initial, clinic_admin):
     }
     slugs = {
         "key": [s.key for s in SECTIONS] + ["no-such-step"],
-        "action": sorted(DONE) + ["delete-everything"],
+        "action": sorted(DONE) + sorted(CHANGES) + ["delete-everything"],
+        "part": [*PARTS, "no-such-part"],
         "uidb64": [urlsafe_base64_encode(force_bytes(patient.pk)), "MQ", "%00"],
         "token": ["set-password", "abc-123", "x" * 300],
         "code": [item.code for item in checklist.ITEMS] + ["no-such-item"],
