@@ -11,7 +11,8 @@ from intake.checklist_services import record_checklist
 from intake.models import ChecklistEvent, ChecklistItem
 
 CARDIAC = {"high_blood_pressure": "yes", "bp_controlled": "yes"}
-HEPATIC = {"liver_disease": "moderate"}
+# Liver disease is a tick in the health checklist and a severity (the old one answer is derived).
+HEPATIC = {"health_conditions": ["liver"], "liver_severity": "moderate"}
 
 
 # ----------------------------------------------------------------- pure mapping
