@@ -142,6 +142,7 @@ def test_every_kind_renders_on_each_of_its_channels(kind, channel, fixture_data,
             "hours": 24,
             "check_in": fixture_data["check_in"].pk,
             "booster_request": fixture_data["booster"].pk,
+            "step": "pain",  # save and finish later: the step to come back to
         },
     )
     to, rendered = compose.render(Message.objects.select_related("recipient").get(pk=message.pk))
