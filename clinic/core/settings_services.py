@@ -143,26 +143,37 @@ def vitals_values(row: ClinicSettings) -> dict:
     return {name: getattr(row, name) for name in VITALS_FIELDS}
 
 
-def update_vitals_limits(*, limits: dict, actor, loaded: dict | None = None) -> ClinicSettings:
-    """Save the infusion vitals limits and record the change; refuses a conflicting edit."""
+def _update_fields(*, section: str, fields: dict, values: dict, actor, loaded) -> ClinicSettings:
+    """Save plain fields of the settings row as one recorded edit (conflicts refused)."""
     with transaction.atomic():
         row = lock_clinic_settings()
 
-        def write(values: dict) -> None:
-            for name in VITALS_FIELDS:
-                setattr(row, name, values[name])
-            row.save(update_fields=list(VITALS_FIELDS))
+        def write(merged: dict) -> None:
+            for name in fields:
+                setattr(row, name, merged[name])
+            row.save(update_fields=list(fields))
 
         apply_settings_edit(
-            section=Section.VITALS_LIMITS,
-            fields=VITALS_FIELDS,
-            mine={name: limits[name] for name in VITALS_FIELDS},
+            section=section,
+            fields=fields,
+            mine={name: values[name] for name in fields},
             loaded=loaded,
-            current=vitals_values(row),
+            current={name: getattr(row, name) for name in fields},
             actor=actor,
             write=write,
         )
     return row
+
+
+def update_vitals_limits(*, limits: dict, actor, loaded: dict | None = None) -> ClinicSettings:
+    """Save the infusion vitals limits and record the change; refuses a conflicting edit."""
+    return _update_fields(
+        section=Section.VITALS_LIMITS,
+        fields=VITALS_FIELDS,
+        values=limits,
+        actor=actor,
+        loaded=loaded,
+    )
 
 
 def cancellation_values(row: ClinicSettings) -> dict:
@@ -245,24 +256,9 @@ def course_values(row: ClinicSettings) -> dict:
 
 def update_course_settings(*, values: dict, actor, loaded: dict | None = None) -> ClinicSettings:
     """Save the course defaults and preparation text and record the change; refuses a conflict."""
-    with transaction.atomic():
-        row = lock_clinic_settings()
-
-        def write(merged: dict) -> None:
-            for name in COURSE_FIELDS:
-                setattr(row, name, merged[name])
-            row.save(update_fields=list(COURSE_FIELDS))
-
-        apply_settings_edit(
-            section=Section.COURSE,
-            fields=COURSE_FIELDS,
-            mine={name: values[name] for name in COURSE_FIELDS},
-            loaded=loaded,
-            current=course_values(row),
-            actor=actor,
-            write=write,
-        )
-    return row
+    return _update_fields(
+        section=Section.COURSE, fields=COURSE_FIELDS, values=values, actor=actor, loaded=loaded
+    )
 
 
 def booster_values(row: ClinicSettings) -> dict:
@@ -273,20 +269,10 @@ def update_booster_interval(
     *, weeks: int | None, actor, loaded: dict | None = None
 ) -> ClinicSettings:
     """Save the booster interval (None: prompt on fading relief only) and record it."""
-    with transaction.atomic():
-        row = lock_clinic_settings()
-
-        def write(values: dict) -> None:
-            row.booster_interval_weeks = values["booster_interval_weeks"]
-            row.save(update_fields=["booster_interval_weeks"])
-
-        apply_settings_edit(
-            section=Section.BOOSTERS,
-            fields=BOOSTER_FIELDS,
-            mine={"booster_interval_weeks": weeks},
-            loaded=loaded,
-            current=booster_values(row),
-            actor=actor,
-            write=write,
-        )
-    return row
+    return _update_fields(
+        section=Section.BOOSTERS,
+        fields=BOOSTER_FIELDS,
+        values={"booster_interval_weeks": weeks},
+        actor=actor,
+        loaded=loaded,
+    )
