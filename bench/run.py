@@ -420,9 +420,10 @@ def seed_intakes(world: World, wanted: int) -> None:
 
 
 class Page:
-    def __init__(self, key, label, who, url, method="get", data=None, status=200):
+    def __init__(self, key, label, who, url, method="get", data=None, status=200, shows=""):
         self.key, self.label, self.who, self.url = key, label, who, url
         self.method, self.data, self.status = method, data, status
+        self.shows = shows  # text the page must contain, so a page that lost its point fails
 
 
 def pages(world: World) -> list[Page]:
@@ -432,7 +433,9 @@ def pages(world: World) -> list[Page]:
     from tests.intake.helpers import post_data
 
     book = reverse("consultations:book")
-    picker = f"{book}?type={world.initial.pk}&mode=in_person&provider=any"
+    # The follow-up: the picker patient has had their consultation (the course planner
+    # needs its outcome), so the initial type is no longer theirs to book.
+    picker = f"{book}?type={world.follow_up.pk}&mode=in_person&provider=any"
     pain = reverse("intake:step", args=["pain"])
     autosave = reverse("intake:autosave", args=["pain"])
     pain_post = post_data("pain", demo.BASE)
@@ -458,8 +461,20 @@ def pages(world: World) -> list[Page]:
         Page("step_get", "intake step GET", "intake_patient", pain),
         Page("step_post", "intake step POST", "intake_patient", pain, "post", pain_post, 302),
         Page("autosave", "intake autosave", "intake_patient", autosave, "post", autosave_post),
-        Page("picker_days", "slot picker days, 10 providers x 60 days", "picker_patient", picker),
-        Page("picker_times", "slot picker times (one day)", "picker_patient", times),
+        Page(
+            "picker_days",
+            "slot picker days, 10 providers x 60 days",
+            "picker_patient",
+            picker,
+            shows='id="days-h"',
+        ),
+        Page(
+            "picker_times",
+            "slot picker times (one day)",
+            "picker_patient",
+            times,
+            shows='id="times-h"',
+        ),
         Page("calendar", "calendar week, 200 appointments", "coordinator", week),
         Page("course", "course planner, 6 chairs x 8 weeks, 200 infusions", "coordinator", course),
     ]
@@ -503,6 +518,7 @@ def measure_page(client, page: Page, *, rounds: int, requests: int) -> tuple[lis
 
     response = _request(client, page)
     assert response.status_code == page.status, (page.url, response.status_code)
+    assert page.shows.encode() in response.content, (page.url, page.shows)
     client.get("/bench/bare/")
     counter = QueryCounter()
     with connection.execute_wrapper(counter):
