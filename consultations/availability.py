@@ -36,6 +36,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 UTC = dt.UTC
@@ -192,6 +193,9 @@ def subtract(intervals: list[Interval], cuts: Iterable[Interval]) -> list[Interv
     return intervals
 
 
+_DAY = dt.timedelta(days=1)
+
+
 def _dates(first: dt.date, last: dt.date) -> Iterator[dt.date]:
     for offset in range((last - first).days + 1):
         yield first + dt.timedelta(days=offset)
@@ -214,6 +218,15 @@ class _Schedule:
                 raise ValueError(f"{override}: the range ends before it starts")
             self._overrides.append(override)
         self._on: dict[dt.date, list[OverrideSpec]] = {}
+        self._walls: dict[tuple, Interval] = {}
+        self._plain: dict[tuple, list[Interval]] = {}
+
+    def _wall(self, date: dt.date, start, end, zone: ZoneInfo) -> Interval:
+        # Providers mostly keep the same hours: each (date, hours, zone) is converted once.
+        key = (date, start, end, zone)
+        if key not in self._walls:
+            self._walls[key] = _wall_interval(date, start, end, zone)
+        return self._walls[key]
 
     def overrides_on(self, date: dt.date) -> list[OverrideSpec]:
         """The entries whose range includes `date` (a range is one row, however long)."""
@@ -223,12 +236,24 @@ class _Schedule:
 
     def intervals(self, provider: ProviderSpec, date: dt.date) -> list[Interval]:
         zone = ZoneInfo(provider.time_zone)
-        opening: list[Interval] = [
-            _wall_interval(date, hours.start, hours.end, zone)
+        rows = tuple(
+            (hours.start, hours.end)
             for hours in self.hours.get((provider.id, date.weekday()), ())
             if (hours.valid_from is None or hours.valid_from <= date)
             and (hours.valid_to is None or date <= hours.valid_to)
-        ]
+        )
+        if not (
+            self.overrides_on(date - _DAY)
+            or self.overrides_on(date)
+            or self.overrides_on(date + _DAY)
+        ):
+            # Nothing overrides the hours near this date: providers keeping the same hours
+            # in the same zone share one answer, worked out once.
+            key = (date, zone, rows)
+            if key not in self._plain:
+                self._plain[key] = _merge(_wall_interval(date, s, e, zone) for s, e in rows)
+            return self._plain[key]
+        opening: list[Interval] = [self._wall(date, s, e, zone) for s, e in rows]
         cuts: list[Interval] = []
         for override in self.overrides_on(date):
             whole_day = override.start is None and override.end is None
@@ -437,22 +462,172 @@ def place_infusion(
 # --------------------------------------------------------------------------- slots
 
 
-def _grid(
-    first: dt.datetime, last: dt.datetime, earliest: dt.datetime, latest: dt.datetime, step
-) -> Iterator[dt.datetime]:
-    """Starts first, first + step, ... (real time) within [earliest, latest] and <= last."""
-    start = first
-    if earliest > start:  # jump to the first grid point on or after the notice
-        start += -(-(earliest - start) // step) * step
-    while start <= last and start <= latest:
-        yield start
-        start += step
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+_US = dt.timedelta(microseconds=1)
+
+
+def _us(moment: dt.datetime) -> int:
+    """Microseconds since the epoch: the slot arithmetic below is on integers."""
+    return (moment - _EPOCH) // _US
+
+
+def _moment(us: int) -> dt.datetime:
+    return _EPOCH + dt.timedelta(microseconds=us)
 
 
 def _same_offset(start: dt.datetime, end: dt.datetime, zone: ZoneInfo) -> bool:
     # Different offsets mean the slot straddles a DST change: its wall-clock length
     # would not be its duration, so it is not offered.
     return start.astimezone(zone).utcoffset() == end.astimezone(zone).utcoffset()
+
+
+def _forbidden(blocks: Iterable[Interval], kind: AppointmentTypeSpec) -> list[tuple[int, int]]:
+    """The starts a provider's bookings rule out, as sorted, merged open intervals (µs).
+
+    A start s is taken when its own block [s - buffer_before, s + duration + buffer_after)
+    overlaps a booking [b0, b1), i.e. when b0 - duration - buffer_after < s < b1 +
+    buffer_before. Open at both ends: a block that only touches a booking is free."""
+    before = kind.buffer_before // _US
+    after = (kind.duration + kind.buffer_after) // _US
+    spans = sorted((_us(s) - after, _us(e) + before) for s, e in blocks if s < e)
+    merged: list[tuple[int, int]] = []
+    for low, high in spans:
+        if merged and low < merged[-1][1]:  # an end point itself is free: only overlap joins
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return merged
+
+
+def _free_indexes(
+    base: int, step: int, first: int, last: int, forbidden: list[tuple[int, int]], highs
+) -> Iterator[tuple[int, int]]:
+    """Runs [i, j] (inclusive) of grid indexes first..last whose start base + k * step
+    lies in no forbidden open interval (`highs`: the intervals' upper ends, for bisect)."""
+    k = first
+    at = bisect.bisect_right(highs, base + k * step)  # intervals wholly before the first start
+    while k <= last and at < len(forbidden):
+        low, high = forbidden[at]
+        blocked_from = (low - base) // step + 1  # first k with start > low
+        if blocked_from > last:
+            break
+        if blocked_from > k:
+            yield k, blocked_from - 1
+        k = max(k, -((base - high) // step))  # first k with start >= high
+        at += 1
+    if k <= last:
+        yield k, last
+
+
+class _Run(NamedTuple):
+    """Free starts first, first + step, ... (count of them, µs) of one provider."""
+
+    provider_id: int
+    first: int
+    count: int
+
+
+def _free_runs(
+    *,
+    appointment_type: AppointmentTypeSpec,
+    providers: Iterable[ProviderSpec],
+    working_hours: Iterable[WorkingHoursSpec],
+    overrides: Iterable[OverrideSpec],
+    busy: Sequence[BusySpec],
+    start_date: dt.date,
+    end_date: dt.date,
+    now: dt.datetime,
+    clinic_time_zone: str,
+    chairs: Iterable[ChairSpec],
+    opening_hours: Iterable[OpeningHoursSpec],
+    supervisors: Iterable[ProviderSpec],
+    step: dt.timedelta,
+) -> Iterator[tuple[dt.datetime, dt.datetime, list[_Run]]]:
+    """Every bookable start as runs on the step grid, by the working interval they lie in
+    (unordered). The rules are free_slots'; this is how they are worked out.
+
+    Starts step in real time from each interval's start, from the notice on, to the
+    horizon. Bookings are cut out as ranges of grid points rather than tested start by
+    start, and the DST rule (start and end at the same UTC offset) is tested once for a
+    whole interval: when its first start and last end (recovery included) have the same
+    offset, so has every slot in it, as a zone does not change its offset twice inside one
+    working interval (under a day). Only an interval with a change in it, and infusions
+    (a chair to place), are tested start by start.
+    """
+    kind = appointment_type
+    if now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    if step <= dt.timedelta(0) or kind.duration <= dt.timedelta(0):
+        raise ValueError("step and duration must be positive")
+    chairs = list(chairs)
+    if kind.uses_chair and not chairs:
+        return
+    earliest = (now + kind.min_notice).astimezone(UTC)
+    latest = (now + kind.horizon).astimezone(UTC)
+    schedule = _Schedule(working_hours, overrides, clinic_time_zone)
+
+    blocks: dict[int, list[Interval]] = defaultdict(list)
+    for row in busy:
+        if row.provider_id is not None:
+            blocks[row.provider_id].append((row.start, row.end))
+    ledger = (
+        _Chairs(
+            chairs=chairs,
+            opening_hours=opening_hours,
+            supervisors=supervisors,
+            busy=busy,
+            schedule=schedule,
+        )
+        if kind.uses_chair
+        else None
+    )
+    step_us, duration = step // _US, kind.duration
+    grids: dict[tuple, tuple | None] = {}  # an interval's grid: base, first, last, one offset
+    for provider in providers:
+        zone = ZoneInfo(provider.time_zone)
+        forbidden = _forbidden(blocks.get(provider.id, ()), kind)
+        highs = [high for _, high in forbidden]
+        for date in _dates(start_date, end_date):
+            for open_start, open_end in schedule.intervals(provider, date):
+                key = (open_start, open_end, zone)  # providers with the same hours share it
+                if key not in grids:
+                    last_start = min(open_end - duration, latest)
+                    grids[key] = (
+                        None
+                        if last_start < open_start or last_start < earliest
+                        else (
+                            _us(open_start),
+                            max(0, -(-(earliest - open_start) // step)),
+                            (last_start - open_start) // step,
+                            _same_offset(open_start, open_end, zone),
+                        )
+                    )
+                if grids[key] is None:
+                    continue
+                base, first, last, uniform = grids[key]
+                indexes = _free_indexes(base, step_us, first, last, forbidden, highs)
+                if ledger is None and uniform:
+                    runs = [_Run(provider.id, base + i * step_us, j - i + 1) for i, j in indexes]
+                    if runs:
+                        yield open_start, open_end, runs
+                    continue
+                runs = []
+                for i, j in indexes:
+                    for k in range(i, j + 1):
+                        start = open_start + k * step
+                        end = start + duration
+                        if not _same_offset(start, end, zone):
+                            continue
+                        if ledger is not None:
+                            chair_end = end + kind.chair_time_after
+                            # Recovery across a DST change: the same rule as the slot itself.
+                            if not _same_offset(start, chair_end, zone):
+                                continue
+                            if ledger.place(start, chair_end).chair_id is None:
+                                continue
+                        runs.append(_Run(provider.id, base + k * step_us, 1))
+                if runs:
+                    yield open_start, open_end, runs
 
 
 def free_slots(
@@ -474,56 +649,104 @@ def free_slots(
     """Bookable slots for local dates start_date..end_date, sorted by (start, provider_id).
 
     For a type that uses a chair, `working_hours` also holds the supervisors' hours."""
-    kind = appointment_type
-    if now.utcoffset() is None:
-        raise ValueError("now must be timezone-aware")
-    if step <= dt.timedelta(0) or kind.duration <= dt.timedelta(0):
-        raise ValueError("step and duration must be positive")
-    chairs = list(chairs)
-    if kind.uses_chair and not chairs:
-        return []
-    earliest = (now + kind.min_notice).astimezone(UTC)
-    latest = (now + kind.horizon).astimezone(UTC)
-    schedule = _Schedule(working_hours, overrides, clinic_time_zone)
-
-    blocks: dict[int, list[Interval]] = defaultdict(list)
-    for row in busy:
-        if row.provider_id is not None:
-            blocks[row.provider_id].append((row.start, row.end))
-    ledger = (
-        _Chairs(
-            chairs=chairs,
-            opening_hours=opening_hours,
-            supervisors=supervisors,
-            busy=busy,
-            schedule=schedule,
-        )
-        if kind.uses_chair
-        else None
+    runs = _free_runs(
+        appointment_type=appointment_type,
+        providers=providers,
+        working_hours=working_hours,
+        overrides=overrides,
+        busy=busy,
+        start_date=start_date,
+        end_date=end_date,
+        now=now,
+        clinic_time_zone=clinic_time_zone,
+        chairs=chairs,
+        opening_hours=opening_hours,
+        supervisors=supervisors,
+        step=step,
     )
-
-    slots: list[Slot] = []
-    for provider in providers:
-        zone = ZoneInfo(provider.time_zone)
-        timeline = _Timeline(blocks.get(provider.id, ()))
-        for date in _dates(start_date, end_date):
-            for open_start, open_end in schedule.intervals(provider, date):
-                for start in _grid(open_start, open_end - kind.duration, earliest, latest, step):
-                    end = start + kind.duration
-                    if not _same_offset(start, end, zone) or timeline.overlaps(
-                        start - kind.buffer_before, end + kind.buffer_after
-                    ):
-                        continue
-                    if ledger is not None:
-                        chair_end = end + kind.chair_time_after
-                        # Recovery across a DST change: the same rule as the slot itself.
-                        if not _same_offset(start, chair_end, zone):
-                            continue
-                        if ledger.place(start, chair_end).chair_id is None:
-                            continue
-                    slots.append(Slot(provider.id, start, end))
+    step_us, duration = step // _US, appointment_type.duration
+    slots = []
+    for run in (run for _, _, interval_runs in runs for run in interval_runs):
+        for k in range(run.count):
+            start = _moment(run.first + k * step_us)
+            slots.append(Slot(run.provider_id, start, start + duration))
     slots.sort(key=lambda slot: (slot.start, slot.provider_id))
     return slots
+
+
+class FreeDays:
+    """Free slots by the patient's local day, worked out only as far as a page asks.
+
+    What the booking picker shows is a count of free times on each day and the times of
+    one day (and the first suitable time of a few): `count` answers from the runs of
+    starts without making a slot, `slots` makes one day's. Same rules, same slots, as
+    free_slots grouped with group_by_local_day.
+    """
+
+    def __init__(self, runs: dict[dt.date, list[_Run]], step: dt.timedelta, duration):
+        self._runs = runs
+        self._step = step // _US
+        self._duration = duration
+        self.days = sorted(runs)  # only days with a free slot
+
+    def __contains__(self, day: dt.date) -> bool:
+        return day in self._runs
+
+    def count(self, day: dt.date) -> int:
+        """How many different start times are free that day (any provider)."""
+        runs = self._runs.get(day, ())
+        if len(runs) == 1:
+            return runs[0].count
+        step = self._step
+        starts: set[int] = set()
+        for run in runs:
+            starts.update(range(run.first, run.first + run.count * step, step))
+        return len(starts)
+
+    def counts(self) -> dict[dt.date, int]:
+        return {day: self.count(day) for day in self.days}
+
+    def slots(self, day: dt.date) -> list[Slot]:
+        """That day's free slots, sorted by (start, provider_id)."""
+        step = self._step
+        pairs = sorted(
+            (run.first + k * step, run.provider_id)
+            for run in self._runs.get(day, ())
+            for k in range(run.count)
+        )
+        duration = self._duration
+        out = []
+        for us, provider_id in pairs:
+            start = _moment(us)
+            out.append(Slot(provider_id, start, start + duration))
+        return out
+
+
+def free_days(*, time_zone: str, **arguments) -> FreeDays:
+    """free_slots' slots (same arguments) by their local date in `time_zone`, lazily."""
+    step = arguments.setdefault("step", dt.timedelta(minutes=15))
+    arguments.setdefault("clinic_time_zone", "America/New_York")
+    for name in ("chairs", "opening_hours", "supervisors"):
+        arguments.setdefault(name, ())
+    zone = ZoneInfo(time_zone)
+    step_us = step // _US
+    by_day: dict[dt.date, list[_Run]] = defaultdict(list)
+    days: dict[tuple, dt.date | None] = {}  # an interval's one local date, if it has one
+    for open_start, open_end, runs in _free_runs(**arguments):
+        # A whole working interval on one local date (the usual case) puts its runs there
+        # unseen; one across the patient's midnight is split start by start.
+        if (open_start, open_end) not in days:
+            day = open_start.astimezone(zone).date()
+            days[open_start, open_end] = day if day == open_end.astimezone(zone).date() else None
+        day = days[open_start, open_end]
+        if day is not None:
+            by_day[day].extend(runs)
+            continue
+        for run in runs:
+            for k in range(run.count):
+                us = run.first + k * step_us
+                by_day[_moment(us).astimezone(zone).date()].append(_Run(run.provider_id, us, 1))
+    return FreeDays(dict(by_day), step, arguments["appointment_type"].duration)
 
 
 def group_by_local_day(slots: Iterable[Slot], time_zone: str) -> dict[dt.date, list[Slot]]:
