@@ -79,7 +79,7 @@ def _is_date(value) -> bool:
         return False
 
 
-def _types(patient, staff: bool) -> tuple[dict, list]:
+def _types(patient, staff: bool, history) -> tuple[dict, list]:
     """The types the picker offers, and (staff only) the ones it does not, with why.
 
     The same rule the booking service enforces (eligibility.check): patients see only what
@@ -88,7 +88,7 @@ def _types(patient, staff: bool) -> tuple[dict, list]:
     offered, refused = {}, []
     for appointment_type in AppointmentType.objects.filter(active=True):
         verdict = services.eligibility_for(
-            patient=patient, appointment_type=appointment_type, by_staff=staff
+            patient=patient, appointment_type=appointment_type, by_staff=staff, history=history
         )
         if verdict.allowed or (not staff and eligibility.patient_sees(verdict)):
             offered[appointment_type.pk] = appointment_type
@@ -105,7 +105,9 @@ def picker_context(request, *, patient, moving=None, staff=False) -> dict:
     intake; each of those needs a recorded reason at confirmation. Patients see only the
     types they may book, from the minimum notice on.
     """
-    types, refused = ({}, []) if moving else _types(patient, staff)
+    # The patient's history is read once for every type's rule (three queries).
+    history = None if moving else selectors.patient_history(patient)
+    types, refused = ({}, []) if moving else _types(patient, staff, history)
     providers = list(Provider.objects.filter(active=True))
     choice = Choice(request, types, providers, moving)
     context = {
@@ -123,7 +125,7 @@ def picker_context(request, *, patient, moving=None, staff=False) -> dict:
         return context
     if moving is None:
         verdict = services.eligibility_for(
-            patient=patient, appointment_type=choice.type, by_staff=staff
+            patient=patient, appointment_type=choice.type, by_staff=staff, history=history
         )
         context["warning"] = verdict.warning
         if verdict.code == "needs_approval" or verdict.needs_override:
@@ -138,7 +140,7 @@ def picker_context(request, *, patient, moving=None, staff=False) -> dict:
     inside_notice = staff and moving is None
     if inside_notice:
         first = selectors.local_today(now)
-    slots = selectors.available_slots(
+    free = selectors.available_days(
         appointment_type=choice.type,
         provider_ids=ids,
         start_date=first,
@@ -146,17 +148,18 @@ def picker_context(request, *, patient, moving=None, staff=False) -> dict:
         now=now,
         exclude_appointment=moving,
         min_notice=dt.timedelta(0) if inside_notice else None,
+        time_zone=context["zone"],
     )
-    days = availability.group_by_local_day(slots, context["zone"])
-    context["days"] = [(day, len({s.start for s in day_slots})) for day, day_slots in days.items()]
+    days = free.days
+    context["days"] = list(free.counts().items())
     notice_ends = now + dt.timedelta(hours=choice.type.min_notice_hours)
     context["notice_ends"] = format_when(notice_ends, context["zone"]) if inside_notice else ""
     names = {p.pk: p.display_name for p in providers} if choice.provider == "any" else {}
     preferences = _preferences(patient)
-    buttons = {
-        day: _unique_times(day_slots, context["zone"], names, notice_ends, preferences)
-        for day, day_slots in days.items()
-    }
+
+    def buttons(day):  # one day's time buttons, made only for the days the page shows
+        return _unique_times(free.slots(day), context["zone"], names, notice_ends, preferences)
+
     first, last = min([first, *days]), max([last, *days])
     closed = _closed_days(first, last)
     context["months"] = month_grid.month_grid(
@@ -170,9 +173,9 @@ def picker_context(request, *, patient, moving=None, staff=False) -> dict:
     context["weekday_names"] = month_grid.WEEKDAY_NAMES
     context["closures"] = sorted(closed.items())
     context["preferences"] = preferences
-    context["suggested"] = _suggested(buttons, preferences, context["zone"])
-    if choice.date in days:
-        context["times"] = buttons[choice.date]
+    context["suggested"] = _suggested(days, buttons, preferences, context["zone"])
+    if choice.date in free:
+        context["times"] = buttons(choice.date)
         context["suggested_times"] = [b for b in context["times"] if b.suggested]
         context["other_times"] = [b for b in context["times"] if not b.suggested]
     return context
@@ -209,16 +212,25 @@ def _closed_days(first: dt.date, last: dt.date) -> dict[dt.date, str]:
     return closed
 
 
-def _suggested(buttons: dict, preferences, zone: str) -> list[tuple[dt.date, "TimeButton"]]:
-    """(day, time button) for the first suitable time on each of the first few days."""
+def _suggested(days, buttons, preferences, zone: str) -> list[tuple[dt.date, "TimeButton"]]:
+    """(day, time button) for the first suitable time on each of the first few days.
+
+    Day by day, in order, stopping at SUGGESTIONS: a day's buttons are made only when
+    the patient's days let it suit at all."""
+    if not preferences:
+        return []
     local = ZoneInfo(zone)
-    by_start = {
-        b.slot.start.astimezone(local): (day, b)
-        for day, day_buttons in buttons.items()
-        for b in day_buttons
-    }
-    starts = month_grid.suggested_starts(by_start, preferences, limit=SUGGESTIONS)
-    return [by_start[start] for start in starts]
+    out = []
+    for day in days:
+        if len(out) >= SUGGESTIONS:
+            break
+        if preferences.weekdays and day.weekday() not in preferences.weekdays:
+            continue
+        day_buttons = buttons(day)
+        by_start = {b.slot.start.astimezone(local): b for b in day_buttons}
+        for start in month_grid.suggested_starts(by_start, preferences, limit=1):
+            out.append((day, by_start[start]))
+    return out
 
 
 @dataclass(frozen=True)

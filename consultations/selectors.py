@@ -85,24 +85,26 @@ def _busy(provider_ids, start: dt.datetime, end: dt.datetime, exclude_pk=None, c
         rows = rows.exclude(pk=exclude_pk)
     # Provider rows block the provider; chair rows (provider None) only fill chairs, so an
     # infusion is counted once for its provider and once for its chair.
+    # Plain tuples, not model instances: the picker reads hundreds of these a request.
+    if not chairs:
+        return [
+            av.BusySpec(provider_id=provider_id, start=block_start, end=block_end)
+            for provider_id, block_start, block_end in rows.values_list(
+                "provider_id", "block_start", "block_end"
+            )
+        ]
     return [
         av.BusySpec(
-            provider_id=None if chairs else a.provider_id,
-            start=a.block_start,
-            end=a.block_end,
-            uses_chair=chairs,
-            chair_start=a.start if chairs else None,
-            chair_end=a.chair_end if chairs else None,
-            chair_id=a.chair_id if chairs else None,
+            provider_id=None,
+            start=block_start,
+            end=block_end,
+            uses_chair=True,
+            chair_start=start,
+            chair_end=chair_end,
+            chair_id=chair_id,
         )
-        for a in rows.only(
-            "provider_id",
-            "block_start",
-            "block_end",
-            "start",
-            "chair_end",
-            "uses_chair",
-            "chair_id",
+        for block_start, block_end, start, chair_end, chair_id in rows.values_list(
+            "block_start", "block_end", "start", "chair_end", "chair_id"
         )
     ]
 
@@ -140,7 +142,7 @@ def _infusion_inputs(provider_ids, start_date: dt.date, end_date: dt.date) -> tu
     return inputs, chairs
 
 
-def available_slots(
+def _slot_arguments(
     *,
     appointment_type: AppointmentType,
     provider_ids,
@@ -149,10 +151,10 @@ def available_slots(
     now: dt.datetime,
     exclude_appointment=None,
     min_notice: dt.timedelta | None = None,
-) -> list[av.Slot]:
-    """Free slots for one type, some providers and a date range: a fixed number of queries.
-
-    `min_notice` replaces the type's notice (staff may book inside it, with a reason)."""
+) -> dict:
+    """What the pure slot code needs for one type, some providers and a date range, in a
+    fixed number of queries. `min_notice` replaces the type's notice (staff may book
+    inside it, with a reason)."""
     spec = type_spec(appointment_type)
     if min_notice is not None:
         spec = replace(spec, min_notice=min_notice)
@@ -169,16 +171,28 @@ def available_slots(
     busy = _busy(ids, window_start, window_end, exclude)
     if appointment_type.uses_chair:
         busy += _busy(ids, window_start, window_end, exclude, chairs=True)
-    return av.free_slots(
-        appointment_type=spec,
-        busy=busy,
-        start_date=start_date,
-        end_date=end_date,
-        now=now,
-        clinic_time_zone=settings.CLINIC_TIME_ZONE,
+    return {
+        "appointment_type": spec,
+        "busy": busy,
+        "start_date": start_date,
+        "end_date": end_date,
+        "now": now,
+        "clinic_time_zone": settings.CLINIC_TIME_ZONE,
         **chair_args,
         **inputs,
-    )
+    }
+
+
+def available_slots(**arguments) -> list[av.Slot]:
+    """Free slots for one type, some providers and a date range (_slot_arguments' keywords):
+    a fixed number of queries."""
+    return av.free_slots(**_slot_arguments(**arguments))
+
+
+def available_days(*, time_zone: str, **arguments) -> av.FreeDays:
+    """The same free slots by local day in `time_zone` (the patient's), worked out per day
+    only as far as a page asks (the booking picker: a count a day, one day's times)."""
+    return av.free_days(time_zone=time_zone, **_slot_arguments(**arguments))
 
 
 def time_is_taken(

@@ -207,12 +207,13 @@ class ReasonRequired(ReasonNeeded):
         super().__init__(f"This time is {labels}: give the reason for booking it.")
 
 
-def eligibility_for(*, patient, appointment_type: AppointmentType, by_staff: bool):
-    """The type's rule applied to this patient (eligibility.check with her history)."""
+def eligibility_for(*, patient, appointment_type: AppointmentType, by_staff: bool, history=None):
+    """The type's rule applied to this patient (eligibility.check with her history; pass
+    `history` from selectors.patient_history to check several types on one read)."""
     return eligibility.check(
         bookable_by=appointment_type.bookable_by,
         requires_approval=appointment_type.requires_approved_intake,
-        history=selectors.patient_history(patient),
+        history=history if history is not None else selectors.patient_history(patient),
         by_staff=by_staff,
         is_infusion=appointment_type.kind == AppointmentType.Kind.INFUSION,
     )

@@ -5,12 +5,22 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from consultations.models import DateOverride
+from consultations.models import (
+    Appointment,
+    AppointmentType,
+    DateOverride,
+    Location,
+    Provider,
+    WorkingHours,
+)
 from intake.models import Intake
+from tests.conftest import make_user
 
-from .conftest import NOW
+from .conftest import NOW, NY
 
 pytestmark = pytest.mark.django_db
 MLK_DAY = dt.date(2027, 1, 18)
@@ -125,3 +135,73 @@ def test_staff_booking_shows_the_same_grid_with_the_patients_preferences(
     assert "<caption>January 2027</caption>" in html
     assert "the patient said suit them" in html
     assert ", a day that suits the patient" in _said(html)
+
+
+def _queries(client, url, query) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, query)
+    assert response.status_code == 200
+    return len(ctx), response.content.decode()
+
+
+def _more_to_pick_from(provider, patient):
+    """Two more clinicians with hours, bookings on most days, a time off and a closure."""
+    for i in range(2):
+        user = make_user(f"dr{i}@example.com", "clinician", f"Doc{i}", "Extra")
+        other = Provider.objects.create(user=user, display_name=f"Dr. Extra {i}")
+        WorkingHours.objects.bulk_create(
+            WorkingHours(provider=other, weekday=day, start=dt.time(8), end=dt.time(16))
+            for day in range(6)
+        )
+    follow_up = AppointmentType.objects.get(kind="follow_up")
+    location = Location.objects.get(kind="clinic")
+    rows = []
+    for n in range(30):
+        start = dt.datetime.combine(NOW.date() + dt.timedelta(days=3 + n), dt.time(10), NY)
+        rows.append(
+            Appointment(
+                patient=patient,
+                provider=provider,
+                appointment_type=follow_up,
+                kind=follow_up.kind,
+                location=location,
+                mode="in_person",
+                start=start,
+                end=start + follow_up.duration,
+                block_start=start,
+                block_end=start + follow_up.duration,
+            )
+        )
+    Appointment.objects.bulk_create(rows)
+    day_off = dt.date(2027, 1, 20)
+    DateOverride.objects.create(
+        kind="time_off", provider=provider, start_date=day_off, end_date=day_off
+    )
+    DateOverride.objects.create(kind="closure", start_date=MLK_DAY, end_date=MLK_DAY)
+
+
+@pytest.mark.parametrize("date", ["", "2027-01-12"])
+def test_the_picker_asks_as_many_queries_for_a_full_calendar_as_for_an_empty_one(
+    login, approved_patient, other_patient, initial, provider, on_the_day, date
+):
+    client = login(approved_patient)
+    url = reverse("consultations:book")
+    query = {"type": initial.pk, "mode": "in_person", "provider": "any", "date": date}
+    few, _ = _queries(client, url, query)
+    _more_to_pick_from(provider, other_patient)
+    many, html = _queries(client, url, query)
+    assert many == few
+    assert "Dr. Extra 1" in html and "closed (Martin Luther King Jr. Day)" in html
+
+
+def test_staff_booking_asks_as_many_queries_for_a_full_calendar_as_for_an_empty_one(
+    login, coordinator, approved_patient, other_patient, initial, provider, on_the_day
+):
+    client = login(coordinator)
+    url = reverse("schedule:book", args=[approved_patient.pk])
+    query = {"type": initial.pk, "mode": "in_person", "provider": "any", "date": "2027-01-12"}
+    few, _ = _queries(client, url, query)
+    _more_to_pick_from(provider, other_patient)
+    many, html = _queries(client, url, query)
+    assert many == few
+    assert "Dr. Extra 1" in html
