@@ -6,12 +6,13 @@ is the clinic's short name and the visit type, never "ketamine" (it shows on loc
 """
 
 import datetime as dt
+import functools
 import re
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
-from icalendar import Alarm, Calendar, Event, vCalAddress, vText
+from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText
 
 REMINDER_BEFORE = dt.timedelta(hours=2)
 _KETAMINE = re.compile(r"\s*\bketamine\b\s*", re.IGNORECASE)
@@ -39,6 +40,17 @@ def _organizer() -> vCalAddress:
     organizer = vCalAddress(f"mailto:{settings.CLINIC['email']}")
     organizer.params["cn"] = vText(settings.CLINIC["name"])
     return organizer
+
+
+@functools.lru_cache(maxsize=64)
+def _vtimezone(tzid: str) -> bytes:
+    """The VTIMEZONE icalendar's add_missing_timezones() adds (transitions 1970 to 2038),
+    as text, made once a zone per process: making and writing it out takes longer than all
+    the rest of a file. Empty for a zone icalendar does not know (it adds none then)."""
+    try:
+        return Timezone.from_tzid(tzid).to_ical()
+    except ValueError:
+        return b""
 
 
 def appointment_ics(appointment, *, cancelled: bool = False) -> bytes:
@@ -70,5 +82,7 @@ def appointment_ics(appointment, *, cancelled: bool = False) -> bytes:
         alarm.add("trigger", -REMINDER_BEFORE)
         event.add_component(alarm)
     calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+    # The bytes add_missing_timezones() then to_ical() would give: the zones the event
+    # names (never UTC), before the event.
+    zones = b"".join(_vtimezone(tzid) for tzid in sorted(calendar.get_missing_tzids()))
+    return calendar.to_ical().replace(b"BEGIN:VEVENT\r\n", zones + b"BEGIN:VEVENT\r\n", 1)
