@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clinic.core.models import ClinicSettings
 from clinic.notifications import outbox
-from clinic.notifications.kinds import MessageKind, Skip, absolute_url
+from clinic.notifications.kinds import MessageKind, Skip, absolute_url, once_per_batch
 from clinic.notifications.models import Message
 
 from . import course, messages
@@ -79,7 +79,7 @@ def _day_before_context(message) -> dict:
         "appointment": appointment,
         "when": format_when(appointment.start, patient_zone(appointment.patient)),
         "link": absolute_url("consultations:detail", appointment.pk),
-        "preparation": ClinicSettings.load().infusion_preparation.strip(),
+        "preparation": once_per_batch("clinic", ClinicSettings.load).infusion_preparation.strip(),
     }
 
 

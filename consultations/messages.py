@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clinic.core.models import ClinicSettings
 from clinic.notifications import outbox
-from clinic.notifications.kinds import MessageKind, Skip, absolute_url
+from clinic.notifications.kinds import MessageKind, Skip, absolute_url, once_per_batch
 from clinic.notifications.models import ContactPreference, Message
 
 from . import reminders
@@ -62,6 +62,7 @@ def _booking(code: str, label: str, subject: str, headline: str) -> MessageKind:
         templates={"email": "notifications/booking.email.txt"},
         context=context,
         attachments=attachments,
+        prefetch=("appointment__events",),  # the .ics SEQUENCE counts them; a move reads one
     )
 
 
@@ -102,7 +103,9 @@ def _reminder(code: str, label: str, hours: int) -> MessageKind:
         # move or cancel online; inside it only the clinic can (a 24 h reminder with a 24 h
         # window, an SMS held back by quiet hours, a late retry).
         at = message.sent_at or max(message.due_at, timezone.now())
-        window = dt.timedelta(hours=ClinicSettings.load().cancellation_window_hours)
+        window = dt.timedelta(
+            hours=once_per_batch("clinic", ClinicSettings.load).cancellation_window_hours
+        )
         options = reminders.patient_options(start=appointment.start, at=at, window=window)
         zone = patient_zone(appointment.patient)
         # Rows planned before the offset was recorded on them read their kind's own hours.

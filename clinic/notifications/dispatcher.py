@@ -25,9 +25,10 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
-from . import compose
+from . import compose, kinds
 from .channels import send_email, send_sms
 from .kinds import Skip
 from .models import Attempt, Message
@@ -38,11 +39,11 @@ S = Message.Status
 # the batch, so rendering a message makes no query of its own for them.
 RELATED = (
     "recipient__contact_preference",
-    "appointment__patient",
+    "appointment__patient__contact_preference",  # the zone its times are shown in
     "appointment__appointment_type",
     "appointment__location",
     "appointment__provider",
-    "intake",
+    "intake__patient__contact_preference",
 )
 FRESH_SECONDS = 1.0  # a batch's rows are read again when sending them takes longer
 
@@ -163,23 +164,39 @@ def _send(message: Message, now: dt.datetime) -> str:
 
 
 def _load(pks) -> dict[int, Message]:
-    return {m.pk: m for m in Message.objects.select_related(*RELATED).filter(pk__in=pks)}
+    """The rows with their relations, and what each kind declares it reads beyond them
+    (one query a lookup for all of the batch's messages of that kind)."""
+    loaded = {m.pk: m for m in Message.objects.select_related(*RELATED).filter(pk__in=pks)}
+    by_kind: dict[str, list[Message]] = defaultdict(list)
+    for message in loaded.values():
+        by_kind[message.kind].append(message)
+    for code, messages in by_kind.items():
+        try:
+            lookups = kinds.get(code).prefetch
+        except kinds.UnknownKind:
+            continue  # reported when it is rendered
+        if lookups:
+            prefetch_related_objects(messages, *lookups)
+    return loaded
 
 
 def send_batch(claimed: list[tuple[int, int]], *, now: dt.datetime | None = None) -> int:
     """Send the rows of one claim, in order; returns how many were handled."""
     pending = dict(claimed)
     loaded, loaded_at = _load(pending), time.monotonic()
-    for pk, attempt in claimed:
-        del pending[pk]
-        if time.monotonic() - loaded_at > FRESH_SECONDS:
-            loaded, loaded_at = _load([pk, *pending]), time.monotonic()
-        # The clock at each send: the lease is renewed from it, backoff counts from it.
-        at = now or timezone.now()
-        if _renew(pk, attempt, at) and pk in loaded:
-            message = loaded[pk]
-            message.attempts = attempt  # what our claim made it (the row was read after)
-            _send(message, at)
+    # What the kinds read once a batch (the clinic's settings): kept as long as the rows.
+    with kinds.batch_reads({}) as shared:
+        for pk, attempt in claimed:
+            del pending[pk]
+            if time.monotonic() - loaded_at > FRESH_SECONDS:
+                loaded, loaded_at = _load([pk, *pending]), time.monotonic()
+                shared.clear()
+            # The clock at each send: the lease is renewed from it, backoff counts from it.
+            at = now or timezone.now()
+            if _renew(pk, attempt, at) and pk in loaded:
+                message = loaded[pk]
+                message.attempts = attempt  # what our claim made it (the row was read after)
+                _send(message, at)
     return len(claimed)
 
 

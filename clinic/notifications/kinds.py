@@ -10,7 +10,9 @@ the message has gone. Nothing here knows a domain app: the dispatcher only deliv
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -45,6 +47,10 @@ class MessageKind:
     templates: Mapping[str, str]  # channel ("email", "sms") → template name
     context: Callable[[Message], dict]  # may raise Skip
     attachments: Callable[[Message, dict], list[Attachment]] | None = None
+    # What the context and attachments read beyond the row's own relations (which the
+    # dispatcher joins), as prefetch_related lookups from the message: fetched once for all
+    # of a batch's messages of this kind (e.g. an appointment's events, for the .ics).
+    prefetch: tuple[str, ...] = ()
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -55,6 +61,29 @@ class MessageKind:
 
 
 _registry: dict[str, MessageKind] = {}
+_batch: contextvars.ContextVar[dict | None] = contextvars.ContextVar("batch", default=None)
+
+
+@contextlib.contextmanager
+def batch_reads(memo: dict) -> Iterator[dict]:
+    """While sending a batch: what `once_per_batch` reads is kept in `memo` (the dispatcher
+    empties it when it reads the batch's rows again, so a change is seen as soon)."""
+    token = _batch.set(memo)
+    try:
+        yield memo
+    finally:
+        _batch.reset(token)
+
+
+def once_per_batch(key: str, read: Callable[[], object]):
+    """`read()` once for the batch being sent (e.g. the clinic's settings row), or at each
+    call outside a batch."""
+    memo = _batch.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
 
 
 def register(kinds) -> None:

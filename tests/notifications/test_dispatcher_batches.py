@@ -191,3 +191,104 @@ def test_a_batch_slower_than_its_freshness_reads_its_rows_again_and_sees_a_reaso
     nudge.refresh_from_db()
     assert (nudge.status, nudge.last_error) == (S.SKIPPED, "Intake no longer in progress")
     assert Message.objects.filter(status=S.SENT).count() == 3
+
+
+def everyday_messages(n: int) -> None:
+    """n of each kind a busy day sends most: confirm-your-email, intake reminder and
+    receipt, 24 h appointment reminder, booking confirmation and move notice (each with a
+    calendar file); every other person has a time zone of their own."""
+    from clinic.notifications.models import ContactPreference
+    from consultations.models import AppointmentEvent
+
+    provider = Provider.objects.filter(display_name="Dr. Lee").first() or Provider.objects.create(
+        user=make_user("dr.lee@example.com", Role.CLINICIAN, "Morgan", "Lee"),
+        display_name="Dr. Lee",
+    )
+    follow_up = AppointmentType.objects.get(kind="follow_up")
+    location = Location.objects.filter(kind="clinic").first()
+    rows = []
+    for i in range(n):
+        for kind in (
+            "verify_email",
+            "intake_nudge_24h",
+            "intake_receipt",
+            "reminder_24h",
+            "booking_booked",
+            "booking_rescheduled",
+        ):
+            user = person(f"{kind}-{n}-{i}@example.com")
+            if i % 2:
+                ContactPreference.objects.create(user=user, time_zone="America/Denver")
+            intake = appointment = None
+            if kind.startswith("intake"):
+                submitted = kind == "intake_receipt"
+                intake = Intake.objects.create(
+                    patient=user,
+                    questionnaire_version="test",
+                    status=Intake.Status.SUBMITTED if submitted else Intake.Status.IN_PROGRESS,
+                    submitted_at=NOW if submitted else None,
+                )
+            if kind.startswith(("reminder", "booking")):
+                start = NOW + dt.timedelta(days=n, hours=len(rows))  # each its own hour
+                appointment = Appointment.objects.create(
+                    patient=user,
+                    provider=provider,
+                    appointment_type=follow_up,
+                    kind=follow_up.kind,
+                    location=location,
+                    mode="in_person",
+                    start=start,
+                    end=start + dt.timedelta(minutes=20),
+                    block_start=start,
+                    block_end=start + dt.timedelta(minutes=20),
+                )
+                AppointmentEvent.objects.create(appointment=appointment, to_status="booked")
+                if kind == "booking_rescheduled":
+                    AppointmentEvent.objects.create(
+                        appointment=appointment,
+                        to_status="booked",
+                        note="Moved from 2027-01-09 10:00",
+                    )
+            rows.append(
+                Message(
+                    kind=kind,
+                    channel="email",
+                    recipient=user,
+                    intake=intake,
+                    appointment=appointment,
+                    due_at=NOW - dt.timedelta(minutes=1),
+                    idempotency_key=f"everyday:{n}:{len(rows)}",
+                    context={"hours": 24} if kind == "reminder_24h" else {},
+                )
+            )
+    Message.objects.bulk_create(rows)
+
+
+def test_a_batch_of_everyday_kinds_reads_in_the_same_queries_whatever_its_size():
+    """Time zones, the clinic's settings, the appointment's events (for the .ics and the
+    "moved from" time) are read once a batch, never once a message."""
+
+    def reads(n: int) -> int:
+        Message.objects.all().delete()
+        mail.outbox = []
+        everyday_messages(n)
+        counts = dispatch_counting()
+        assert Counter(Message.objects.values_list("status", flat=True)) == {S.SENT: 6 * n}
+        assert len(mail.outbox) == 6 * n
+        return counts["SELECT"]
+
+    few, many = reads(1), reads(8)
+    assert few == many, (few, many)
+    # What the batch read for each message is its own: the old time of a move, the number
+    # of changes as the calendar file's SEQUENCE (one event booked, two when moved).
+    moved = [m for m in mail.outbox if "has moved" in m.subject]
+    assert len(moved) == 8 and all("January 9, 2027 at" in m.body for m in moved)
+    sequences = Counter(
+        (m.subject, m.attachments[0][1].split("SEQUENCE:")[1][:1])
+        for m in mail.outbox
+        if m.attachments
+    )
+    assert sequences == {
+        ("Your appointment is booked", "0"): 8,
+        ("Your appointment has moved", "1"): 8,
+    }, sequences
