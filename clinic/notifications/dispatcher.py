@@ -12,10 +12,11 @@ claimed by another dispatcher meanwhile is not sent twice.
 A batch's rows are read in one query with everything their texts show (recipient, contact
 preference, appointment with its type, place and clinician, intake), and read again if
 sending them has taken longer than FRESH_SECONDS, so a reason that has gone (a cancelled
-appointment, an SMS opt-out) is seen within about a second. What each send still writes on
-its own, and must: the lease renewal, then its outcome and attempt row in one transaction,
-committed before the next send, so a worker killed mid-batch re-sends at most the message
-it was sending.
+appointment, an SMS opt-out) is seen within about a second; what a kind reads beyond the
+row (an appointment's events, the clinic's settings) is read once a batch too. What each
+send still writes on its own, and must: its outcome and attempt row, with the next row's
+lease renewal, in one commit before the next send (one statement on PostgreSQL), so a
+worker killed mid-batch re-sends at most the message it was sending.
 """
 
 import datetime as dt
@@ -101,20 +102,18 @@ def _finish(message: Message, **fields) -> bool:
     )
 
 
-def _failed(message: Message, error: Exception, now: dt.datetime) -> str:
+def _failed(message: Message, error: Exception, now: dt.datetime, renew=None) -> tuple:
     """Retried with backoff, then shown to staff as failed."""
     text = f"{type(error).__name__}: {error}"[:500]
     final = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
-    with transaction.atomic():  # the outcome and its attempt row: both or neither
-        _finish(
-            message,
-            status=S.FAILED if final else S.PENDING,
-            last_error=text,
-            due_at=now + backoff(message.attempts),
-        )
-        Attempt.objects.create(message=message, ok=False, error=text)
+    fields = {
+        "status": S.FAILED if final else S.PENDING,
+        "last_error": text,
+        "due_at": now + backoff(message.attempts),
+    }
+    held = _record(message, fields, attempt={"ok": False, "error": text}, renew=renew)
     log.warning("outbox message %s failed (attempt %s)", message.pk, message.attempts)
-    return S.FAILED if final else S.PENDING
+    return S.FAILED if final else S.PENDING, held
 
 
 def send_one(pk: int, *, now: dt.datetime, attempt: int | None = None) -> str:
@@ -123,44 +122,130 @@ def send_one(pk: int, *, now: dt.datetime, attempt: int | None = None) -> str:
     whose lease ran out meanwhile may have been claimed and sent by another dispatcher."""
     if attempt is not None and not _renew(pk, attempt, now):
         return S.SENDING
-    return _send(Message.objects.select_related(*RELATED).get(pk=pk), now)
+    return _send(Message.objects.select_related(*RELATED).get(pk=pk), now)[0]
 
 
 def _renew(pk: int, attempt: int, now: dt.datetime) -> bool:
-    renewed = Message.objects.filter(pk=pk, status=S.SENDING, attempts=attempt).update(
-        lease_until=_lease(now)
-    )
+    renewed = _renew_rows(pk, attempt, _lease(now))
     if not renewed:
-        log.info("outbox message %s: claim lost (lease ran out), not sent", pk)
-    return bool(renewed)
+        _claim_lost(pk)
+    return renewed
 
 
-def _send(message: Message, now: dt.datetime) -> str:
+def _renew_rows(pk: int, attempt: int, lease_until: dt.datetime) -> bool:
+    return bool(
+        Message.objects.filter(pk=pk, status=S.SENDING, attempts=attempt).update(
+            lease_until=lease_until
+        )
+    )
+
+
+def _claim_lost(pk: int) -> None:
+    log.info("outbox message %s: claim lost (lease ran out), not sent", pk)
+
+
+class Renewal:
+    """The batch's next row, whose lease is renewed with the outcome of the row before it
+    (one commit for both): (pk, claim number) and the clock the lease counts from."""
+
+    def __init__(self, pk: int, attempt: int, clock):
+        self.pk, self.attempt, self.clock = pk, attempt, clock
+
+
+def _record(message: Message, fields: dict, *, attempt: dict | None, renew: Renewal | None):
+    """The outcome of a send (only if our claim still holds), its attempt row if any, and
+    the next row's lease renewal: committed together, before the next send, so a worker
+    killed mid-batch re-sends at most the message it was sending (killed before this
+    commits, the row stays "sending" and is sent again after its lease, with the same
+    idempotency key), and never leaves a sent row without its attempt (or the reverse).
+    Returns whether the next row's claim still holds (None with no next row)."""
+    if connection.vendor == "postgresql":
+        if not connection.in_atomic_block:  # the statement is its own transaction
+            return _record_in_one_statement(message, fields, attempt, renew)
+        with transaction.atomic():  # inside a caller's transaction: a savepoint, as below
+            return _record_in_one_statement(message, fields, attempt, renew)
+    with transaction.atomic():
+        _finish(message, **fields)
+        if attempt is not None:
+            Attempt.objects.create(message=message, **attempt)
+        if renew is None:
+            return None
+        return _renew_rows(renew.pk, renew.attempt, _lease(renew.clock()))
+
+
+def _record_in_one_statement(message, fields, attempt, renew):
+    """PostgreSQL: the same writes as one statement (data-modifying WITH clauses), so one
+    round trip and one commit a message. The UPDATEs are those of _finish and _renew_rows,
+    the INSERT is Attempt.objects.create's."""
+    qn = connection.ops.quote_name
+    table = qn(Message._meta.db_table)
+
+    def column(name: str) -> str:
+        return qn(Message._meta.get_field(name).column)
+
+    def claim_holds(pk: int, claim: int) -> tuple[str, list]:
+        where = f"{column('id')} = %s AND {column('status')} = %s AND {column('attempts')} = %s"
+        return where, [pk, S.SENDING, claim]
+
+    sets = [f"{column(name)} = %s" for name in fields] + [f"{column('lease_until')} = NULL"]
+    params = [
+        Message._meta.get_field(name).get_db_prep_save(value, connection)
+        for name, value in fields.items()
+    ]
+    where, where_params = claim_holds(message.pk, message.attempts)
+    # Only names from the models' _meta are written into the SQL; every value is a parameter.
+    sets_sql = ", ".join(sets)
+    parts = [f"finished AS (UPDATE {table} SET {sets_sql} WHERE {where} RETURNING 1)"]  # noqa: S608
+    params += where_params
+    if attempt is not None:
+        row = Attempt(message=message, **attempt)
+        columns = [f for f in Attempt._meta.concrete_fields if not f.primary_key]
+        names = ", ".join(qn(f.column) for f in columns)
+        parts.append(
+            f"logged AS (INSERT INTO {qn(Attempt._meta.db_table)} ({names}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(columns))}))"
+        )
+        params += [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in columns]
+    counts = "(SELECT count(*) FROM finished)"
+    if renew is not None:
+        where, where_params = claim_holds(renew.pk, renew.attempt)
+        parts.append(
+            f"renewed AS (UPDATE {table} SET {column('lease_until')} = %s "  # noqa: S608
+            f"WHERE {where} RETURNING 1)"
+        )
+        lease_until = Message._meta.get_field("lease_until").get_db_prep_save(
+            _lease(renew.clock()), connection
+        )
+        params += [lease_until, *where_params]
+        counts += ", (SELECT count(*) FROM renewed)"
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} SELECT {counts}", params)
+        row = cursor.fetchone()
+    return None if renew is None else bool(row[1])
+
+
+def _send(message: Message, now: dt.datetime, renew: Renewal | None = None) -> tuple:
+    """(outcome, whether `renew`'s claim still holds: None without one)."""
     try:
         to, rendered = compose.render(message)
     except Skip as reason:
-        _finish(message, status=S.SKIPPED, last_error=str(reason)[:500])
-        return S.SKIPPED
+        fields = {"status": S.SKIPPED, "last_error": str(reason)[:500]}
+        return S.SKIPPED, _record(message, fields, attempt=None, renew=renew)
     except Exception as error:  # a template or data error: must not stall the batch
-        return _failed(message, error, now)
+        return _failed(message, error, now, renew)
     try:
         send = send_email if message.channel == Message.Channel.EMAIL else send_sms
         provider_id = send(to=to, rendered=rendered, key=message.idempotency_key)
     except Exception as error:  # any provider failure is retried, then shown to staff
-        return _failed(message, error, now)
-    # One transaction: a worker killed between the two writes must not leave a sent row
-    # without its attempt (or the reverse). Killed before it commits, the row stays
-    # "sending" and is sent again after its lease, with the same idempotency key.
-    with transaction.atomic():
-        _finish(
-            message,
-            status=S.SENT,
-            sent_at=timezone.now(),
-            provider_message_id=provider_id,
-            last_error="",
-        )
-        Attempt.objects.create(message=message, ok=True, provider_message_id=provider_id)
-    return S.SENT
+        return _failed(message, error, now, renew)
+    fields = {
+        "status": S.SENT,
+        "sent_at": timezone.now(),
+        "provider_message_id": provider_id,
+        "last_error": "",
+    }
+    attempt = {"ok": True, "provider_message_id": provider_id}
+    return S.SENT, _record(message, fields, attempt=attempt, renew=renew)
 
 
 def _load(pks) -> dict[int, Message]:
@@ -184,19 +269,29 @@ def send_batch(claimed: list[tuple[int, int]], *, now: dt.datetime | None = None
     """Send the rows of one claim, in order; returns how many were handled."""
     pending = dict(claimed)
     loaded, loaded_at = _load(pending), time.monotonic()
+    clock = (lambda: now) if now else timezone.now
+    held = None  # whether this row's claim holds, when the write before renewed it
     # What the kinds read once a batch (the clinic's settings): kept as long as the rows.
     with kinds.batch_reads({}) as shared:
-        for pk, attempt in claimed:
+        for i, (pk, attempt) in enumerate(claimed):
             del pending[pk]
             if time.monotonic() - loaded_at > FRESH_SECONDS:
                 loaded, loaded_at = _load([pk, *pending]), time.monotonic()
                 shared.clear()
             # The clock at each send: the lease is renewed from it, backoff counts from it.
-            at = now or timezone.now()
-            if _renew(pk, attempt, at) and pk in loaded:
-                message = loaded[pk]
-                message.attempts = attempt  # what our claim made it (the row was read after)
-                _send(message, at)
+            at = clock()
+            if held is None:
+                held = _renew(pk, attempt, at)
+            elif not held:
+                _claim_lost(pk)
+            if not held or pk not in loaded:
+                held = None  # the next row renews its own lease
+                continue
+            message = loaded[pk]
+            message.attempts = attempt  # what our claim made it (the row was read after)
+            following = claimed[i + 1] if i + 1 < len(claimed) else None
+            renew = following and Renewal(*following, clock)
+            held = _send(message, at, renew)[1]
     return len(claimed)
 
 

@@ -6,6 +6,7 @@ fixture pins that clock (time-machine) to the same instant so bookings in the pa
 2026 DST days) still get their reminders.
 """
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.db import DatabaseError, connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -265,22 +267,46 @@ def test_email_carries_a_message_id_derived_from_the_key_and_the_key_itself(pati
     assert "Alice" in first.body and "https://clinic.example/accounts/verify/" in first.body
 
 
-def test_a_sent_row_and_its_attempt_are_written_together_or_not_at_all(
-    patient, monkeypatch, settings
-):
-    """A worker dying between the two writes (here: the attempt insert fails) must not
-    leave a row marked sent with no attempt: the row stays claimed and is sent again after
-    its lease, with the same key."""
+@contextlib.contextmanager
+def attempts_refused():
+    """A trigger that fails every insert of an attempt row, in the database itself: the
+    dispatcher writes the outcome and the attempt in one statement on PostgreSQL."""
+    table = Attempt._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION refuse_attempt() RETURNS trigger AS $$ BEGIN "
+                "RAISE EXCEPTION 'worker killed'; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER refuse_attempt BEFORE INSERT ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_attempt()"
+            )
+        else:
+            cursor.execute(
+                f"CREATE TRIGGER refuse_attempt BEFORE INSERT ON {table} "
+                "BEGIN SELECT RAISE(ABORT, 'worker killed'); END"
+            )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER refuse_attempt ON {table}")
+                cursor.execute("DROP FUNCTION refuse_attempt()")
+            else:
+                cursor.execute("DROP TRIGGER refuse_attempt")
+
+
+def test_a_sent_row_and_its_attempt_are_written_together_or_not_at_all(patient, settings):
+    """A send whose attempt row cannot be written (here the database refuses the insert, as
+    if the worker died between the writes) must not leave a row marked sent with no attempt:
+    the row stays claimed and is sent again after its lease, with the same key."""
     row = make_message(patient, "together")
     ((pk, attempt),) = dispatcher.claim(now=NOW, limit=10)
 
-    def killed(**kwargs):
-        raise SystemExit("worker killed")
-
-    monkeypatch.setattr(Attempt.objects, "create", killed)
-    with pytest.raises(SystemExit):
+    with attempts_refused(), pytest.raises(DatabaseError):
         dispatcher.send_one(pk, now=NOW, attempt=attempt)
-    monkeypatch.undo()
     row.refresh_from_db()
     assert (row.status, row.sent_at, Attempt.objects.count()) == (S.SENDING, None, 0)
 
