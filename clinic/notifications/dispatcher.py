@@ -19,13 +19,14 @@ lease renewal, in one commit before the next send (one statement on PostgreSQL),
 worker killed mid-batch re-sends at most the message it was sending.
 """
 
+import contextlib
 import datetime as dt
 import logging
 import time
 from collections import defaultdict
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
@@ -298,12 +299,40 @@ def send_batch(claimed: list[tuple[int, int]], *, now: dt.datetime | None = None
 def dispatch_due(*, now: dt.datetime | None = None, batch: int = 50, max_batches: int = 20) -> int:
     """Send what is due; returns how many were handled. Bounded so a task never runs long."""
     handled = 0
-    for _ in range(max_batches):
-        claimed = claim(now=now or timezone.now(), limit=batch)
-        if not claimed:
-            break
-        handled += send_batch(claimed, now=now)
+    with _commits_not_waiting_for_the_disk():
+        for _ in range(max_batches):
+            claimed = claim(now=now or timezone.now(), limit=batch)
+            if not claimed:
+                break
+            handled += send_batch(claimed, now=now)
     return handled
+
+
+@contextlib.contextmanager
+def _commits_not_waiting_for_the_disk():
+    """PostgreSQL: the dispatcher's commits (claims, renewals, outcomes) return once written,
+    not once flushed to disk (synchronous_commit off, for this connection while it sends).
+
+    Each send commits its outcome before the next (see _record), and waiting for the disk
+    flush was most of a message's time. What it gives up is only on a crash of the database
+    server itself: the last commits (well under a second's) can be lost, and a message whose
+    "sent" was among them is sent again after its lease, with the same idempotency key —
+    as a worker killed before its commit does. Commits stay in order, so nothing later is
+    kept without them, and nothing is ever lost unsent: a lost claim or renewal only returns
+    the row to the queue. Other work on the connection (enqueueing a message) is unchanged.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        # A broken connection is closed and its setting gone with it; an aborted outer
+        # transaction undoes the SET itself. Either way there is nothing left to reset.
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
 
 
 def resend(message: Message) -> None:

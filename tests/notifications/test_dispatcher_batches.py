@@ -298,3 +298,23 @@ def test_a_batch_of_everyday_kinds_reads_in_the_same_queries_whatever_its_size()
         ("Your appointment is booked", "0"): 8,
         ("Your appointment has moved", "1"): 8,
     }, sequences
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+def test_the_dispatcher_commits_without_waiting_for_the_disk_and_leaves_the_connection_as_found():
+    account_and_intake_messages(2)
+    seen = []
+
+    def setting_at_each_write(execute, sql, params, many, context):
+        if sql.startswith("WITH"):
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW synchronous_commit")
+                seen.append(cursor.fetchone()[0])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(setting_at_each_write):
+        dispatcher.dispatch_due(now=NOW)
+    assert seen == ["off", "off"]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
