@@ -557,7 +557,12 @@ def measure_dispatcher(world: World, client, *, rounds: int, messages: int):
     from clinic.notifications.tasks import dispatch_outbox
     from consultations.models import Appointment
 
-    appointments = list(Appointment.objects.filter(provider__display_name__startswith="Bench "))
+    # Booked ones: a reminder of the completed consultation would be skipped, not sent.
+    appointments = list(
+        Appointment.objects.filter(
+            provider__display_name__startswith="Bench ", status=Appointment.Status.BOOKED
+        ).order_by("pk")
+    )
     dispatch_outbox()  # what seeding queued (receipts) and an earlier run left: not counted
     rates, bare_rates, per_message = [], [], 0.0
     for n in range(rounds):
