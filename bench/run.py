@@ -6,9 +6,11 @@ here, never asserted in tests).
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_bench .venv/bin/python bench/run.py \\
         --intakes 1000,10000,100000 --rounds 5 [--paths queue,review] [--requests 20]
 
-The database is the benchmark's own: it is seeded here (bulk inserts; sizes are seeded
-smallest first, each adding to the last; a database holding more intakes than asked for is
-dropped and made again), then ANALYZEd. Re-running on the same database reuses what is
+The database is the benchmark's own: it is made if missing, seeded here (COPY on
+PostgreSQL, bulk inserts elsewhere; a database holding more intakes than asked for is
+dropped and made again), then ANALYZEd. One size uses the database named; several sizes
+each use their own, the name with the size after it (h_bench_1000, h_bench_100000, or
+var/bench-1000.sqlite3), each measured by a process of its own. Re-running reuses what is
 there. Never point it at data you want to keep.
 
 Each page is measured against a bare view (`HttpResponse("ok")`) requested by the same
@@ -23,6 +25,7 @@ email backend, and its queries per message.
 
 import argparse
 import datetime as dt
+import json
 import os
 import random
 import statistics
@@ -68,6 +71,33 @@ WEEK_APPOINTMENTS = 200
 # ----------------------------------------------------------------------------- database
 
 
+def _admin(settings_dict):
+    """A connection to the server's maintenance database, to make or drop the bench's own."""
+    import psycopg
+
+    return psycopg.connect(
+        dbname="postgres",
+        user=settings_dict["USER"],
+        password=settings_dict["PASSWORD"] or None,
+        host=settings_dict["HOST"] or None,
+        port=settings_dict["PORT"] or None,
+        autocommit=True,
+    )
+
+
+def ensure_database() -> None:
+    """PostgreSQL: the database named in DATABASE_URL, made if it does not exist yet."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return  # SQLite makes its file when it first connects
+    name = connection.settings_dict["NAME"]
+    with _admin(connection.settings_dict) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            print(f"making database {name}", flush=True)
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+
 def reset_database_if_larger(wanted: int) -> None:
     """A database seeded for more intakes than asked for is made again from empty."""
     from django.db import connection
@@ -86,19 +116,22 @@ def reset_database_if_larger(wanted: int) -> None:
     if connection.vendor == "sqlite":
         Path(settings_dict["NAME"]).unlink()
         return
-    import psycopg
-
     name = settings_dict["NAME"]
-    with psycopg.connect(
-        dbname="postgres",
-        user=settings_dict["USER"],
-        password=settings_dict["PASSWORD"] or None,
-        host=settings_dict["HOST"] or None,
-        port=settings_dict["PORT"] or None,
-        autocommit=True,
-    ) as admin:
+    with _admin(settings_dict) as admin:
         admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def sized_database_url(url: str, size: int) -> str:
+    """The URL of one size's own database: the name with the size after it
+    (clinic_bench → clinic_bench_100000, var/bench.sqlite3 → var/bench-100000.sqlite3)."""
+    base, mark, query = url.partition("?")
+    folder, _, name = base.rpartition("/")
+    if name.endswith(".sqlite3"):
+        sized = f"{name.removesuffix('.sqlite3')}-{size}.sqlite3"
+    else:
+        sized = f"{name}_{size}"
+    return f"{folder}/{sized}{mark}{query}"
 
 
 def migrate() -> None:
@@ -333,6 +366,46 @@ def seed_course(world: World) -> None:
     )
 
 
+def insert_rows(model, rows: list) -> list:
+    """Rows in bulk, each given its primary key. On PostgreSQL by COPY (keys taken from the
+    table's sequence first), several times as fast as bulk_create's INSERTs; a JSON value
+    the rows share (the template intake's answers) is encoded once. Elsewhere bulk_create."""
+    import enum
+
+    from django.db import connection
+    from django.db.models import JSONField
+
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_create(rows, batch_size=1000)
+    meta, qn = model._meta, connection.ops.quote_name
+    fields = meta.concrete_fields
+    encoded: dict[int, tuple[object, str]] = {}  # id(value) → (value, its JSON text)
+
+    def value(field, row):
+        value = field.pre_save(row, add=True)
+        if isinstance(field, JSONField):
+            if value is None and field.null:
+                return None
+            if id(value) not in encoded:  # the value kept alongside, so its id stays its own
+                encoded[id(value)] = (value, json.dumps(value, cls=field.encoder))
+            return encoded[id(value)][1]
+        value = field.get_db_prep_save(value, connection)
+        return value.value if isinstance(value, enum.Enum) else value
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(rows)],
+        )
+        for row, (key,) in zip(rows, cursor.fetchall(), strict=True):
+            row.pk = key
+        columns = ", ".join(qn(field.column) for field in fields)
+        with cursor.copy(f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([value(field, row) for field in fields])
+    return rows
+
+
 def seed_intakes(world: World, wanted: int) -> None:
     """Submitted intakes (of every status and triage) until there are `wanted`, in bulk.
 
@@ -363,54 +436,64 @@ def seed_intakes(world: World, wanted: int) -> None:
     for first in range(have, wanted, chunk):
         numbers = range(first, min(first + chunk, wanted))
         with transaction.atomic():
-            patients = User.objects.bulk_create(
-                User(
-                    email=f"{MARK}p{i}@example.com",
-                    password=UNUSABLE_PASSWORD,
-                    first_name=rng.choice(FIRST_NAMES),
-                    last_name=rng.choice(SURNAMES),
-                    email_verified_at=now,
-                )
-                for i in numbers
+            patients = insert_rows(
+                User,
+                [
+                    User(
+                        email=f"{MARK}p{i}@example.com",
+                        password=UNUSABLE_PASSWORD,
+                        first_name=rng.choice(FIRST_NAMES),
+                        last_name=rng.choice(SURNAMES),
+                        email_verified_at=now,
+                    )
+                    for i in numbers
+                ],
             )
-            User.groups.through.objects.bulk_create(
-                User.groups.through(user_id=p.pk, group_id=patient_group.pk) for p in patients
+            insert_rows(
+                User.groups.through,
+                [User.groups.through(user_id=p.pk, group_id=patient_group.pk) for p in patients],
             )
-            intakes = Intake.objects.bulk_create(
-                Intake(
-                    patient=patient,
-                    status=rng.choice(statuses),
-                    questionnaire_version=template.questionnaire_version,
-                    answers=template.answers,
-                    scores=template.scores,
-                    visited_steps=template.visited_steps,
-                    current_step=template.current_step,
-                    submitted_at=now - dt.timedelta(minutes=i),
-                    triage=(triage := rng.choice(triages)),
-                    triage_rank=triage.rank,
-                    screening_policy=template.screening_policy,
-                    screened_at=now,
-                    mme_band=rng.choice(["none", "<50", "caution", "high"]),
-                    phq9_band=rng.choice(["minimal", "mild", "moderate"]),
-                    diagnosis_codes=template.diagnosis_codes,
-                    phone=f"+1202{i:07d}",
-                )
-                for i, patient in zip(numbers, patients, strict=True)
+            intakes = insert_rows(
+                Intake,
+                [
+                    Intake(
+                        patient=patient,
+                        status=rng.choice(statuses),
+                        questionnaire_version=template.questionnaire_version,
+                        answers=template.answers,
+                        scores=template.scores,
+                        visited_steps=template.visited_steps,
+                        current_step=template.current_step,
+                        submitted_at=now - dt.timedelta(minutes=i),
+                        triage=(triage := rng.choice(triages)),
+                        triage_rank=triage.rank,
+                        screening_policy=template.screening_policy,
+                        screened_at=now,
+                        mme_band=rng.choice(["none", "<50", "caution", "high"]),
+                        phq9_band=rng.choice(["minimal", "mild", "moderate"]),
+                        diagnosis_codes=template.diagnosis_codes,
+                        phone=f"+1202{i:07d}",
+                    )
+                    for i, patient in zip(numbers, patients, strict=True)
+                ],
             )
-            IntakeFlag.objects.bulk_create(
-                IntakeFlag(
-                    intake=intake,
-                    code=flag.code,
-                    title=flag.title,
-                    severity=flag.severity,
-                    source=flag.source,
-                    message=flag.message,
-                    detail=flag.detail,
-                    triggers=flag.triggers,
-                    position=flag.position,
-                )
-                for intake in intakes
-                for flag in flags
+            insert_rows(
+                IntakeFlag,
+                [
+                    IntakeFlag(
+                        intake=intake,
+                        code=flag.code,
+                        title=flag.title,
+                        severity=flag.severity,
+                        source=flag.source,
+                        message=flag.message,
+                        detail=flag.detail,
+                        triggers=flag.triggers,
+                        position=flag.position,
+                    )
+                    for intake in intakes
+                    for flag in flags
+                ],
             )
         print(f"  seeded {numbers[-1] + 1}/{wanted} intakes", end="\r", flush=True)
     print(f"  seeded {wanted - have} intakes in {time.perf_counter() - started:.0f} s" + " " * 20)
@@ -648,35 +731,63 @@ def main() -> None:
     keys = "queue sorted search coordinator review step_get step_post autosave picker_days "
     keys += "picker_times calendar course dispatcher"
     parser.add_argument("--paths", default="", help=f"comma-separated, from: {keys}")
+    parser.add_argument("--results-file", help=argparse.SUPPRESS)  # one size's rows, as JSON
     args = parser.parse_args()
     args.paths = [p for p in args.paths.split(",") if p]
     if unknown := set(args.paths) - set(keys.split()):
         parser.error(f"unknown paths: {', '.join(sorted(unknown))}")
     sizes = sorted({int(n.replace("_", "")) for n in args.intakes.split(",")})
+    if len(sizes) > 1:
+        run_each_size_in_its_own_database(sizes, args)
+        return
 
     import django
 
     django.setup()
     from django.db import connection
 
-    reset_database_if_larger(sizes[0])
+    (size,) = sizes
+    ensure_database()
+    reset_database_if_larger(size)
     migrate()
     world = seed_fixed()
-    results = {}
+    seed_intakes(world, size)
+    analyze()
+    print(f"\n{size:,} intakes ({connection.vendor}), {args.rounds} rounds", flush=True)
+    rows = run_size(world, size, args)
+    if args.results_file:
+        Path(args.results_file).write_text(json.dumps({"vendor": connection.vendor, "rows": rows}))
+    else:
+        print_table({size: rows}, args, connection.vendor)
+
+
+def run_each_size_in_its_own_database(sizes: list[int], args) -> None:
+    """Several sizes: each in a database of its own (the URL's name with the size after it),
+    seeded once and reused by every later run, and measured by a process of its own, so no
+    per-process cache carries one database's rows into another's pages."""
+    import subprocess
+    import tempfile
+
+    results, vendor = {}, ""
     for size in sizes:
-        seed_intakes(world, size)
-        analyze()
-        print(f"\n{size:,} intakes ({connection.vendor}), {args.rounds} rounds", flush=True)
-        results[size] = run_size(world, size, args)
-    print_table(results, args)
+        url = sized_database_url(os.environ["DATABASE_URL"], size)
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "rows.json"
+            command = [sys.executable, __file__, "--intakes", str(size), "--results-file", str(out)]
+            command += ["--rounds", str(args.rounds), "--requests", str(args.requests)]
+            command += ["--messages", str(args.messages), "--paths", ",".join(args.paths)]
+            print(f"\n{size:,} intakes: {url.rpartition('/')[2]}", flush=True)
+            # This script again, with our own arguments: nothing from outside goes in.
+            subprocess.run(command, env={**os.environ, "DATABASE_URL": url}, check=True)  # noqa: S603
+            found = json.loads(out.read_text())
+        results[size], vendor = [tuple(row) for row in found["rows"]], found["vendor"]
+    print_table(results, args, vendor)
 
 
-def print_table(results: dict, args) -> None:
-    from django.db import connection
-
+def print_table(results: dict, args, vendor: str) -> None:
     sizes = list(results)
     print(
-        f"\n{connection.vendor}; ratio = page throughput / bare view throughput, "
+        f"\n{vendor}; ratio = page throughput / bare view throughput, "
         f"min / median / max of {args.rounds} rounds of {args.requests} requests; the "
         "dispatcher in messages/s; bare = the bare view's requests/s (median) alongside\n"
     )
