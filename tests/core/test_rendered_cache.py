@@ -1,0 +1,109 @@
+"""Fields and forms kept per process (clinic.core.rendered) render exactly as crispy does,
+on a miss and on a hit, and nothing typed is ever kept."""
+
+import pytest
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
+
+from clinic.core import rendered
+from intake import demo
+from intake.forms import as_querydict, form_class, page_values, stored_form
+from intake.questionnaire import SECTIONS
+from intake.staff_forms import AssignForm, DeclineForm, NoteForm, ReferForm, RequestInfoForm
+from tests.intake.helpers import post_data
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    rendered._FIELDS.clear()
+    rendered._FORMS.clear()
+    yield
+    rendered._FIELDS.clear()
+    rendered._FORMS.clear()
+
+
+def _forms(section):
+    """The step's form as a page shows it: empty, with the demo answers, posted (valid),
+    posted with every field blank (errors) and posted with a typed nonsense value."""
+    values = page_values(form_class(section)(answers=demo.BASE))
+    posted = post_data(section.key, demo.BASE, action="")
+    blank = {name: [""] for name in values}
+    nonsense = {name: ["zz-not-a-choice"] for name in values}
+    yield stored_form(section, answers={}, drafts={})
+    yield stored_form(section, answers=demo.BASE, drafts={})
+    for data in (posted, blank, nonsense):
+        drafts = {section.key: {k: v if isinstance(v, list) else [v] for k, v in data.items()}}
+        yield stored_form(section, answers=demo.BASE, drafts=drafts)
+
+
+def _bound_fields(form):
+    yield from form
+    for formset in form.formsets.values():
+        for row in formset.forms:
+            yield from row
+
+
+@pytest.mark.parametrize("section", SECTIONS, ids=lambda s: s.key)
+def test_every_intake_field_renders_as_crispy_renders_it_from_the_cache_too(section):
+    for make in range(2):  # the second pass is served from the cache
+        for form in _forms(section):
+            # Fresh fields for each render: crispy adds classes to the widget it renders.
+            fresh = [as_crispy_field(b) for b in _bound_fields(form)]
+            again = type(form)(form.data if form.is_bound else None, answers=form.answers)
+            if form.is_bound:
+                again.is_valid()
+                again.quiet_missing()
+            cached = [rendered.crispy_field(b) for b in _bound_fields(again)]
+            assert cached == fresh, (section.key, make)
+    assert rendered._FIELDS, "choice and empty fields are kept"
+
+
+def test_typed_text_is_never_kept():
+    section = next(s for s in SECTIONS if s.key == "pain")
+    data = as_querydict({"main_complaint": ["my private words"]})
+    form = form_class(section)(data, answers={})
+    form.is_valid()
+    html = rendered.crispy_field(form["main_complaint"])
+    assert "my private words" in html
+    assert not any("my private words" in str(key) for key in rendered._FIELDS)
+    assert not any("my private words" in html for html in rendered._FIELDS.values())
+
+
+def test_a_value_outside_the_choices_is_rendered_afresh_not_kept():
+    section = next(s for s in SECTIONS if s.key == "pain")
+    form = form_class(section)(as_querydict({"pain_now": ["secret"]}), answers={})
+    form.is_valid()
+    assert rendered.crispy_field(form["pain_now"]) == as_crispy_field(form["pain_now"])
+    assert not any("secret" in str(key) for key in rendered._FIELDS)
+
+
+@pytest.mark.django_db
+def test_the_review_pages_action_forms_render_as_crispy_renders_them(clinician):
+    for cls, kwargs in (
+        (AssignForm, {"initial": {"clinician": clinician}}),
+        (AssignForm, {}),
+        (RequestInfoForm, {}),
+        (DeclineForm, {}),
+        (ReferForm, {}),
+        (NoteForm, {}),
+    ):
+        for _ in range(2):
+            fresh = as_crispy_form(cls(prefix="p", **kwargs))
+            assert rendered.crispy_form(cls(prefix="p", **kwargs)) == fresh, cls
+    assert rendered._FORMS
+
+
+@pytest.mark.django_db
+def test_a_bound_action_form_with_a_note_is_rendered_afresh():
+    form = NoteForm({"n-text": "the patient's private story"}, prefix="n")
+    assert "the patient&#x27;s private story" in rendered.crispy_form(form)
+    assert not rendered._FORMS
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cls", [AssignForm, DeclineForm], ids=lambda c: c.__name__)
+def test_a_model_choice_form_makes_the_same_one_query_from_the_cache_as_without(
+    cls, clinician, django_assert_num_queries
+):
+    for _ in range(2):  # a miss, then a hit
+        with django_assert_num_queries(1):
+            rendered.crispy_form(cls(prefix="p"))
