@@ -10,7 +10,20 @@ def urgent_alerts(request):
         or not user.has_perm("accounts.view_staff_dashboard")
     ):
         return {}
-    alerts = UrgentAlert.objects.filter(acknowledged_at__isnull=True).select_related(
-        "intake__patient"
+    # The banner names the patient: not the intake's answers, drafts and scores (kilobytes of
+    # JSON each) nor the patient's password hash.
+    alerts = (
+        UrgentAlert.objects.filter(acknowledged_at__isnull=True)
+        .select_related("intake__patient")
+        .only(
+            "pk",
+            "kind",
+            "created_at",
+            "intake__id",
+            "intake__patient__id",
+            "intake__patient__first_name",
+            "intake__patient__last_name",
+            "intake__patient__email",
+        )
     )
     return {"urgent_alerts": alerts}

@@ -11,7 +11,10 @@ from .questionnaire import SECTIONS
 
 class AssignForm(forms.Form):
     clinician = forms.ModelChoiceField(
-        queryset=User.objects.with_role(Role.CLINICIAN).filter(is_active=True),
+        # What the choice shows (the name), not every column with the password hash.
+        queryset=User.objects.with_role(Role.CLINICIAN)
+        .filter(is_active=True)
+        .only("pk", "first_name", "last_name", "email"),
         required=False,
         empty_label="Nobody (unassigned)",
     )

@@ -5,7 +5,7 @@ import datetime as dt
 import logging
 
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -146,7 +146,10 @@ def _detail_context(request, intake, bound=None, checklist_error=None):
         "viewers": selectors.recent_viewers(user=request.user, patient_id=intake.patient_id),
         "actions": review.allowed_actions(intake),
         "triage": triage_badge(intake.triage),
-        "previous": Intake.objects.filter(patient=intake.patient).exclude(pk=intake.pk),
+        # Number, status and date only: not each old intake's answers, drafts and scores.
+        "previous": Intake.objects.filter(patient=intake.patient)
+        .exclude(pk=intake.pk)
+        .only("pk", "status", "created_at"),
         "forms": _action_forms(intake, bound or {}),
         "alerts": intake.alerts.filter(acknowledged_at__isnull=True),
         "age": units.age_on(_birth_date(intake), timezone.localdate()),
@@ -158,7 +161,12 @@ def _detail_context(request, intake, bound=None, checklist_error=None):
     }
     if clinical:
         shown = visible_answers(intake.answers)
-        flags = list(intake.flags.select_related("cleared_by"))
+        # Prefetched, so the approve button's two looks at the open stop flags
+        # (Intake.open_stop_flags reads intake.flags.all()) are not a query each.
+        prefetch_related_objects(
+            [intake], Prefetch("flags", queryset=IntakeFlag.objects.select_related("cleared_by"))
+        )
+        flags = list(intake.flags.all())
         context.update(
             {
                 "flags": flags,
