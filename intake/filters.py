@@ -40,7 +40,7 @@ UNASSIGNED = "null"  # the value django-filter gave "Unassigned" before: old lin
 
 
 def _clinician_choices():
-    clinicians = User.objects.with_role(Role.CLINICIAN).only(
+    clinicians = User.objects.members_of(Role.CLINICIAN).only(
         "pk", "first_name", "last_name", "email"
     )
     return [(UNASSIGNED, "Unassigned"), *((str(u.pk), str(u)) for u in clinicians)]

@@ -11,13 +11,18 @@ from .questionnaire import SECTIONS
 
 class AssignForm(forms.Form):
     clinician = forms.ModelChoiceField(
-        # What the choice shows (the name), not every column with the password hash.
-        queryset=User.objects.with_role(Role.CLINICIAN)
-        .filter(is_active=True)
-        .only("pk", "first_name", "last_name", "email"),
-        required=False,
-        empty_label="Nobody (unassigned)",
+        queryset=User.objects.none(), required=False, empty_label="Nobody (unassigned)"
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Per form (members_of looks the group up now); only what the choice shows (the
+        # name), not every column with the password hash.
+        self.fields["clinician"].queryset = (
+            User.objects.members_of(Role.CLINICIAN)
+            .filter(is_active=True)
+            .only("pk", "first_name", "last_name", "email")
+        )
 
 
 class RequestInfoForm(forms.Form):

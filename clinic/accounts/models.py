@@ -11,6 +11,20 @@ class UserQuerySet(models.QuerySet):
     def with_role(self, role: Role):
         return self.filter(groups__name=Role(role).value)
 
+    def members_of(self, role: Role):
+        """with_role(role) for a short list (the clinicians), by the group's id: one small
+        query now, then a join the planner can plan.
+
+        Filtered by group name through the join, PostgreSQL cannot know which group is
+        meant and guesses a quarter of all users (four groups), so it reads every user:
+        55 ms at 100,000 patients for a list of ten clinicians. Given the group's id it
+        uses the column's statistics (nearly everyone is a patient) and two index look-ups.
+        The first query runs when this is called: call it per request, not at import.
+        """
+        group = Group.objects.filter(name=Role(role).value).values_list("pk", flat=True)
+        group_id = group.first()
+        return self.none() if group_id is None else self.filter(groups=group_id)
+
     def staff_members(self):
         return self.filter(groups__name__in=[r.value for r in STAFF_ROLES]).distinct()
 
