@@ -145,6 +145,9 @@ class Intake(models.Model):
             # The queue's "abandoned" count: in progress, untouched for a week.
             models.Index(fields=["status", "updated_at"], name="intake_status_updated_idx"),
             models.Index(fields=["triage_rank", "submitted_at", "id"], name="intake_queue_idx"),
+            # The coordinator's queue (oldest first, or newest) and the "Submitted" column's
+            # sort: walked in order, not 40,000 awaiting rows sorted for 25 (100k intakes).
+            models.Index(fields=["submitted_at", "id"], name="intake_submitted_idx"),
         ]
 
     def __str__(self) -> str:
@@ -165,6 +168,23 @@ class Intake(models.Model):
     @property
     def open_stop_flags(self):
         return [f for f in self.flags.all() if f.severity == Severity.STOP and f.cleared_at is None]
+
+
+class IntakeStatusCount(models.Model):
+    """How many intakes have each status, kept by the database itself.
+
+    Triggers on intake_intake (migration 0014) add one when a row is inserted with a
+    status or moves to it, and take one away when a row leaves it or is deleted, in the
+    same transaction: bulk inserts, `.update()` and rollbacks keep it right too. The
+    queue's tabs and its page count read these few rows instead of counting the table,
+    which at 100,000 intakes took 150-200 ms a count (issue 15). Never written by Python.
+    """
+
+    status = models.CharField(max_length=24, primary_key=True)
+    n = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.n}"
 
 
 class IntakeSubmission(models.Model):
