@@ -19,11 +19,13 @@ Time rules, in one place:
 Infusions (types that use a chair) hold one individual chair from their start to the end
 of their recovery. That whole chair window must lie inside the opening hours of the
 chair's location (clinic wall time, clinic closures applied) and inside the time a
-supervising clinician is on duty. The booked provider's own block follows the ordinary
-rules (their hours, buffers); supervision is the union of the working time (time off and
-closures applied) of every active provider marked `supervises_infusions`, the booked one
-included if marked. Why any supervisor and not only the booked one: the booked clinician
-starts the infusion, but recovery is watched by whoever supervises the chairs, and clinics
+supervising clinician is on duty. The booked provider must be working for the infusion
+itself, but an infusion takes no time from them: it holds a chair, not a clinician, so
+one clinician may have infusions on several chairs at once and consultations meanwhile
+(on PostgreSQL the provider exclusion constraint leaves rows with a chair out). Supervision
+is the union of the working time (time off and closures applied) of every active provider
+marked `supervises_infusions`, the booked one included if marked. Why any supervisor and
+not only the booked one: recovery is watched by whoever supervises the chairs, and clinics
 hand that over between clinicians during the day. Being busy with another patient does not
 take a supervisor off duty; time off and closures do.
 """
@@ -585,7 +587,8 @@ def _free_runs(
     grids: dict[tuple, tuple | None] = {}  # an interval's grid: base, first, last, one offset
     for provider in providers:
         zone = ZoneInfo(provider.time_zone)
-        forbidden = _forbidden(blocks.get(provider.id, ()), kind)
+        # An infusion holds a chair, not the clinician (the module docstring).
+        forbidden = _forbidden(() if kind.uses_chair else blocks.get(provider.id, ()), kind)
         highs = [high for _, high in forbidden]
         for date in _dates(start_date, end_date):
             for open_start, open_end in schedule.intervals(provider, date):

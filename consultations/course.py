@@ -2,10 +2,13 @@
 
 A course is 4-6 infusions over about two weeks. Each infusion holds one chair from its
 start to the end of recovery (`chair_end`); that whole chair time lies inside the
-location's opening hours (closures cut out), a supervising clinician is on duty for all of
-it, and that clinician is not booked elsewhere during the infusion's own block (buffers
-included: the provider exclusion constraint on PostgreSQL holds the same rule). The patient
-is not busy, one infusion a day, and the dates respect the series' constraints.
+location's opening hours (closures cut out) and inside the on-duty time of one supervising
+clinician (their working hours, time off and closures cut out), who is recorded as the
+infusion's provider. Supervising takes no time of its own: one supervisor watches every
+chair at once and may see patients meanwhile, so the chairs are the only limit on how many
+infusions run together (on PostgreSQL the chair exclusion constraint is the last word; the
+provider constraint leaves rows with a chair out). The patient is not busy, one infusion a
+day, and the dates respect the series' constraints.
 
 The selector (`course_selectors.py`) loads everything in a fixed number of queries and
 hands it here as the frozen specs below; nothing in this module touches the ORM or the
@@ -49,7 +52,6 @@ CLOSED = "closed"
 TOO_SHORT = "too_short"
 PATIENT_BUSY = "patient_busy"
 NO_SUPERVISOR = "no_supervisor"
-SUPERVISOR_BUSY = "supervisor_busy"
 CHAIRS_FULL = "chairs_full"
 TOO_SOON = "too_soon"
 REASON_ORDER = (
@@ -58,7 +60,6 @@ REASON_ORDER = (
     TOO_SHORT,
     PATIENT_BUSY,
     NO_SUPERVISOR,
-    SUPERVISOR_BUSY,
     CHAIRS_FULL,
 )
 REASON_WORDS = {
@@ -67,7 +68,6 @@ REASON_WORDS = {
     TOO_SHORT: "the opening hours are too short for an infusion and its recovery",
     PATIENT_BUSY: "the patient has other appointments",
     NO_SUPERVISOR: "no supervising clinician is on duty long enough",
-    SUPERVISOR_BUSY: "the supervising clinicians are booked",
     CHAIRS_FULL: "the chairs are full",
 }
 
@@ -105,7 +105,8 @@ class SeriesRules:
 class InfusionSpec:
     duration: dt.timedelta
     recovery: dt.timedelta = dt.timedelta(0)
-    buffer_before: dt.timedelta = dt.timedelta(0)  # the supervisor's block around it
+    # The block stored around it (block_start/end); it holds no one's time (module doc).
+    buffer_before: dt.timedelta = dt.timedelta(0)
     buffer_after: dt.timedelta = dt.timedelta(0)
     step: dt.timedelta = dt.timedelta(minutes=15)
 
@@ -124,9 +125,9 @@ class PlanInputs:
     infusion: InfusionSpec
     chair_ids: tuple[int, ...]  # in the order they are preferred
     days: Mapping[dt.date, tuple[Interval, ...]]  # opening per local date; missing = closed
-    supervisors: Mapping[int, Sequence[Interval]]  # provider id -> on-duty intervals
+    # provider id -> on-duty intervals (working hours less time off and closures)
+    supervisors: Mapping[int, Sequence[Interval]]
     chair_busy: Mapping[int, Sequence[Interval]] = field(default_factory=dict)  # chair windows
-    supervisor_busy: Mapping[int, Sequence[Interval]] = field(default_factory=dict)  # blocks
     patient_busy: Sequence[Interval] = ()
     closures: Sequence[Interval] = ()
     not_before: dt.datetime | None = None  # the minimum notice, as an aware datetime
@@ -238,9 +239,6 @@ class _Clinic:
             date: subtract(_merge(intervals), closures) for date, intervals in inputs.days.items()
         }
         self.on_duty = {pid: _merge(iv) for pid, iv in inputs.supervisors.items()}
-        self.supervisor_busy = {
-            pid: _Timeline(inputs.supervisor_busy.get(pid, ())) for pid in self.on_duty
-        }
         self.chair_busy = {
             cid: _Timeline(inputs.chair_busy.get(cid, ())) for cid in inputs.chair_ids
         }
@@ -268,13 +266,9 @@ class _Clinic:
         on_duty = [pid for pid, iv in self.on_duty.items() if _covers(iv, start, chair_end)]
         if not on_duty:
             return NO_SUPERVISOR, None
-        block = (start - spec.buffer_before, end + spec.buffer_after)
-        free = [pid for pid in on_duty if not self.supervisor_busy[pid].overlaps(*block)]
-        if not free:
-            return SUPERVISOR_BUSY, None
         for chair_id in self.inputs.chair_ids:
             if not self.chair_busy[chair_id].overlaps(start, chair_end):
-                return "", PlannedInfusion(start, end, chair_end, chair_id, min(free))
+                return "", PlannedInfusion(start, end, chair_end, chair_id, min(on_duty))
         return CHAIRS_FULL, None
 
     def options(self, date: dt.date) -> tuple[list[_Option], str]:
@@ -444,9 +438,6 @@ def _infusion_problem(clinic: _Clinic, infusion: PlannedInfusion) -> str:
         clinic.on_duty.get(infusion.provider_id, []), infusion.start, infusion.chair_end
     ):
         return f"{_day(date)}: the supervising clinician is not on duty for all of it."
-    block = (infusion.start - spec.buffer_before, infusion.end + spec.buffer_after)
-    if clinic.supervisor_busy[infusion.provider_id].overlaps(*block):
-        return f"{_day(date)}: the supervising clinician is booked then."
     if infusion.chair_id not in clinic.chair_busy:
         return f"{_day(date)}: that chair is no longer in use."
     if clinic.chair_busy[infusion.chair_id].overlaps(infusion.start, infusion.chair_end):

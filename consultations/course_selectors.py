@@ -3,7 +3,8 @@ chairs, supervisors or existing infusions), and the facts a course page shows.
 
 Opening hours are read as a pseudo-provider's working hours in the clinic's zone, so a
 closure (whole day or part day) is cut out exactly as the booking pickers cut it; the
-supervisors' on-duty time is their working hours with time off and closures applied.
+supervisors' on-duty time is their working hours with time off and closures applied. Their
+bookings are not loaded: supervising infusions takes none of a clinician's time.
 """
 
 import datetime as dt
@@ -121,27 +122,15 @@ def plan_inputs(
     busy = (
         Appointment.objects.active()
         .filter(block_start__lt=end, block_end__gt=start)
-        .filter(Q(chair_id__in=chairs) | Q(provider_id__in=supervisor_ids) | Q(patient=patient))
+        .filter(Q(chair_id__in=chairs) | Q(patient=patient))
         .exclude(pk__in=list(exclude_ids))
-        .values_list(
-            "patient_id",
-            "provider_id",
-            "chair_id",
-            "start",
-            "end",
-            "chair_end",
-            "block_start",
-            "block_end",
-        )
+        .values_list("patient_id", "chair_id", "start", "end", "chair_end")
     )
     chair_busy: dict[int, list] = {c: [] for c in chairs}
-    supervisor_busy: dict[int, list] = {p: [] for p in supervisor_ids}
     patient_busy = []
-    for patient_id, provider_id, chair_id, a_start, a_end, chair_end, b_start, b_end in busy:
+    for patient_id, chair_id, a_start, a_end, chair_end in busy:
         if chair_id in chair_busy:
             chair_busy[chair_id].append((a_start, chair_end or a_end))
-        if provider_id in supervisor_busy:
-            supervisor_busy[provider_id].append((b_start, b_end))
         if patient_id == patient.pk:
             patient_busy.append((a_start, chair_end or a_end))
     return course.PlanInputs(
@@ -151,7 +140,6 @@ def plan_inputs(
         days=days,
         supervisors=on_duty,
         chair_busy=chair_busy,
-        supervisor_busy=supervisor_busy,
         patient_busy=tuple(patient_busy),
         not_before=now + dt.timedelta(hours=appointment_type.min_notice_hours),
     )

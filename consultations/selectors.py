@@ -80,11 +80,18 @@ def _busy(provider_ids, start: dt.datetime, end: dt.datetime, exclude_pk=None, c
             start__lt=end,
         )
     else:
-        rows = rows.filter(block_start__lt=end, block_end__gt=start, provider_id__in=provider_ids)
+        # An infusion on a chair leaves its supervising clinician free (NO_DOUBLE_BOOKING
+        # holds only rows without a chair): it never blocks their consultations.
+        rows = rows.filter(
+            block_start__lt=end,
+            block_end__gt=start,
+            provider_id__in=provider_ids,
+            chair__isnull=True,
+        )
     if exclude_pk:
         rows = rows.exclude(pk=exclude_pk)
     # Provider rows block the provider; chair rows (provider None) only fill chairs, so an
-    # infusion is counted once for its provider and once for its chair.
+    # infusion on a chair is counted for its chair alone.
     # Plain tuples, not model instances: the picker reads hundreds of these a request.
     if not chairs:
         return [
@@ -199,7 +206,10 @@ def time_is_taken(
     *, appointment_type: AppointmentType, provider: Provider, start: dt.datetime, exclude=None
 ) -> bool:
     """Whether the provider is busy at any moment of a booking starting at `start`, working
-    hours aside: the check for a time staff enter (infusions: see place_infusion too)."""
+    hours aside: the check for a time staff enter. An infusion takes a chair, not its
+    clinician's time, so it is never taken here (place_infusion checks the chairs)."""
+    if appointment_type.uses_chair:
+        return False
     spec = type_spec(appointment_type)
     end = start + spec.duration
     block_start, block_end = start - spec.buffer_before, end + spec.buffer_after

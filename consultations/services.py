@@ -533,16 +533,21 @@ class SlotTaken(StatusChangeRefused):
 
 
 def _time_still_free(locked: Appointment) -> Chair | None:
-    """The cancelled appointment's time is still free for its provider, and for an infusion
-    a chair: its own if nobody holds it now, else another free one (returned)."""
-    overlapping = (
-        Appointment.objects.active()
-        .exclude(pk=locked.pk)
-        .filter(block_start__lt=locked.block_end, block_end__gt=locked.block_start)
-    )
-    if overlapping.filter(provider=locked.provider).exists():
-        raise SlotTaken
+    """The cancelled appointment's time is still free: for a consultation its provider's, for
+    an infusion a chair (which leaves its clinician free): its own if nobody holds it now,
+    else another free one (returned)."""
     if not locked.uses_chair:
+        if (
+            Appointment.objects.holding_provider()
+            .exclude(pk=locked.pk)
+            .filter(
+                provider=locked.provider,
+                block_start__lt=locked.block_end,
+                block_end__gt=locked.block_start,
+            )
+            .exists()
+        ):
+            raise SlotTaken
         return None
     own = locked.chair
     if (

@@ -256,8 +256,8 @@ class AppointmentStatus(models.TextChoices):
     CANCELLED_CLINIC = "cancelled_clinic", "Cancelled by clinic"
 
 
-# The statuses that hold the provider's time; only cancelling frees it. The exclusion
-# constraint below is built from this tuple, so changing it changes the constraint through
+# The statuses that hold the provider's (or the chair's) time; only cancelling frees it. The
+# exclusion constraints below are built from this tuple, so changing it changes them through
 # an ordinary migration (`makemigrations --check` in CI fails until one is written).
 ACTIVE_STATUSES = (
     AppointmentStatus.BOOKED,
@@ -310,6 +310,11 @@ class AppointmentQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=ACTIVE_STATUSES)
 
+    def holding_provider(self):
+        """Active rows that take their clinician's time: everything but an infusion on a
+        chair, which holds the chair and leaves its supervisor free (NO_DOUBLE_BOOKING)."""
+        return self.active().filter(chair__isnull=True)
+
     def upcoming(self, now):
         return self.filter(status=AppointmentStatus.BOOKED, start__gte=now)
 
@@ -335,7 +340,9 @@ class Appointment(models.Model):
     )
     start = models.DateTimeField()
     end = models.DateTimeField()
-    # The provider's time taken, buffers included: what may never overlap (NO_DOUBLE_BOOKING).
+    # The provider's time taken, buffers included: what may never overlap (NO_DOUBLE_BOOKING)
+    # unless the row holds a chair (an infusion: its provider is the supervising clinician,
+    # who watches several chairs at once and may see patients meanwhile).
     block_start = models.DateTimeField()
     block_end = models.DateTimeField()
     uses_chair = models.BooleanField(default=False)
@@ -381,7 +388,10 @@ class Appointment(models.Model):
                 name=ONE_ACTIVE_INITIAL,
             ),
             # No double booking, ever: two active appointments of one provider whose blocks
-            # (buffers included) overlap are refused by the database itself.
+            # (buffers included) overlap are refused by the database itself. An infusion on
+            # a chair is left out: the chair constraint below holds it, and its provider
+            # (the supervising clinician) watches several chairs at once. So every active row
+            # is under exactly one of the two constraints.
             PostgresExclusionConstraint(
                 name=NO_DOUBLE_BOOKING,
                 expressions=[
@@ -391,7 +401,7 @@ class Appointment(models.Model):
                         RangeOperators.OVERLAPS,
                     ),
                 ],
-                condition=Q(status__in=ACTIVE_STATUSES),
+                condition=Q(status__in=ACTIVE_STATUSES, chair__isnull=True),
             ),
             # One infusion per chair at a time, recovery included (start .. chair_end).
             PostgresExclusionConstraint(

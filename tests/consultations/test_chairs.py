@@ -15,6 +15,7 @@ from consultations import availability as av
 from consultations import selectors, services
 from consultations.models import (
     NO_CHAIR_DOUBLE_BOOKING,
+    NO_DOUBLE_BOOKING,
     Appointment,
     AppointmentType,
     Chair,
@@ -48,10 +49,10 @@ def _provider(name: str, *, supervises=False) -> Provider:
     return provider
 
 
-def _ready(email: str, provider: Provider):
-    """A patient whose consultation outcome is "proceed"."""
+def _ready(email: str, provider: Provider, hour: int = 9):
+    """A patient whose consultation outcome is "proceed" (consulted a week ago at `hour`)."""
     patient = make_user(email, Role.PATIENT)
-    consulted(patient, provider, outcome="proceed")
+    consulted(patient, provider, outcome="proceed", hour=hour)
     return patient
 
 
@@ -88,6 +89,53 @@ def test_two_infusions_at_once_take_two_chairs(provider, coordinator, infusion):
     second = _book(_ready("b@example.com", other), infusion, other, at(TUESDAY, 9), coordinator)
     assert (first.chair.name, second.chair.name) == ("Chair 1", "Chair 2")
     assert first.chair_end == at(TUESDAY, 11)  # recovery included
+
+
+def test_one_supervisor_watches_two_infusions_at_once_on_two_chairs(
+    provider, coordinator, infusion
+):
+    # Dr Lee (the only supervisor) is booked for both; the consultations that made the
+    # patients ready were with Dr Patel, so only the infusions are Dr Lee's.
+    patel = _provider("Patel")
+    first = _book(_ready("a@example.com", patel), infusion, provider, at(TUESDAY, 9), coordinator)
+    offered = selectors.available_slots(
+        appointment_type=infusion,
+        provider_ids=[provider.pk],
+        start_date=TUESDAY,
+        end_date=TUESDAY,
+        now=NOW,
+    )
+    assert at(TUESDAY, 9) in {s.start for s in offered}  # a chair is free, Dr Lee on duty
+    second = _book(
+        _ready("b@example.com", patel, hour=11), infusion, provider, at(TUESDAY, 9), coordinator
+    )
+    assert (first.provider, second.provider) == (provider, provider)
+    assert (first.chair.name, second.chair.name) == ("Chair 1", "Chair 2")
+
+
+def test_a_supervisor_may_see_a_patient_during_an_infusion_but_not_two_at_once(
+    provider, coordinator, infusion, follow_up
+):
+    patel = _provider("Patel")
+    _book(_ready("a@example.com", patel), infusion, provider, at(TUESDAY, 9), coordinator)
+    seen = [_ready(f"{n}@example.com", patel, hour) for n, hour in (("c", 11), ("d", 13))]
+    follow_up.bookable_by = "patient"
+    follow_up.save(update_fields=["bookable_by"])
+
+    def see(patient):
+        return services.book_appointment(
+            patient=patient,
+            appointment_type=follow_up,
+            provider=provider,
+            start=at(TUESDAY, 9, 30),
+            mode="in_person",
+            actor=coordinator,
+            now=NOW,
+        )
+
+    assert see(seen[0]).chair is None  # supervising the chair leaves Dr Lee free to see her
+    with pytest.raises(services.SlotUnavailable):
+        see(seen[1])  # …but not two consultations at once
 
 
 def test_when_every_chair_is_taken_the_next_infusion_is_refused_as_taken(
@@ -219,6 +267,37 @@ def test_the_database_refuses_two_overlapping_infusions_on_one_chair(
     assert services._refused_by(refused.value) == NO_CHAIR_DOUBLE_BOOKING
     _row(b, other, infusion, chair_2, at(TUESDAY, 10, 30)).save()  # another chair: fine
     _row(a, provider, infusion, chair_1, at(TUESDAY, 11)).save()  # after the recovery: fine
+
+
+@postgres_only
+def test_the_database_lets_one_supervisor_hold_infusions_on_two_chairs_but_not_one_chair_twice(
+    provider, coordinator, infusion, follow_up
+):
+    chair_1, chair_2 = Chair.objects.order_by("name")[:2]
+    other = _provider("Patel")
+    a, b, c = (
+        _ready(f"{n}@example.com", other, hour) for n, hour in zip("abc", (9, 11, 13), strict=True)
+    )
+    _row(a, provider, infusion, chair_1, at(TUESDAY, 9)).save()
+    _row(b, provider, infusion, chair_2, at(TUESDAY, 9)).save()  # same supervisor: fine
+    with pytest.raises(IntegrityError) as refused, transaction.atomic():
+        _row(c, provider, infusion, chair_1, at(TUESDAY, 9, 30)).save()
+    assert services._refused_by(refused.value) == NO_CHAIR_DOUBLE_BOOKING
+    # A consultation of the supervisor during the infusions: fine; a second one: refused.
+    consultation = Appointment(
+        patient=c,
+        provider=provider,
+        appointment_type=follow_up,
+        kind=follow_up.kind,
+        location=chair_1.location,
+        mode="in_person",
+        **services._times(follow_up, at(TUESDAY, 9)),
+    )
+    consultation.save()
+    consultation.pk, consultation.patient = None, a
+    with pytest.raises(IntegrityError) as refused, transaction.atomic():
+        consultation.save()
+    assert services._refused_by(refused.value) == NO_DOUBLE_BOOKING
 
 
 def _race(n, book):

@@ -12,9 +12,11 @@ from consultations.course import (
     MORNING,
     InfusionSpec,
     PlanInputs,
+    PlannedInfusion,
     SeriesRules,
     move_problem,
     plan_series,
+    series_problem,
 )
 
 NY_NAME = "America/New_York"
@@ -124,11 +126,47 @@ def test_infusions_run_only_while_a_supervisor_is_on_duty_for_the_whole_chair_ti
     assert (local(first).time(), first.provider_id) == (dt.time(13), DR_PATEL)
 
 
-def test_a_booked_supervisor_cannot_take_an_infusion_in_that_block():
+def test_two_infusions_at_once_on_two_chairs_share_one_supervisor():
+    # Chair A holds another patient's infusion (supervised by Dr Lee, the only supervisor)
+    # 09:00-11:00 every date: this series takes chair B at 09:00, Dr Lee watching both.
     opening = hours(MONDAY, 28)
-    busy = {DR_LEE: [(ny(d, "09:00"), ny(d, "12:00")) for d in opening]}
-    plan = plan_series(rules(count=4), inputs(supervisor_busy=busy))
-    assert local(plan.proposal.infusions[0]).time() == dt.time(12)
+    other = [(ny(d, "09:00"), ny(d, "11:00")) for d in opening]
+    plan = plan_series(rules(count=4), inputs(chair_busy={CHAIR_A: other}))
+    for infusion in plan.proposal.infusions:
+        assert (local(infusion).time(), infusion.chair_id) == (dt.time(9), CHAIR_B)
+        assert infusion.provider_id == DR_LEE
+    assert series_problem(inputs(chair_busy={CHAIR_A: other}), plan.proposal.infusions) == ""
+
+
+def test_a_third_infusion_at_once_does_not_fit_on_two_chairs():
+    opening = hours(MONDAY, 28)
+    both = [(ny(d, "09:00"), ny(d, "11:00")) for d in opening]
+    busy = {CHAIR_A: both, CHAIR_B: both}
+    plan = plan_series(rules(count=4), inputs(chair_busy=busy))
+    assert {local(i).time() for i in plan.proposal.infusions} == {dt.time(11)}
+    at_nine = PlannedInfusion(
+        ny(MONDAY, "09:00"), ny(MONDAY, "10:00"), ny(MONDAY, "11:00"), CHAIR_B, DR_LEE
+    )
+    assert "that chair was just taken" in series_problem(inputs(chair_busy=busy), [at_nine])
+
+
+def test_a_supervisor_on_time_off_supervises_nothing_and_the_reason_says_so():
+    # Dr Lee is on duty in the first week only (time off the second, already cut out of
+    # the on-duty intervals by the selector): three infusions fit, the fourth does not.
+    opening = hours(MONDAY, 14)
+    first_week = [iv for d, ivs in opening.items() if d < day(7) for iv in ivs]
+    plan = plan_series(rules(count=4), inputs(days=opening, supervisors={DR_LEE: first_week}))
+    assert not plan.ok and plan.fitted == 3
+    assert plan.reason == (
+        "Only 3 of 4 infusions fit between Dec 7 and Dec 20: no supervising clinician is on "
+        "duty long enough on Dec 14, Dec 15, Dec 16, Dec 17 and 1 more. Try a longer window "
+        "or fewer infusions."
+    )
+    on_leave = PlannedInfusion(
+        ny(day(7), "09:00"), ny(day(7), "10:00"), ny(day(7), "11:00"), CHAIR_A, DR_LEE
+    )
+    problem = series_problem(inputs(days=opening, supervisors={DR_LEE: first_week}), [on_leave])
+    assert problem == "Dec 14: the supervising clinician is not on duty for all of it."
 
 
 def test_no_supervisor_on_duty_is_the_reason_nothing_fits():

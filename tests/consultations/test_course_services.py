@@ -5,11 +5,13 @@ import datetime as dt
 
 import pytest
 
+from clinic.accounts.roles import Role
 from clinic.audit.models import AuditEvent
 from clinic.notifications.models import Message
 from consultations import course_selectors, course_services
 from consultations.course import SeriesRules
 from consultations.models import Appointment, ConsultationOutcome, Course
+from tests.conftest import make_user
 
 from .conftest import NOW, NY, at
 from .course_fixtures import give_outcome, infusions_of
@@ -54,6 +56,33 @@ def test_a_course_books_all_six_infusions_on_chairs_with_a_supervisor(
     assert all(a.start.astimezone(NY).time() == dt.time(9) for a in infusions)
     assert course_row.planned_count == 6 and course_row.outcome.lets_staff_plan
     assert AuditEvent.objects.filter(action="course_booked", patient=ready_patient).exists()
+
+
+def test_two_courses_at_the_same_times_share_one_supervisor_on_two_chairs(
+    ready_patient, other_patient, coordinator, chairs, supervisor
+):
+    give_outcome(other_patient, supervisor, hour=11)
+    _book(ready_patient, coordinator)
+    _book(other_patient, coordinator)
+    mine, theirs = list(infusions_of(ready_patient)), list(infusions_of(other_patient))
+    assert [a.start for a in mine] == [a.start for a in theirs]  # Dr Lee watches both chairs
+    assert {a.provider_id for a in mine + theirs} == {supervisor.pk}
+    assert {a.chair_id for a in mine} == {chairs[0].pk}
+    assert {a.chair_id for a in theirs} == {chairs[1].pk}
+    # A third course finds both chairs full at those times: it goes later, never three at once.
+    third = make_user("third@example.com", Role.PATIENT)
+    give_outcome(third, supervisor, hour=13)
+    _book(third, coordinator)
+    for infusion in infusions_of(third):
+        assert infusion.start not in {a.start for a in mine}
+        assert not (
+            Appointment.objects.active()
+            .filter(
+                chair=infusion.chair, start__lt=infusion.chair_end, chair_end__gt=infusion.start
+            )
+            .exclude(pk=infusion.pk)
+            .exists()
+        )
 
 
 def test_one_confirmation_for_the_series_and_reminders_for_each_infusion(
