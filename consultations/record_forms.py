@@ -113,6 +113,47 @@ class ReadingForm(forms.Form):
         return {name: self.cleaned_data.get(name) for name in names}
 
 
+class LateReadingForm(ReadingForm):
+    """A reading added to a signed record: the same values, and why it comes late."""
+
+    reason = forms.CharField(
+        label="Why it is added after signing",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the reading is added after signing."},
+    )
+
+
+class StoppedEarlyCorrectionForm(forms.Form):
+    """Whether a signed infusion was stopped early, and why, corrected with a reason."""
+
+    stopped_early = forms.TypedChoiceField(
+        label="Was the infusion stopped early?",
+        choices=[("yes", "Yes, it was stopped early"), ("no", "No, it ran to the end")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose yes or no."},
+    )
+    why = forms.CharField(
+        label="Why it was stopped early",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    reason = forms.CharField(
+        label="Why it is corrected",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the value is corrected."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("stopped_early") and not data.get("why", "").strip():
+            self.add_error("why", "Say why the infusion was stopped early.")
+        return data
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label="Why",

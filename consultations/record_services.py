@@ -4,7 +4,8 @@
 Before signing, staff edit freely (every write audited). Signing needs arrival, an "after"
 reading with its side effects and a discharge with the driver's name; afterwards the record
 is read-only and every change is a RecordCorrection with the old value, the new value and
-a reason. Nothing here computes or suggests a dose.
+a reason: a value put right, whether it was stopped early (and why), or a reading entered
+late. Nothing here computes or suggests a dose.
 """
 
 import datetime as dt
@@ -25,15 +26,19 @@ READING_VALUES = ("systolic", "diastolic", "heart_rate", "spo2")
 SIDE_EFFECTS = ("nausea", "dissociation", "anxiety", "headache")
 RECORDABLE = (Appointment.Status.CHECKED_IN, Appointment.Status.COMPLETED)
 
-# What may be corrected after signing, with the label staff read; visit fields are the
-# front desk's too, the rest clinicians' only.
+# What may be corrected after signing one value at a time, with the label staff read; visit
+# fields are the front desk's too, the rest clinicians' only. Stopped early and its why are
+# corrected together (correct_stopped_early): the database wants a why with every "yes".
 CORRECTABLE = {
     "arrived_at": "Arrival time",
     "discharged_at": "Discharge time",
     "driver_name": "Driver's name",
     "medication_as_charted": "Medication given as charted",
-    "stopped_early_reason": "Why it was stopped early",
     "note": "Note",
+}
+STOPPED_EARLY_LABELS = {
+    "stopped_early": "Stopped early",
+    "stopped_early_reason": "Why it was stopped early",
 }
 READING_LABELS = {
     "systolic": "systolic BP",
@@ -221,6 +226,8 @@ def sign_record(*, rec: InfusionRecord, actor) -> InfusionRecord:
 
 
 def _shown(value) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z")
     return "" if value is None else str(value)
@@ -268,3 +275,108 @@ def _target(rec: InfusionRecord, field: str):
             label = f"{reading.get_phase_display()} {when:%H:%M}: {READING_LABELS[parts[2]]}"
             return reading, parts[2], label
     raise RecordError("That is not a value of this record.")
+
+
+def _signed_for_correction(rec: InfusionRecord, reason: str) -> InfusionRecord:
+    """The record locked, once it is signed and the correction has its reason."""
+    if not reason.strip():
+        raise RecordError("Say why the value is corrected.")
+    locked = _locked(rec)
+    if not locked.is_signed:
+        raise RecordError("The record is not signed yet: edit it directly.")
+    return locked
+
+
+def correct_stopped_early(
+    *, rec: InfusionRecord, actor, stopped_early: bool, why: str, reason: str
+) -> list[RecordCorrection]:
+    """Correct whether a signed infusion was stopped early, and why, with a reason: one
+    appended correction per value that changes ("no" clears the why)."""
+    why = why.strip() if stopped_early else ""
+    if stopped_early and not why:
+        raise RecordError("Say why the infusion was stopped early.")
+    with transaction.atomic():
+        locked = _signed_for_correction(rec, reason)
+        changes = [
+            (name, getattr(locked, name), new)
+            for name, new in (("stopped_early", stopped_early), ("stopped_early_reason", why))
+            if getattr(locked, name) != new
+        ]
+        if not changes:
+            raise RecordError("That is what the record already says.")
+        for name, _, new in changes:
+            setattr(locked, name, new)
+        locked.save(update_fields=[name for name, _, _ in changes])
+        corrections = [
+            RecordCorrection.objects.create(
+                record=locked,
+                field=name,
+                field_label=STOPPED_EARLY_LABELS[name],
+                old_value=_shown(old),
+                new_value=_shown(new),
+                reason=reason.strip(),
+                made_by=actor,
+            )
+            for name, old, new in changes
+        ]
+        _audit(
+            actor,
+            "infusion_record_corrected",
+            locked,
+            field="stopped_early",
+            corrections=[c.pk for c in corrections],
+        )
+    return corrections
+
+
+def _reading_words(reading: VitalsReading) -> str:
+    """A late reading as its correction row shows it: "BP 150/90, HR 88, nausea 1"."""
+    parts = []
+    if reading.systolic is not None:
+        parts.append(f"BP {reading.systolic}/{reading.diastolic}")
+    if reading.heart_rate is not None:
+        parts.append(f"HR {reading.heart_rate}")
+    if reading.spo2 is not None:
+        parts.append(f"SpO2 {reading.spo2}")
+    parts += [
+        f"{name} {getattr(reading, name)}"
+        for name in SIDE_EFFECTS
+        if getattr(reading, name) is not None
+    ]
+    return ", ".join(parts)
+
+
+def add_late_reading(
+    *, rec: InfusionRecord, actor, phase: str, taken_at, reason: str, **values
+) -> VitalsReading:
+    """A reading found after signing (a paper chart, a monitor printout), appended to the
+    signed record with a reason as a correction; the record stays signed."""
+    unknown = set(values) - set(READING_VALUES) - set(SIDE_EFFECTS)
+    if unknown:
+        raise RecordError(f"Unknown values: {', '.join(sorted(unknown))}.")
+    if all(values.get(name) is None for name in (*READING_VALUES, *SIDE_EFFECTS)):
+        raise RecordError("Enter at least one value.")
+    with transaction.atomic():
+        locked = _signed_for_correction(rec, reason)
+        reading = VitalsReading.objects.create(
+            record=locked, phase=phase, taken_at=taken_at, recorded_by=actor, **values
+        )
+        when = timezone.localtime(taken_at, local_zone(locked.appointment))
+        correction = RecordCorrection.objects.create(
+            record=locked,
+            field=f"reading:{reading.pk}:added",
+            field_label=f"Reading added late: {reading.get_phase_display()} {when:%H:%M}",
+            old_value="",
+            new_value=_reading_words(reading),
+            reason=reason.strip(),
+            made_by=actor,
+        )
+        _audit(
+            actor,
+            "infusion_reading_added_late",
+            locked,
+            reading=reading.pk,
+            phase=phase,
+            correction=correction.pk,
+        )
+    return reading

@@ -22,14 +22,16 @@ from .models import Appointment, InfusionRecord, VitalsReading
 from .record_forms import (
     ClinicalForm,
     CorrectionForm,
+    LateReadingForm,
     ReadingForm,
     ReasonForm,
+    StoppedEarlyCorrectionForm,
     VisitForm,
     VitalsLimitsForm,
 )
 
-PARTS = ("visit", "clinical", "reading", "remove", "sign", "correct")
-CLINICAL_PARTS = ("clinical", "reading", "remove", "sign")
+PARTS = ("visit", "clinical", "reading", "remove", "sign", "correct", "stopped", "late_reading")
+CLINICAL_PARTS = ("clinical", "reading", "remove", "sign", "stopped", "late_reading")
 
 
 def _clinical(user) -> bool:
@@ -117,6 +119,15 @@ def _forms(request, appointment, rec, bound: dict) -> dict:
         forms["reading"] = ReadingForm(
             initial={"taken": now.replace(second=0, microsecond=0)}, prefix="reading"
         )
+        if rec and rec.is_signed:
+            forms["stopped"] = StoppedEarlyCorrectionForm(
+                initial={
+                    "stopped_early": "yes" if rec.stopped_early else "no",
+                    "why": rec.stopped_early_reason,
+                },
+                prefix="stopped",
+            )
+            forms["late_reading"] = LateReadingForm(prefix="late")
     forms.update(bound)
     return forms
 
@@ -280,6 +291,45 @@ def _correct(request, appointment, rec):
     return _page(request, appointment, rec, {"correct": form}, status=400)
 
 
+def _stopped(request, appointment, rec):
+    form = StoppedEarlyCorrectionForm(request.POST, prefix="stopped")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            rs.correct_stopped_early(
+                rec=rec,
+                actor=request.user,
+                stopped_early=data["stopped_early"],
+                why=data["why"],
+                reason=data["reason"],
+            )
+        except rs.RecordError as problem:
+            form.add_error(None, str(problem))
+        else:
+            return _done(request, appointment, "Correction added to the signed record.")
+    return _page(request, appointment, rec, {"stopped": form}, status=400)
+
+
+def _late_reading(request, appointment, rec):
+    form = LateReadingForm(request.POST, prefix="late")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            rs.add_late_reading(
+                rec=rec,
+                actor=request.user,
+                phase=data["phase"],
+                taken_at=rs.at_local_time(appointment, data["taken"]),
+                reason=data["reason"],
+                **form.values(),
+            )
+        except rs.RecordError as problem:
+            form.add_error(None, str(problem))
+        else:
+            return _done(request, appointment, "Late reading added to the signed record.")
+    return _page(request, appointment, rec, {"late_reading": form}, status=400)
+
+
 HANDLERS = {
     "visit": _visit,
     "clinical": _clinical_part,
@@ -287,6 +337,8 @@ HANDLERS = {
     "remove": _remove,
     "sign": _sign,
     "correct": _correct,
+    "stopped": _stopped,
+    "late_reading": _late_reading,
 }
 
 

@@ -142,6 +142,111 @@ def test_a_correction_is_appended_with_the_old_value_and_a_reason(infusion, clin
         rs.correct_record(rec=rec, actor=clinician, field="signed_by", value=None, reason="x")
 
 
+def test_stopped_early_is_corrected_on_a_signed_record_with_its_why_and_a_reason(
+    infusion, clinician
+):
+    rec = rs.sign_record(rec=complete_record(infusion, clinician), actor=clinician)
+    with pytest.raises(rs.RecordError, match="why the infusion was stopped"):
+        rs.correct_stopped_early(
+            rec=rec, actor=clinician, stopped_early=True, why=" ", reason="Missed at signing"
+        )
+    with pytest.raises(rs.RecordError, match="Say why the value"):
+        rs.correct_stopped_early(
+            rec=rec, actor=clinician, stopped_early=True, why="Severe anxiety", reason=""
+        )
+    yes = rs.correct_stopped_early(
+        rec=rec,
+        actor=clinician,
+        stopped_early=True,
+        why="Severe anxiety at 30 min",
+        reason="Missed at signing",
+    )
+    assert [(c.field_label, c.old_value, c.new_value) for c in yes] == [
+        ("Stopped early", "No", "Yes"),
+        ("Why it was stopped early", "", "Severe anxiety at 30 min"),
+    ]
+    rec.refresh_from_db()
+    assert rec.is_signed and rec.stopped_early
+    no = rs.correct_stopped_early(
+        rec=rec, actor=clinician, stopped_early=False, why="ignored", reason="Wrong patient"
+    )
+    assert [(c.old_value, c.new_value) for c in no] == [
+        ("Yes", "No"),
+        ("Severe anxiety at 30 min", ""),
+    ]
+    rec.refresh_from_db()
+    assert (rec.stopped_early, rec.stopped_early_reason) == (False, "")
+    with pytest.raises(rs.RecordError, match="already says"):
+        rs.correct_stopped_early(rec=rec, actor=clinician, stopped_early=False, why="", reason="x")
+    assert RecordCorrection.objects.count() == 4
+
+
+def test_a_late_reading_is_appended_to_a_signed_record_as_a_correction(infusion, clinician):
+    rec = complete_record(infusion, clinician)
+    with pytest.raises(rs.RecordError, match="not signed"):
+        rs.add_late_reading(
+            rec=rec,
+            actor=clinician,
+            phase="during",
+            taken_at=at(infusion, 9, 45),
+            reason="x",
+            heart_rate=88,
+        )
+    rec = rs.sign_record(rec=rec, actor=clinician)
+    with pytest.raises(rs.RecordError, match="Say why"):
+        rs.add_late_reading(
+            rec=rec,
+            actor=clinician,
+            phase="during",
+            taken_at=at(infusion, 9, 45),
+            reason="",
+            heart_rate=88,
+        )
+    reading = rs.add_late_reading(
+        rec=rec,
+        actor=clinician,
+        phase="during",
+        taken_at=at(infusion, 9, 45),
+        reason="Found on the monitor printout",
+        systolic=150,
+        diastolic=90,
+        heart_rate=88,
+    )
+    assert reading.record == rec and rec.readings.count() == 4
+    correction = RecordCorrection.objects.get()
+    assert correction.field_label == "Reading added late: During 09:45"
+    assert (correction.old_value, correction.new_value) == ("", "BP 150/90, HR 88")
+    assert correction.reason == "Found on the monitor printout"
+    rec.refresh_from_db()
+    assert rec.is_signed
+
+
+def test_the_record_page_corrects_stopped_early_and_adds_a_late_reading(login, infusion, clinician):
+    rs.sign_record(rec=complete_record(infusion, clinician), actor=clinician)
+    client = login(clinician)
+    part = lambda name: reverse("schedule:record_part", args=[infusion.pk, name])  # noqa: E731
+    page = client.get(reverse("schedule:record", args=[infusion.pk])).content.decode()
+    assert "Correct whether it was stopped early" in page and "found after signing" in page
+    no_why = {"stopped-stopped_early": "yes", "stopped-why": "", "stopped-reason": "Missed"}
+    assert client.post(part("stopped"), no_why).status_code == 400
+    done = client.post(part("stopped"), {**no_why, "stopped-why": "Vomiting"})
+    assert done.status_code == 302
+    assert InfusionRecord.objects.get().stopped_early_reason == "Vomiting"
+    late = {
+        "late-phase": "after",
+        "late-taken": "10:50",
+        "late-spo2": "96",
+        "late-nausea": "1",
+        "late-dissociation": "0",
+        "late-anxiety": "0",
+        "late-headache": "0",
+        "late-reason": "Entered on paper",
+    }
+    assert client.post(part("late_reading"), late).status_code == 302
+    page = client.get(reverse("schedule:record", args=[infusion.pk])).content.decode()
+    assert "Reading added late: After 10:50" in page and "Yes: Vomiting" in page
+
+
 def test_an_unsigned_record_is_edited_directly_not_corrected(infusion, clinician):
     rec = complete_record(infusion, clinician)
     with pytest.raises(rs.RecordError, match="not signed"):
@@ -263,7 +368,7 @@ def test_the_front_desk_records_the_visit_but_never_sees_clinical_parts(
         assert clinical not in html, clinical
     part = lambda name: reverse("schedule:record_part", args=[infusion.pk, name])  # noqa: E731
     assert client.post(part("visit"), {"visit-driver_name": "Dan"}).status_code == 302
-    for name in ("reading", "clinical", "sign", "remove"):
+    for name in ("reading", "clinical", "sign", "remove", "stopped", "late_reading"):
         assert client.post(part(name)).status_code == 403
 
 
