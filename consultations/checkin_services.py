@@ -247,7 +247,13 @@ def _raise_crisis(check_in: CheckIn) -> UrgentAlert | None:
     )
     if intake is None:
         return None
-    return raise_urgent_alert(intake=intake, kind=UrgentAlert.Kind.PHQ9_ITEM9)
+    # The email opens the patient's check-ins, where the positive answer is marked.
+    where = {
+        "route": "schedule:patient_checkins",
+        "args": [check_in.patient_id],
+        "source": "check-in",
+    }
+    return raise_urgent_alert(intake=intake, kind=UrgentAlert.Kind.PHQ9_ITEM9, where=where)
 
 
 def submit_check_in(

@@ -32,8 +32,14 @@ def _nudge_context(message) -> dict:
 
 
 def _alert_context(message) -> dict:
+    """Where staff see what raised the alert: the intake, or the staff page given when it
+    was raised (a check-in: the patient's check-ins, where the positive answer is marked)."""
     intake = _intake(message)
-    return {"intake": intake, "link": absolute_url("staff:intake", intake.pk)}
+    where = message.context or {}
+    if where.get("route"):
+        link = absolute_url(where["route"], *where.get("args", ()))
+        return {"intake": intake, "link": link, "source": where.get("source", "")}
+    return {"intake": intake, "link": absolute_url("staff:intake", intake.pk), "source": ""}
 
 
 def _digest_context(message) -> dict:
@@ -183,8 +189,11 @@ def finish_later_link(*, intake: Intake, step: str) -> None:
     outbox.send_now_on_commit()
 
 
-def urgent_alert(*, alert) -> None:
-    """Alert every on-call clinician at once (the text says only: open this intake)."""
+def urgent_alert(*, alert, where: dict | None = None) -> None:
+    """Alert every on-call clinician at once (the text says only: open this page).
+
+    `where` names the staff page to open when it is not the intake: {"route": url name,
+    "args": [...], "source": "check-in"} (ids and words only, nothing clinical)."""
     for clinician in ClinicSettings.load().on_call_clinicians.filter(is_active=True):
         outbox.enqueue(
             kind=URGENT_ALERT.code,
@@ -192,6 +201,7 @@ def urgent_alert(*, alert) -> None:
             channel="email",
             due_at=timezone.now(),
             intake=alert.intake,
+            context=where,
             key=f"alert:{alert.pk}:clinician:{clinician.pk}",
         )
     outbox.send_now_on_commit()

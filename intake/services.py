@@ -212,8 +212,9 @@ def move_to_step(*, intake: Intake, step: str) -> None:
         intake.current_step, intake.visited_steps = step, visited
 
 
-def raise_urgent_alert(*, intake: Intake, kind: str) -> UrgentAlert:
-    """One open alert per kind and intake, created at once (idempotent)."""
+def raise_urgent_alert(*, intake: Intake, kind: str, where: dict | None = None) -> UrgentAlert:
+    """One open alert per kind and intake, created at once (idempotent); the email links to
+    `where` (messages.urgent_alert) when what raised it is not the intake itself."""
     alert = UrgentAlert.objects.filter(
         intake=intake, kind=kind, acknowledged_at__isnull=True
     ).first()
@@ -222,7 +223,7 @@ def raise_urgent_alert(*, intake: Intake, kind: str) -> UrgentAlert:
     try:
         with transaction.atomic():
             alert = UrgentAlert.objects.create(intake=intake, kind=kind)
-            messages.urgent_alert(alert=alert)
+            messages.urgent_alert(alert=alert, where=where)
             return alert
     except IntegrityError:
         return UrgentAlert.objects.get(intake=intake, kind=kind, acknowledged_at__isnull=True)

@@ -4,6 +4,7 @@ and seen only by the patient herself and (answers) by clinicians."""
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -162,6 +163,23 @@ def test_item_9_above_0_shows_crisis_resources_and_alerts_the_on_call_clinician(
     check_in.refresh_from_db()
     assert check_in.alert == alert
     assert Message.objects.filter(kind="urgent_alert", recipient=clinician).exists()
+
+
+def test_the_alert_email_for_a_check_in_opens_the_patients_check_ins_not_the_intake(
+    approved_patient, provider, clinician
+):
+    ClinicSettings.load().on_call_clinicians.add(clinician)
+    row = course(approved_patient, provider)
+    check_in = follow_up(approved_patient, row, weeks_ago=0)
+    answers = {**FOLLOW_UP, "phq9_9": "1"}
+    checkin_services.submit_check_in(check_in=check_in, answers=answers, actor=approved_patient)
+    dispatch_due(now=timezone.now() + dt.timedelta(seconds=1))
+    (email,) = [m for m in mail.outbox if m.subject.startswith("Urgent")]
+    checkins = reverse("schedule:patient_checkins", args=[approved_patient.pk])
+    assert settings.SITE_URL.rstrip("/") + checkins in email.body
+    alert = UrgentAlert.objects.get(kind="phq9_item9")
+    assert reverse("staff:intake", args=[alert.intake_id]) not in email.body
+    assert email.body.startswith("A patient's outcome check-in needs a clinician's attention")
 
 
 def test_item_9_in_a_check_in_joins_an_alert_still_open(approved_patient, provider):
