@@ -131,19 +131,30 @@ def infusion_clinic(approved_patient, provider):
 
 
 def _two_weeks_pass(course):
-    """The series took place: every infusion moved into the past and completed, the last
-    one eight days ago (the 1-week check-in is due)."""
+    """The series took place: every infusion moved back by the same whole number of weeks,
+    in clinic wall time (so each keeps its weekday and its time of day, as the clinic's
+    weekday hours booked it), and completed; the last one at least eight days ago (the
+    1-week check-in is due)."""
     import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
 
     from consultations.models import AppointmentStatus
 
+    zone = ZoneInfo(settings.CLINIC_TIME_ZONE)
     infusions = list(course.infusions.order_by("start"))
-    shift = infusions[-1].start - (timezone.now() - dt.timedelta(days=8))
+    late_by = infusions[-1].start - (timezone.now() - dt.timedelta(days=8))
+    weeks = dt.timedelta(weeks=-(-late_by // dt.timedelta(weeks=1)))
     for infusion in infusions:
-        for field in ("start", "end", "block_start", "block_end", "chair_end"):
-            setattr(infusion, field, getattr(infusion, field) - shift)
+        local = infusion.start.astimezone(zone)
+        start = dt.datetime.combine(local.date() - weeks, local.time(), tzinfo=zone)
+        for field in ("end", "block_start", "block_end", "chair_end"):
+            setattr(infusion, field, start + (getattr(infusion, field) - infusion.start))
+        infusion.start = start
         infusion.status = AppointmentStatus.COMPLETED
         infusion.save()
+    assert all(i.start.astimezone(zone).weekday() < 5 for i in infusions)
     return infusions
 
 
