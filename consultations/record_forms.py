@@ -141,7 +141,7 @@ class StoppedEarlyCorrectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     reason = forms.CharField(
-        label="Why it is corrected",
+        label="Reason for this correction",
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Say why the value is corrected."},

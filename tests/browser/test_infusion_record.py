@@ -122,6 +122,19 @@ def test_outcome_then_infusion_record_signed_and_corrected(page, visits, clinici
     assert (
         page.locator("#correction-list").get_by_text("Bob Anderson → Carol Anderson").is_visible()
     )
+    # Stopped early after all, and a reading found on the monitor printout: both appended.
+    page.get_by_label("Yes, it was stopped early").check()
+    page.get_by_label("Why it was stopped early").fill("Vomiting at 40 minutes")
+    page.get_by_label("Reason for this correction").fill("Missed when signing")
+    page.get_by_role("button", name="Correct stopped early").click()
+    assert page.get_by_text("Yes: Vomiting at 40 minutes").is_visible()
+    late = page.locator("form.reading-form")
+    late.get_by_label("During", exact=True).check()
+    late.get_by_label("Time taken").fill("09:45")
+    late.get_by_label("Heart rate (bpm)").fill("88")
+    late.get_by_label("Why it is added after signing").fill("Found on the monitor printout")
+    late.get_by_role("button", name="Add the late reading").click()
+    assert page.get_by_text("Reading added late: During 09:45").is_visible()
     assert_accessible(page)
     shot(page, "06-record-signed-corrected")
 
