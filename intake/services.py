@@ -79,9 +79,14 @@ def email_finish_later_link(*, intake: Intake, step: str) -> None:
         messages.finish_later_link(intake=intake, step=step)
 
 
+# Answers the account already holds (answer key -> User field), prefilled when an intake
+# starts; intake_length costs them as read, not typed.
+KNOWN_FROM_SIGN_UP = {"legal_first_name": "first_name", "legal_last_name": "last_name"}
+
+
 def _known_from_sign_up(patient) -> dict:
     """The legal name as given at sign-up, prefilled (the patient can still correct it)."""
-    known = {"legal_first_name": patient.first_name, "legal_last_name": patient.last_name}
+    known = {key: getattr(patient, field) for key, field in KNOWN_FROM_SIGN_UP.items()}
     return {key: value.strip() for key, value in known.items() if value and value.strip()}
 
 

@@ -33,7 +33,11 @@ from .treatments import TREATMENTS
 # 2026.12.4: shorter: checklists for health conditions, ORT-OUD and opioid follow-ups (old
 #   keys derived, questionnaire/derived.py), ORT-OUD age from the date of birth, a gate
 #   before DAST-10, fieldsets for fields that answer one prompt together.
-QUESTIONNAIRE_VERSION = "2026.12.4"
+# 2026.12.5: shorter still (issue 13's target): treatments tried as a checklist and a table of
+#   how each went (old tx_<code> keys derived), fieldsets on the care step, the Budapest
+#   symptoms as one fieldset, four pain-step questions PEG covers no longer asked (kept for
+#   older intakes), the GAD-7 stem once, shorter help texts.
+QUESTIONNAIRE_VERSION = "2026.12.5"
 
 QUESTIONNAIRE = Questionnaire(
     QUESTIONNAIRE_VERSION,

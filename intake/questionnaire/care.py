@@ -10,9 +10,13 @@ from .schema import Question, Section, ShowIf
 from .shapes import choices
 
 _INSURED = ShowIf("payment", "eq", "insurance")
+# Fields that answer one prompt together are one fieldset (counted as one question).
+_INSURANCE = "Your insurance"
+_PHARMACY = "Your pharmacy"
 
 
-def _doctor(prefix: str, whose: str, **shown) -> tuple[Question, ...]:
+def _doctor(prefix: str, whose: str, legend: str, **shown) -> tuple[Question, ...]:
+    shown["group"] = legend
     return (
         Question(
             f"{prefix}_name",
@@ -38,8 +42,7 @@ def _doctor(prefix: str, whose: str, **shown) -> tuple[Question, ...]:
 CARE = Section(
     "care",
     "Insurance, pharmacy and doctors",
-    "So we can check your coverage, send prescriptions to the right place and keep your "
-    "doctors informed. Only what you know: blanks are fine.",
+    "For your coverage, prescriptions and doctors. Only what you know: blanks are fine.",
     (
         Question(
             "payment",
@@ -60,6 +63,7 @@ CARE = Section(
             show_if=_INSURED,
             example="Aetna",
             help_text="As printed on your card.",
+            group=_INSURANCE,
         ),
         Question(
             "insurance_member_id",
@@ -70,6 +74,7 @@ CARE = Section(
             show_if=_INSURED,
             autocomplete="off",
             help_text="On the front of your card. Or skip it and add a photo of the card below.",
+            group=_INSURANCE,
         ),
         Question(
             "insurance_group",
@@ -80,6 +85,7 @@ CARE = Section(
             show_if=_INSURED,
             autocomplete="off",
             help_text="If your card shows one.",
+            group=_INSURANCE,
         ),
         Question(
             "insurance_subscriber",
@@ -93,6 +99,7 @@ CARE = Section(
             ),
             required=False,
             show_if=_INSURED,
+            group=_INSURANCE,
         ),
         Question(
             "insurance_subscriber_name",
@@ -101,6 +108,7 @@ CARE = Section(
             required=False,
             max_length=200,
             show_if=ShowIf("insurance_subscriber", "in", ("spouse", "parent", "other")),
+            group=_INSURANCE,
         ),
         Question(
             "pharmacy_name",
@@ -109,8 +117,11 @@ CARE = Section(
             required=False,
             max_length=200,
             example="CVS on Main Street",
+            group=_PHARMACY,
         ),
-        Question("pharmacy_phone", "Pharmacy phone number", "phone", required=False),
+        Question(
+            "pharmacy_phone", "Pharmacy phone number", "phone", required=False, group=_PHARMACY
+        ),
         Question(
             "pharmacy_city",
             "Pharmacy town or city",
@@ -118,10 +129,12 @@ CARE = Section(
             required=False,
             max_length=100,
             autocomplete="address-level2",
+            group=_PHARMACY,
         ),
         *_doctor(
             "referring_physician",
             "Referring doctor's",
+            "The doctor who referred you",
         ),
         Question(
             "pcp_source",
@@ -138,6 +151,7 @@ CARE = Section(
         *_doctor(
             "pcp",
             "Primary care doctor's",
+            "Your primary care doctor's details",
             show_if=(ShowIf("pcp_source", "ne", "same"), ShowIf("pcp_source", "ne", "none")),
         ),
     ),

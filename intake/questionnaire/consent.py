@@ -9,7 +9,7 @@ _UNDERSTAND = "Please tick each statement to confirm it"
 CONSENT = Section(
     "consent",
     "Consent",
-    "Please read the consent information, then tick each statement to confirm.",
+    "Please read the consent information first.",
     (
         Question(
             "consent_what_ketamine_is",

@@ -1,9 +1,10 @@
 """Pure: answers the patient is no longer asked, derived from what they did answer.
 
-The shorter intake asks some yes/no items as one checklist and works the ORT-OUD age item
-out from the date of birth. Scoring, screening rules, the staff view and change history
-read the old keys (ort_1 … ort_9, psychosis_history, …), so every save writes them from the
-new answers: old and new intakes score the same way. A draft made before the checklists
+The shorter intake asks some yes/no items as one checklist, the treatments tried as a
+checklist and a table of how each went, and works the ORT-OUD age item out from the date of
+birth. Scoring, screening rules, the staff view and change history read the old keys
+(ort_1 … ort_9, psychosis_history, tx_nsaids, …), so every save writes them from the new
+answers: old and new intakes score the same way. A draft made before the checklists
 existed has only the old keys; the checklist is filled from them so the patient finds it
 answered.
 """
@@ -11,6 +12,8 @@ answered.
 from __future__ import annotations
 
 import datetime as dt
+
+from .treatments import NOT_TRIED, OUTCOME_CHOICES, TREATMENT_CHECKLISTS, outcome_key
 
 NONE = "none"
 YES, NO = "yes", "no"
@@ -97,6 +100,32 @@ def _derive_liver(out: dict, *, filled_from_old: bool) -> None:
         out.pop(old, None)
 
 
+_OUTCOMES = frozenset(c.value for c in OUTCOME_CHOICES)
+
+
+def _derive_treatments(out: dict) -> None:
+    """tx_<code> from the checklist of treatments tried and how each went ("not_tried" when
+    not ticked); a draft with only the old answers gets the checklist filled from them."""
+    for checklist, codes in TREATMENT_CHECKLISTS.items():
+        ticked = out.get(checklist)
+        if _answered(ticked):
+            for code in codes:
+                old, outcome = f"tx_{code}", out.get(outcome_key(code))
+                if code not in ticked:
+                    out[old] = NOT_TRIED
+                elif outcome:
+                    out[old] = outcome
+                else:
+                    out.pop(old, None)
+        elif all(out.get(f"tx_{code}") for code in codes):
+            tried = [code for code in codes if out[f"tx_{code}"] != NOT_TRIED]
+            out[checklist] = tried or [NONE]
+            for code in tried:
+                # An answer no longer offered ("helped") is asked again.
+                if out[f"tx_{code}"] in _OUTCOMES:
+                    out.setdefault(outcome_key(code), out[f"tx_{code}"])
+
+
 def derive_answers(answers: dict, *, today: dt.date) -> dict:
     """The answers with every derived key written from the answers it comes from."""
     out = dict(answers)
@@ -115,6 +144,7 @@ def derive_answers(answers: dict, *, today: dt.date) -> dict:
                 out[checklist] = [NONE]
             filled_from_old.add(checklist)
     _derive_liver(out, filled_from_old=LIVER[0] in filled_from_old)
+    _derive_treatments(out)
     age_item = ort_age_item(out.get("date_of_birth"), today)
     if age_item is not None:
         out[ORT_AGE_ITEM] = age_item
@@ -125,6 +155,7 @@ SOURCE: dict[str, str] = {
     key: checklist for checklist, items in CHECKLISTS.items() for key in items.values()
 }
 SOURCE[LIVER[3]] = LIVER[0]
+SOURCE |= {f"tx_{code}": key for key, codes in TREATMENT_CHECKLISTS.items() for code in codes}
 
 
 def shown_to_staff(key: str, answers: dict) -> bool:

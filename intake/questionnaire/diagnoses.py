@@ -27,12 +27,24 @@ DIAGNOSIS_CHOICES = choices(
     ("other", "Another diagnosis"),
 )
 _DX_LABELS = {c.value: c.label for c in DIAGNOSIS_CHOICES}
+# Shorter names for the follow-up questions, asked just below the ticked diagnosis.
+_DX_SHORT = {
+    "crps_1": "CRPS type I",
+    "crps_2": "CRPS type II",
+    "neuropathic_mixed": "Nerve pain",
+    "phn": "Post-herpetic neuralgia",
+    "fibromyalgia_suspected": "Suspected fibromyalgia",
+    "ischemic_pain": "Ischemic pain",
+    "post_surgical": "Pain after surgery",
+    "post_injury": "Pain after an injury",
+}
 
 
 def _diagnosis_details() -> tuple[Question, ...]:
     """Who diagnosed each ticked condition, and when."""
     questions = []
     for code, label in _DX_LABELS.items():
+        label = _DX_SHORT.get(code, label)
         shown = ShowIf("diagnoses", "contains", code)
         questions += [
             Question(
@@ -61,7 +73,8 @@ def _diagnosis_details() -> tuple[Question, ...]:
 _CRPS = ShowIf("diagnoses", "any", ("crps_1", "crps_2"))
 # A suspected fibromyalgia gets the same ACR 2016 questions: they help confirm or rule it out.
 _FIBRO = ShowIf("diagnoses", "any", ("fibromyalgia", "fibromyalgia_suspected"))
-_BUDAPEST_HELP = "Tick any you have noticed in the painful area. Leave blank if none."
+# The four symptom categories answer one prompt together: one fieldset under this legend.
+_BUDAPEST = "Have you noticed any of these in the painful area? Leave blank if none."
 # ACR 2016 symptom severity wording (Wolfe 2016).
 _SSS_SEVERITY = scored_choices(
     (
@@ -87,8 +100,8 @@ def _sss_yesno(key: str, label: str) -> Question:
 DIAGNOSES = Section(
     "diagnoses",
     "Your diagnoses",
-    "Tick any conditions a doctor has diagnosed. This helps our clinicians prepare; "
-    "a diagnosis on its own does not decide whether treatment is right for you.",
+    "This helps our clinicians prepare. A diagnosis on its own does not decide whether "
+    "treatment is right for you.",
     (
         Question(
             "diagnoses",
@@ -119,7 +132,7 @@ DIAGNOSES = Section(
                 ("other", "Somewhere else, such as the face or trunk"),
             ),
             show_if=_CRPS,
-            help_text="Tick every limb it affects now; more than one is fine.",
+            help_text="Tick every limb it affects now.",
         ),
         Question(
             "crps_started_where",
@@ -152,7 +165,7 @@ DIAGNOSES = Section(
             required=False,
             show_if=_CRPS,
             instrument="BUDAPEST",
-            help_text=_BUDAPEST_HELP,
+            group=_BUDAPEST,
         ),
         Question(
             "crps_vasomotor",
@@ -166,7 +179,7 @@ DIAGNOSES = Section(
             required=False,
             show_if=_CRPS,
             instrument="BUDAPEST",
-            help_text=_BUDAPEST_HELP,
+            group=_BUDAPEST,
         ),
         Question(
             "crps_sudomotor_edema",
@@ -180,7 +193,7 @@ DIAGNOSES = Section(
             required=False,
             show_if=_CRPS,
             instrument="BUDAPEST",
-            help_text=_BUDAPEST_HELP,
+            group=_BUDAPEST,
         ),
         Question(
             "crps_motor_trophic",
@@ -200,7 +213,7 @@ DIAGNOSES = Section(
             required=False,
             show_if=_CRPS,
             instrument="BUDAPEST",
-            help_text=_BUDAPEST_HELP,
+            group=_BUDAPEST,
         ),
         # ACR 2016 fibromyalgia: the WPI reuses pain_regions; only duration and SSS are new.
         yesno(

@@ -56,11 +56,9 @@ GOALS = Section(
         ),
         yesno(
             "has_driver",
-            "After each infusion, someone needs to drive you home, and you "
-            "cannot drive yourself for 24 hours. Will you have someone who can drive you "
-            "home?",
-            help_text="If you are not sure yet, that's okay. Answer No and our team will "
-            "talk through options with you.",
+            "You cannot drive for 24 hours after each infusion. Will someone be able to "
+            "drive you home?",
+            help_text="Not sure yet? Answer No and our team will talk through options with you.",
         ),
     ),
 )

@@ -43,8 +43,8 @@ _DRINKS = ShowIf("auditc_1", "ne", "0")  # someone who never drinks skips items 
 HEALTH = Section(
     "health",
     "Your health",
-    "A few health conditions change how ketamine is given, or whether extra checks are "
-    "needed first. Answer as best you can; our clinicians review every answer with you.",
+    "Some conditions change how ketamine is given. Answer as best you can; our clinicians "
+    "go through your answers with you.",
     (
         yesno("high_blood_pressure", "Have you been told you have high blood pressure?"),
         yesno(
@@ -141,8 +141,8 @@ HEALTH = Section(
                 ("seizures", "Seizures or epilepsy"),
                 (
                     "bladder",
-                    "Bladder or urinary problems, such as pain when passing urine, needing "
-                    "to go very often, or blood in the urine",
+                    "Bladder or urinary problems, such as pain or blood when passing urine, "
+                    "or needing to go very often",
                 ),
                 ("sleep_apnea", "Sleep apnea"),
                 ("thyroid", "An overactive thyroid (hyperthyroidism)"),
@@ -170,8 +170,7 @@ HEALTH = Section(
             DAST_GATE,
             "In the past 12 months, have you used street drugs, or used prescribed or "
             "over-the-counter medicines more than directed or for non-medical reasons?",
-            help_text="Do not count alcohol or tobacco. If you answer Yes, ten short "
-            "questions follow.",
+            help_text="Do not count alcohol or tobacco.",
         ),
         *item_group(
             "DAST10",

@@ -68,7 +68,15 @@ MOOD = Section(
             required=False,
             instrument="PHQ9",
         ),
-        *item_group("GAD7", "gad7", _GAD7_ITEMS, "choice", FREQUENCY_0_3, help_text=_GAD7_STEM),
+        # The stem once, above the first item, as on the published form.
+        *item_group(
+            "GAD7",
+            "gad7",
+            _GAD7_ITEMS,
+            "choice",
+            FREQUENCY_0_3,
+            overrides={1: {"help_text": _GAD7_STEM}},
+        ),
         yesno(
             "pcptsd_exposure",
             _PCPTSD_EXPOSURE,

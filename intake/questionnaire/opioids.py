@@ -85,7 +85,7 @@ def _checklist(key: str, label: str, options: tuple[tuple[str, str], ...], help_
         "multi",
         choices(*options, ("none", "None of these")),
         instrument="ORT_OUD",
-        help_text=help_text + ' Tick all that apply, or "None of these".',
+        help_text=help_text.removesuffix(".") + ', or "None of these".',
     )
 
 

@@ -11,6 +11,8 @@ PAIN_REGION_CHOICES = tuple(Choice(area.code, area.label) for area in AREAS)
 
 _PAIN_0_10 = "0 = no pain, 10 = worst pain you can imagine"
 _INTERFERES = "0 = does not interfere, 10 = completely interferes"
+# A fieldset: questions that answer one prompt together, read (and counted) as one.
+_BETTER_WORSE = "What makes your pain better or worse? (optional)"
 _EFFECT = choices(
     ("none", "Not at all"),
     ("a_little", "A little"),
@@ -21,7 +23,7 @@ _EFFECT = choices(
 PAIN = Section(
     "pain",
     "Your pain",
-    "Tell us about the pain you would like help with.",
+    "",
     (
         Question(
             "main_complaint",
@@ -35,8 +37,8 @@ PAIN = Section(
             "multi",
             PAIN_REGION_CHOICES,
             instrument="WPI",
-            help_text="Tick every area that hurts, or tap it on the picture. Left and right "
-            "mean your own left and right.",
+            help_text="Tap each area that hurts on the picture, or tick it in the list. "
+            "Left and right are your own.",
         ),
         Question(
             "pain_started",
@@ -81,16 +83,10 @@ PAIN = Section(
             required=False,
             help_text="Tick all that apply.",
         ),
-        # Broad picture over a month here; the PEG items below cover the past week.
-        scale_0_10("pain_now", "How bad is your pain right now?", _PAIN_0_10),
-        scale_0_10(
-            "pain_average", "How bad has your pain been on average over the past month?", _PAIN_0_10
-        ),
+        # The month's worst is among the review summary's key facts (intake/summary.py),
+        # beside PEG's average pain over the past week.
         scale_0_10(
             "pain_worst", "How bad was your pain at its worst in the past month?", _PAIN_0_10
-        ),
-        scale_0_10(
-            "pain_least", "How bad was your pain at its least in the past month?", _PAIN_0_10
         ),
         # PEG-3, verbatim from Krebs et al., J Gen Intern Med 2009;24(6):733-738.
         scale_0_10(
@@ -119,9 +115,30 @@ PAIN = Section(
             "textarea",
             required=False,
             max_length=2000,
+            group=_BETTER_WORSE,
         ),
         Question(
-            "pain_worse", "What makes your pain worse?", "textarea", required=False, max_length=2000
+            "pain_worse",
+            "What makes your pain worse?",
+            "textarea",
+            required=False,
+            max_length=2000,
+            group=_BETTER_WORSE,
+        ),
+    ),
+    # Asked up to version 2026.12.4; older intakes still show them to staff. None is scored.
+    # PEG covers the same ground (average pain over the past week, interference with
+    # enjoyment of life and general activity: Krebs 2009 chose these three from the BPI's
+    # intensity and interference items), and PHQ-9 item 3 asks about sleep.
+    derived=(
+        scale_0_10("pain_now", "How bad is your pain right now?", _PAIN_0_10),
+        scale_0_10(
+            "pain_average",
+            "How bad has your pain been on average over the past month?",
+            _PAIN_0_10,
+        ),
+        scale_0_10(
+            "pain_least", "How bad was your pain at its least in the past month?", _PAIN_0_10
         ),
         Question("effect_sleep", "How much does pain affect your sleep?", "choice", _EFFECT),
         Question(

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from intake.demo import BASE, answers_for_steps, seed_intake
 from intake.models import Intake, UrgentAlert
 from intake.questionnaire import QUESTION_BY_KEY
+from intake.questionnaire.treatments import CRPS_TREATMENTS
 from intake.steps import ALL_STEPS, STEP_BY_KEY
 from tests.browser.conftest import assert_accessible, log_in, shoot
 from tests.conftest import PASSWORD
@@ -15,6 +16,7 @@ from tests.conftest import PASSWORD
 STEP_KEYS = tuple(step.key for step in ALL_STEPS if step.section)  # about … consent
 OXYCODONE = "Oxycodone (OxyContin, Percocet, Roxicodone)"
 HYDROCODONE = "Hydrocodone (Norco, Vicodin, Hysingla)"
+CRPS_CODES = {code for code, _ in CRPS_TREATMENTS}
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -83,7 +85,7 @@ def fill_about(page) -> None:
     expect(page.get_by_label("Weight (kg)")).to_be_hidden()
 
 
-def fill_pain_start(page, *, pain_now: str | None = "7") -> None:
+def fill_pain_start(page, *, pain_worst: str | None = "9") -> None:
     """The first half of the pain step (the part typed before logging out)."""
     field(page, "main_complaint").fill("Burning pain in my right foot since an ankle fracture.")
     regions = group(page, label_of("pain_regions"))
@@ -91,17 +93,14 @@ def fill_pain_start(page, *, pain_now: str | None = "7") -> None:
         regions.get_by_label(region, exact=True).check()
     field(page, "pain_started").fill("2021-03")
     answer(page, "pain_onset", "An injury or accident")
-    if pain_now is not None:
-        answer(page, "pain_now", pain_now)
+    if pain_worst is not None:
+        answer(page, "pain_worst", pain_worst)
 
 
 def fill_pain_rest(page, *, skip: tuple[str, ...] = ()) -> None:
     group(page, label_of("pain_qualities")).get_by_label("Burning", exact=True).check()
     scores = {
-        "pain_now": "7",
-        "pain_average": "7",
         "pain_worst": "9",
-        "pain_least": "5",
         "peg_pain": "7",
         "peg_enjoyment": "8",
         "peg_activity": "5",
@@ -109,9 +108,6 @@ def fill_pain_rest(page, *, skip: tuple[str, ...] = ()) -> None:
     for key, option in scores.items():
         if key not in skip:
             answer(page, key, option)
-    answer(page, "effect_sleep", "Severely")
-    answer(page, "effect_work", "Moderately")
-    answer(page, "effect_daily", "Moderately")
 
 
 def fill_diagnoses(page) -> None:
@@ -132,16 +128,24 @@ def fill_diagnoses(page) -> None:
 
 
 def fill_treatments(page) -> None:
+    """Tick what was tried; a row asking how it went appears for each one ticked."""
     tried = {
-        "tx_topicals": "It helps, and I still use it",
-        "tx_gabapentinoids": "It did not help",
-        "tx_sympathetic_blocks": "It helped, but I stopped",
-        "tx_mirror_therapy": "Only tried it briefly",
+        "topicals": "Helps, still using it",
+        "gabapentinoids": "Did not help",
+        "sympathetic_blocks": "Helped, but stopped",
+        "mirror_therapy": "Only tried briefly",
     }
-    for key in QUESTION_BY_KEY:
-        # The CRPS treatments show only with a CRPS diagnosis.
-        if key.startswith("tx_") and group(page, label_of(key)).is_visible():
-            answer(page, key, tried.get(key, "Not tried"))
+    table = page.get_by_role("group", name="How did each one go?")
+    expect(table).to_be_hidden()
+    for code in tried:
+        # The CRPS treatments are a second checklist, shown only with a CRPS diagnosis.
+        checklist = "crps_treatments_tried" if code in CRPS_CODES else "treatments_tried"
+        choice = QUESTION_BY_KEY[checklist].choice_label(code)
+        group(page, label_of(checklist)).get_by_label(choice, exact=True).check()
+    expect(table).to_be_visible()
+    for code, outcome in tried.items():
+        page.get_by_label(label_of(f"tx_{code}_outcome"), exact=True).select_option(label=outcome)
+    expect(page.get_by_label(label_of("tx_nsaids_outcome"), exact=True)).to_be_hidden()
     answer(page, "prior_ketamine", "No")
 
 
@@ -285,7 +289,7 @@ def test_patient_completes_whole_intake_resumes_after_logout_and_submits(page, p
     # The typing reached the server (not only this browser's local backup) before log-out.
     draft = Intake.objects.get(patient=patient).drafts["pain"]
     assert draft["main_complaint"] == ["Burning pain in my right foot since an ankle fracture."]
-    assert draft["pain_now"] == ["7"]
+    assert draft["pain_worst"] == ["9"]
     log_in_to_step(page, patient, "Your pain")
     assert field(page, "main_complaint").input_value().startswith("Burning pain in my right")
     regions = group(page, label_of("pain_regions"))
@@ -296,7 +300,7 @@ def test_patient_completes_whole_intake_resumes_after_logout_and_submits(page, p
     expect(
         group(page, label_of("pain_onset")).get_by_label("An injury or accident")
     ).to_be_checked()
-    expect(group(page, label_of("pain_now")).get_by_label("7", exact=True)).to_be_checked()
+    expect(group(page, label_of("pain_worst")).get_by_label("9", exact=True)).to_be_checked()
     # Half-done is not wrong: no error summary for what is simply not answered yet.
     expect(page.locator("#error-summary")).to_have_count(0)
     fill_pain_rest(page)
@@ -473,15 +477,15 @@ def test_mistakes_are_explained_beside_the_field_and_at_the_top_and_typing_is_ke
     save_and_continue(page)
 
     expect_step(page, "Your pain")
-    fill_pain_start(page, pain_now=None)
-    fill_pain_rest(page, skip=("pain_now",))
+    fill_pain_start(page, pain_worst=None)
+    fill_pain_rest(page, skip=("pain_worst",))
     save_and_continue(page)
 
     expect_step(page, "Your pain")
     summary = page.locator("#error-summary")
-    expect(summary).to_contain_text("How bad is your pain right now?: Please answer this question.")
-    expect(page.locator("#div_id_pain_now")).to_contain_text("Please answer this question.")
-    expect(group(page, label_of("pain_now"))).to_have_accessible_description(
+    expect(summary).to_contain_text(f"{label_of('pain_worst')}: Please answer this question.")
+    expect(page.locator("#div_id_pain_worst")).to_contain_text("Please answer this question.")
+    expect(group(page, label_of("pain_worst"))).to_have_accessible_description(
         re.compile("Please answer this question")
     )
     expect(summary.locator("li")).to_have_count(1)
@@ -492,10 +496,10 @@ def test_mistakes_are_explained_beside_the_field_and_at_the_top_and_typing_is_ke
     assert_accessible(page)
     shoot(page, "intake-errors-pain")
     # The summary link leads to the question, even though it is a group of radio buttons.
-    summary.get_by_role("link", name="How bad is your pain right now?").click()
-    focus_in_question = "document.activeElement.closest('[data-key=pain_now]') !== null"
+    summary.get_by_role("link", name=label_of("pain_worst")).click()
+    focus_in_question = "document.activeElement.closest('[data-key=pain_worst]') !== null"
     page.wait_for_function(focus_in_question)
-    expect(group(page, label_of("pain_now"))).to_be_in_viewport()
+    expect(group(page, label_of("pain_worst"))).to_be_in_viewport()
 
 
 def test_goals_step_can_be_completed_with_the_keyboard_alone(page, patient):

@@ -123,7 +123,7 @@ def test_a_0_to_10_scale_is_one_row_of_eleven_choices_at_320_px(small_phone, pat
 def _scale_is_one_row(page, patient, width: str) -> None:
     seeded(page, patient, "pain")
     go(page, "pain")
-    scale = group(page, label_of("pain_now"))
+    scale = group(page, label_of("pain_worst"))
     tops = [
         round(box["y"])
         for box in scale.locator("input").evaluate_all(

@@ -1,15 +1,20 @@
 """The care step (insurance, pharmacy, doctors), the body map, the CRPS limbs, suspected
 fibromyalgia and treatment use: shown where they belong and to whom they belong."""
 
+import datetime as dt
+
 from django.urls import reverse
 
 from intake import demo
 from intake.display import answered_sections, format_answer
 from intake.questionnaire import QUESTION_BY_KEY as Q
 from intake.questionnaire import SECTION_BY_KEY
+from intake.questionnaire.derived import derive_answers
+from intake.questionnaire.treatments import PAST_TREATMENTS
 from intake.screening import EVIDENCE_GRADES
 from intake.steps import STEP_BY_KEY
 
+TODAY = dt.date(2026, 12, 1)
 CARE = {
     **demo.BASE,
     "payment": "insurance",
@@ -103,4 +108,89 @@ def test_clinician_review_and_summary_show_the_new_answers(login, clinician, pat
     client = login(clinician)
     html = client.get(reverse("staff:intake", args=[intake.pk])).content.decode()
     for text in ("Foot or toes, right", "Aetna", "CVS on Main Street", "Dr. Lee", "Mirror therapy"):
+        assert text in html, text
+
+
+# ------------------------------------------------------- treatments tried, as a table
+
+
+def test_the_treatments_checklist_writes_each_old_answer_back():
+    answers = derive_answers(
+        {
+            "diagnoses": ["crps_1"],
+            "treatments_tried": ["nsaids", "physical_therapy"],
+            "tx_nsaids_outcome": "did_not_help",
+            "tx_physical_therapy_outcome": "trial_only",
+            "crps_treatments_tried": ["none"],
+        },
+        today=TODAY,
+    )
+    assert answers["tx_nsaids"] == "did_not_help"
+    assert answers["tx_physical_therapy"] == "trial_only"
+    assert answers["tx_acupuncture"] == answers["tx_mirror_therapy"] == "not_tried"
+    # Ticked but not yet said how it went: no old answer rather than a wrong one.
+    pending = derive_answers({"treatments_tried": ["surgery"]}, today=TODAY)
+    assert "tx_surgery" not in pending and pending["tx_nsaids"] == "not_tried"
+
+
+def test_how_it_went_is_asked_only_for_treatments_ticked():
+    answers = {"diagnoses": ["crps_1"], "treatments_tried": ["topicals"]}
+    assert Q["tx_topicals_outcome"].is_shown(answers)
+    assert not Q["tx_nsaids_outcome"].is_shown(answers)
+    assert not Q["tx_mirror_therapy_outcome"].is_shown(
+        {"diagnoses": ["fibromyalgia"], "crps_treatments_tried": ["mirror_therapy"]}
+    )
+    assert [c.value for c in Q["tx_topicals_outcome"].choices] == [
+        c.value for c in Q["tx_topicals"].choices if c.value != "not_tried"
+    ]
+
+
+def test_a_draft_from_before_the_checklist_finds_it_filled_from_its_old_answers():
+    old = {f"tx_{code}": "not_tried" for code, _ in PAST_TREATMENTS}
+    old |= {"tx_nsaids": "helps_using", "tx_surgery": "helped"}  # "helped": no longer offered
+    answers = derive_answers(old, today=TODAY)
+    assert answers["treatments_tried"] == ["nsaids", "surgery"]
+    assert answers["tx_nsaids_outcome"] == "helps_using"
+    assert "tx_surgery_outcome" not in answers  # asked again
+    nothing = derive_answers(dict.fromkeys(old, "not_tried"), today=TODAY)
+    assert nothing["treatments_tried"] == ["none"]
+
+
+def test_an_intake_from_before_the_shorter_steps_still_shows_its_old_answers_to_staff():
+    old = {
+        **{k: v for k, v in demo.BASE.items() if not k.endswith("treatments_tried")},
+        "pain_now": 7,
+        "pain_least": 5,
+        "pain_average": 6,
+        "effect_work": "severely",
+    }
+    old = {k: v for k, v in old.items() if not k.endswith("_outcome")}
+    shown = {
+        item.question.key: item.text
+        for block in answered_sections(old, ("pain", "treatments"))
+        for item in block.items
+    }
+    assert shown["pain_now"] == "7 / 10" and shown["pain_least"] == "5 / 10"
+    assert shown["effect_work"] == "Severely"
+    assert shown["tx_nsaids"] == "It did not help"
+    assert shown["tx_tcas"] == "Not tried"
+    # A new intake shows the checklist and the table, not the old keys written back.
+    new = {
+        item.question.key
+        for block in answered_sections(demo.BASE, ("treatments",))
+        for item in block.items
+    }
+    assert {"treatments_tried", "tx_nsaids_outcome"} <= new
+    assert "tx_nsaids" not in new and "tx_tcas" not in new
+
+
+def test_clinician_review_of_an_old_intake_lists_the_answers_no_longer_asked(
+    login, clinician, patient
+):
+    intake = demo.seed_intake(patient=patient, answers=CARE, submit=True)
+    answers = {k: v for k, v in intake.answers.items() if "treatments_tried" not in k}
+    intake.answers = {**answers, "pain_now": 8, "effect_daily": "moderately"}
+    intake.save(update_fields=["answers"])
+    html = login(clinician).get(reverse("staff:intake", args=[intake.pk])).content.decode()
+    for text in ("How bad is your pain right now?", "everyday tasks", "Acupuncture"):
         assert text in html, text

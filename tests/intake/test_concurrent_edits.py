@@ -161,7 +161,7 @@ def test_both_windows_changing_one_answer_keep_both_values_for_the_patient(tabs,
     assert "Rest" in page and "Cold air" in page
 
     # The first window saving again (another answer typed) neither flips nor loses them.
-    one.type(pain_now="6")
+    one.type(pain_worst="6")
     body = one.autosave().json()
     assert _answers(intake)["pain_helps"] == "Cold air"
     assert "Cold air" in body["conflicts"]["pain_helps"]
@@ -416,8 +416,8 @@ def test_merge_of_a_conflict_stores_mine_and_keeps_theirs_open():
 
 def test_a_bounded_post_drops_unknown_names_and_cuts_long_values():
     kept = drafts.bounded(
-        PAIN, {"pain_helps": ["x" * 10**6], "nope": ["1"], "pain_now": ["7", "8"]}
+        PAIN, {"pain_helps": ["x" * 10**6], "nope": ["1"], "pain_worst": ["7", "8"]}
     )
-    assert set(kept) == {"pain_helps", "pain_now"}
+    assert set(kept) == {"pain_helps", "pain_worst"}
     assert len(kept["pain_helps"][0]) == drafts.kept_chars(2000)
-    assert kept["pain_now"] == ["7"]
+    assert kept["pain_worst"] == ["7"]

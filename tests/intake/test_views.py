@@ -281,7 +281,7 @@ def test_correcting_an_invalid_step_clears_its_draft(alice, intake):
         ("about", {"mobile_phone": "12345"}, "Enter a valid phone number"),
         ("about", {"state": "Atlantis"}, "Please answer this question."),
         ("pain", {"peg_pain": "11"}, "Choose a number from 0 to 10."),
-        ("pain", {"pain_now": "-1"}, "Choose a number from 0 to 10."),
+        ("pain", {"pain_worst": "-1"}, "Choose a number from 0 to 10."),
         ("pain", {"pain_started": "2999-01"}, "This month is in the future"),
         ("pain", {"pain_started": "June"}, "Enter a month and year"),
         ("pain", {"pain_regions": ["elbow"]}, "Choose from the list."),
