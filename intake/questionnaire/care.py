@@ -112,7 +112,7 @@ CARE = Section(
         ),
         Question(
             "pharmacy_name",
-            "Your pharmacy",
+            "Pharmacy name",
             "text",
             required=False,
             max_length=200,
