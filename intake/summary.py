@@ -25,7 +25,8 @@ KEY_FACT_KEYS = (
     "main_complaint",
     "diagnoses",
     "pain_started",
-    "pain_average",
+    "pain_average",  # asked up to questionnaire 2026.12.4; PEG's average pain since
+    "peg_pain",
     "pain_worst",
     "goals",
     "has_driver",

@@ -13,6 +13,7 @@ from intake.questionnaire.derived import derive_answers
 from intake.questionnaire.treatments import PAST_TREATMENTS
 from intake.screening import EVIDENCE_GRADES
 from intake.steps import STEP_BY_KEY
+from intake.summary import build_summary
 
 TODAY = dt.date(2026, 12, 1)
 CARE = {
@@ -194,3 +195,15 @@ def test_clinician_review_of_an_old_intake_lists_the_answers_no_longer_asked(
     html = login(clinician).get(reverse("staff:intake", args=[intake.pk])).content.decode()
     for text in ("How bad is your pain right now?", "everyday tasks", "Acupuncture"):
         assert text in html, text
+
+
+def test_the_summarys_key_facts_give_average_pain_from_peg_and_older_intakes_their_own(
+    patient, clinician
+):
+    intake = demo.seed_intake(patient=patient, answers=demo.BASE, submit=True)
+    intake.refresh_from_db()
+    facts = [item.question.key for item in build_summary(intake=intake, user=clinician).key_facts]
+    assert {"peg_pain", "pain_worst"} <= set(facts) and "pain_average" not in facts
+    intake.answers = {**intake.answers, "pain_average": 6}  # answered before 2026.12.5
+    facts = [item.question.key for item in build_summary(intake=intake, user=clinician).key_facts]
+    assert "pain_average" in facts
