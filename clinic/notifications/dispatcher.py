@@ -185,7 +185,13 @@ def _record_in_one_statement(message, fields, attempt, renew):
         return qn(Message._meta.get_field(name).column)
 
     def claim_holds(pk: int, claim: int) -> tuple[str, list]:
-        where = f"{column('id')} = %s AND {column('status')} = %s AND {column('attempts')} = %s"
+        # The row by its key; the status compared as an expression (`|| ''`) so the planner
+        # cannot take the (status, due_at) index instead: its statistics, gathered while
+        # hardly a row is "sending", make that index look best, and during a batch it walks
+        # every claimed row (and their dead versions) for each message.
+        where = (
+            f"{column('id')} = %s AND {column('status')} || '' = %s AND {column('attempts')} = %s"
+        )
         return where, [pk, S.SENDING, claim]
 
     sets = [f"{column(name)} = %s" for name in fields] + [f"{column('lease_until')} = NULL"]
