@@ -9,6 +9,7 @@ time and a provider heading for every cell.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -121,21 +122,43 @@ def _merge_cells(cells: list[Cell]) -> list[Cell | None]:
     return out
 
 
+class _Rows:
+    """A day's rows, [starts[i], ends[i]) each, and which rows an interval overlaps.
+
+    Rows are contiguous and in order, so two bisects find them; except on the day clocks
+    spring forward, whose nonexistent wall times (02:00-03:00) make rows that are not in
+    real-time order: there every row is compared, as a straight reading would."""
+
+    def __init__(self, starts: list[dt.datetime], ends: list[dt.datetime]):
+        self.starts, self.ends = starts, ends
+        real = [start.astimezone(dt.UTC) for start in starts]
+        self.ordered = all(a < b for a, b in zip(real, real[1:], strict=False))
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def touched(self, interval: Interval) -> Sequence[int]:
+        starts, ends = self.starts, self.ends
+        if not self.ordered:
+            return [r for r in range(len(starts)) if _overlaps((starts[r], ends[r]), interval)]
+        first = bisect.bisect_right(ends, interval[0])  # the first row ending after it starts
+        last = bisect.bisect_left(starts, interval[1])  # rows from here on start after it ends
+        return range(first, last)
+
+
 def _provider_column(
-    starts: list[dt.datetime],
-    ends: list[dt.datetime],
+    rows: _Rows,
     entries: Sequence,
     working: list[Interval],
     cuts: list[tuple[Interval, str]],
 ) -> list[Cell | None]:
-    n = len(starts)
+    n = len(rows)
     cells: list[Cell | None] = [None] * n
     # Appointments first: each takes the rows it touches; overlapping ones share a block.
-    i = 0
     placed = sorted(entries, key=lambda e: (e.start, e.end))
     blocks: list[tuple[int, int, list]] = []
     for e in placed:
-        touched = [r for r in range(n) if _overlaps((starts[r], ends[r]), (e.start, e.end))]
+        touched = rows.touched((e.start, e.end))
         if not touched:
             continue
         first, last = touched[0], touched[-1]
@@ -148,17 +171,25 @@ def _provider_column(
     for first, last, items in blocks:
         cells[first] = Cell(BUSY, rows=last - first + 1, entries=items)
         busy_rows.update(range(first, last + 1))
+    # Each row: free when any working interval overlaps it, else the first cut's label
+    # (in the order given) that overlaps it, else not working.
+    free = [False] * n
+    for interval in working:
+        for r in rows.touched(interval):
+            free[r] = True
+    labels: list[str | None] = [None] * n
+    for interval, text in cuts:
+        for r in rows.touched(interval):
+            if labels[r] is None:
+                labels[r] = text
     plain: list[Cell] = []
     for i in range(n):
         if i in busy_rows:
             plain.append(Cell("_"))  # placeholder, replaced below
-            continue
-        row = (starts[i], ends[i])
-        label = next((text for interval, text in cuts if _overlaps(row, interval)), None)
-        if any(_overlaps(row, w) for w in working):
+        elif free[i]:
             plain.append(Cell(FREE, label="Free"))
-        elif label is not None:
-            plain.append(Cell(OFF, label=label))
+        elif labels[i] is not None:
+            plain.append(Cell(OFF, label=labels[i]))
         else:
             plain.append(Cell(SHUT, label="Not working"))
     # Merge the runs between appointment blocks, keeping each block where it starts.
@@ -175,17 +206,12 @@ def _provider_column(
     return out
 
 
-def _chair_column(
-    starts: list[dt.datetime], ends: list[dt.datetime], windows: list[Interval], capacity: int
-) -> list[Cell | None]:
-    cells = [
-        Cell(
-            CHAIRS,
-            used=sum(1 for w in windows if _overlaps((starts[i], ends[i]), w)),
-            capacity=capacity,
-        )
-        for i in range(len(starts))
-    ]
+def _chair_column(rows: _Rows, windows: list[Interval], capacity: int) -> list[Cell | None]:
+    used = [0] * len(rows)
+    for window in windows:
+        for r in rows.touched(window):
+            used[r] += 1
+    cells = [Cell(CHAIRS, used=used[i], capacity=capacity) for i in range(len(rows))]
     return _merge_cells(cells)
 
 
@@ -248,10 +274,10 @@ def build(
             ends[-1] = dt.datetime.combine(day, dt.time(last_hour), zone)
         if not row_times:
             row_times = starts
+        day_rows = _Rows(starts, ends)
         day_cells = [
             _provider_column(
-                starts,
-                ends,
+                day_rows,
                 by_provider_day.get((provider_id, day), []),
                 working.get(provider_id, []),
                 cuts.get(provider_id, []),
@@ -273,7 +299,7 @@ def build(
             columns.append(
                 ColumnSpec(day, None, chair_title, first_of_day=not providers, kind="chairs")
             )
-            per_column.append(_chair_column(starts, ends, list(chair_windows), chair_capacity))
+            per_column.append(_chair_column(day_rows, list(chair_windows), chair_capacity))
     rows = [
         Row(
             start=start,

@@ -559,3 +559,34 @@ def test_today_is_always_today(login, coordinator, provider, patient):
     response = login(coordinator).get(reverse("schedule:today"), {"date": "2020-01-01x"})
     assert [e.appointment for e in response.context["rows"]] == [a]
     assert "error-summary" not in response.content.decode()
+
+
+def test_grid_on_the_night_clocks_spring_forward_reads_every_row_in_wall_time():
+    """2026-03-08, New York: 02:00-03:00 does not exist. Its rows are still drawn (the grid
+    is wall time) and each is free, busy or shut as the intervals overlap it."""
+    from consultations import calendar_grid
+
+    night = dt.date(2026, 3, 8)
+
+    class Booked:
+        def __init__(self, start, minutes):
+            self.appointment = type("A", (), {"provider_id": 1, "patient": "Pat"})()
+            self.start = start
+            self.end = start + dt.timedelta(minutes=minutes)
+
+    def wall(hour, minute=0):
+        return dt.datetime.combine(night, dt.time(hour, minute), NY)
+
+    entry = Booked(wall(4), 30)  # 04:00-04:30 EDT
+    grid = calendar_grid.build(
+        days=[night],
+        providers=[(1, "Dr. Lee")],
+        entries=[entry],
+        working={1: [(wall(1).astimezone(dt.UTC), wall(5).astimezone(dt.UTC))]},
+        cuts={},
+        time_zone="America/New_York",
+    )
+    column = _cells(grid, 0)
+    assert column[0] == ("01:00", "free", 12, "Free")  # 01:00 ... 03:45 wall rows, all free
+    assert ("04:00", "busy", 2, ["Pat"]) in column
+    assert column[-1] == ("04:30", "free", 2, "Free")
