@@ -144,8 +144,10 @@ def fill_treatments(page) -> None:
         group(page, label_of(checklist)).get_by_label(choice, exact=True).check()
     expect(table).to_be_visible()
     for code, outcome in tried.items():
-        page.get_by_label(label_of(f"tx_{code}_outcome"), exact=True).select_option(label=outcome)
-    expect(page.get_by_label(label_of("tx_nsaids_outcome"), exact=True)).to_be_hidden()
+        key = f"tx_{code}_outcome"
+        expect(table.locator(f'label[for="id_{key}"]')).to_contain_text(label_of(key))
+        table.locator(f"#id_{key}").select_option(label=outcome)
+    expect(page.locator("#id_tx_nsaids_outcome")).to_be_hidden()
     answer(page, "prior_ketamine", "No")
 
 
