@@ -157,7 +157,7 @@ def test_a_time_taken_since_planning_books_nothing_and_offers_new_times(
             start=fourth.start,
             end=fourth.end,
             block_start=fourth.start,
-            block_end=fourth.start,
+            block_end=fourth.end,  # one supervisor on both chairs: the chairs are what is held
             uses_chair=True,
             chair=chair,
             chair_end=fourth.chair_end,
@@ -172,7 +172,7 @@ def test_a_time_taken_since_planning_books_nothing_and_offers_new_times(
 
 
 def _existing_infusions(n, patient, supervisor, infusion, chairs):
-    """n short chair bookings spread over the window (provider blocks of zero length)."""
+    """n short chair bookings spread over the window, all with one supervisor."""
     rows = []
     for i in range(n):
         day = FIRST + dt.timedelta(days=i % 14)
@@ -188,7 +188,7 @@ def _existing_infusions(n, patient, supervisor, infusion, chairs):
                 start=start,
                 end=start + dt.timedelta(minutes=1),
                 block_start=start,
-                block_end=start,
+                block_end=start + dt.timedelta(minutes=1),
                 uses_chair=True,
                 chair=chairs[1] if i % 2 else None,
                 chair_end=start + dt.timedelta(minutes=1),

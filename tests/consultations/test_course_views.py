@@ -97,7 +97,7 @@ def test_a_lost_race_says_so_and_shows_new_times(
             start=first.start,
             end=first.end,
             block_start=first.start,
-            block_end=first.start,
+            block_end=first.end,  # one supervisor on both chairs: the chairs are what is held
             uses_chair=True,
             chair=chair,
             chair_end=first.chair_end,
