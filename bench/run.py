@@ -338,7 +338,7 @@ def seed_course(world: World) -> None:
                 start=start,
                 end=end,
                 block_start=start,
-                block_end=start,  # the bench is about chairs: supervisors stay free
+                block_end=end,  # an infusion holds its chair; its supervisor stays free
                 uses_chair=True,
                 chair=chairs[(i // len(days)) % COURSE_CHAIRS],
                 chair_end=end + dt.timedelta(minutes=infusion.chair_recovery_minutes),
