@@ -114,7 +114,7 @@ def appointment_actions(context, appointment, label="", next=""):  # noqa: A002 
 def _draw(context, appointment, label: str, back: str) -> str:
     buttons = staff_actions(appointment)
     if not buttons:
-        return ""
+        return "\n"  # the spacing the partial always had
     said = label or format_html(
         "{}, {}",
         appointment.patient,
@@ -126,11 +126,11 @@ def _draw(context, appointment, label: str, back: str) -> str:
         if b.post:
             parts.append(
                 format_html(
-                    '<form method="post" action="{}">{}'
-                    '<input type="hidden" name="action" value="{}">'
-                    '<input type="hidden" name="next" value="{}">'
+                    '<form method="post" action="{}">{}\n'
+                    '<input type="hidden" name="action" value="{}">\n'
+                    '<input type="hidden" name="next" value="{}">\n'
                     '<button class="btn btn-sm {}"><i class="bi {}" aria-hidden="true"></i> {}'
-                    '<span class="visually-hidden">: {}</span></button></form>',
+                    '<span class="visually-hidden">: {}</span></button>\n</form>',
                     b.url,
                     _CSRF.render(context),
                     b.action,
@@ -158,6 +158,6 @@ def _draw(context, appointment, label: str, back: str) -> str:
                 )
             )
     return format_html(
-        '<div class="d-flex flex-wrap gap-1 no-print appointment-actions">{}</div>',
-        mark_safe("".join(parts)),  # noqa: S308 - each part is format_html's
+        '\n<div class="d-flex flex-wrap gap-1 no-print appointment-actions">{}\n</div>\n',
+        mark_safe("".join(f"\n{part}" for part in parts)),  # noqa: S308 - format_html's each
     )
