@@ -1,7 +1,8 @@
-"""`{% grid_body grid week %}`: the rows of the staff calendar's time grid (_grid.html).
+"""`{% grid_body grid week %}`: the rows of the staff calendar's time grid (_grid.html),
+and `{% week_entries entries filters %}`: one day's list items on the week page.
 
-A week draws about two thousand cells and a few hundred appointments; as template code that
-was most of the page's time, so the rows are written here, as _grid.html describes them.
+A week draws about two thousand cells and a few hundred appointments, twice; as template
+code that was most of the page's time, so they are written here, as the templates say.
 """
 
 from django import template
@@ -94,12 +95,7 @@ def _appointment(context, e, week, search) -> str:
         kind = format_html('{} · <i class="bi bi-camera-video" aria-hidden="true"></i> video', kind)
     state = ""
     if a.status != "booked":
-        state = format_html(
-            '<span class="cal-appt-status">{}</span>\n',
-            get_template("consultations/staff/_status.html").render(
-                {"status": a.status, "label": a.get_status_display()}
-            ),
-        )
+        state = format_html('<span class="cal-appt-status">{}</span>\n', _status(a))
     return format_html(
         '\n<div class="cal-appt cal-appt-{}{}" id="appt-{}">\n'
         '<span class="cal-appt-time">{}</span>\n'
@@ -118,3 +114,54 @@ def _appointment(context, e, week, search) -> str:
         state,
         appointment_actions(context, a, label=f"{a.patient}, {e.when}"),
     )
+
+
+_STATUS: dict[tuple[str, str], str] = {}
+
+
+def _status(a) -> str:
+    """_status.html for the appointment's status: a handful of values, each drawn once."""
+    key = (a.status, a.get_status_display())
+    if key not in _STATUS:
+        _STATUS[key] = get_template("consultations/staff/_status.html").render(
+            {"status": key[0], "label": key[1]}
+        )
+    return mark_safe(_STATUS[key])  # noqa: S308 - a template's output
+
+
+@register.simple_tag(takes_context=True)
+def week_entries(context, entries, filters):
+    """The list items of one day on the week page (calendar_week.html)."""
+    if not entries:
+        return mark_safe('\n<li class="list-group-item text-body-secondary">No appointments</li>\n')
+    search = reverse("schedule:search")
+    out = []
+    for e in entries:
+        a = e.appointment
+        provider = "" if filters.provider else format_html(" · {}", a.provider)
+        chair = format_html(" · {}", a.chair.name) if a.chair else ""
+        own = e.provider_when
+        own = (
+            format_html('<br><span class="text-body-secondary">Provider\'s time: {}</span>', own)
+            if own
+            else ""
+        )
+        out.append(
+            format_html(
+                '\n<li class="list-group-item">\n<strong>{}</strong>{}<br>\n'
+                '<a href="{}?patient={}">{}</a> · {}{} · {}<br>\n{}\n'
+                '<div class="mt-1">{}</div>\n{}\n</li>\n',
+                e.when,
+                provider,
+                search,
+                a.patient_id,
+                a.patient,
+                a.appointment_type,
+                chair,
+                a.get_mode_display(),
+                _status(a),
+                appointment_actions(context, a, label=f"{a.patient}, {e.when}"),
+                own,
+            )
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every piece is format_html's
