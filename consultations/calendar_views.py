@@ -151,7 +151,7 @@ def week(request):
         )
     days = selectors.week_of(filters.day)
     start, end = selectors.day_bounds(days[0], days[-1])
-    rows = selectors.appointments(
+    rows = selectors.week_appointments(
         start=start, end=end, provider=filters.provider, include_cancelled=filters.cancelled
     )
     rows = list(rows)
