@@ -4,7 +4,9 @@ import datetime as dt
 from contextlib import contextmanager
 
 import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.db import connection
+from django.test import override_settings
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
@@ -18,6 +20,30 @@ from intake import demo
 from intake.models import Intake
 
 PASSWORD = "correct horse battery staple"
+
+
+class CheapArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2, the production algorithm and format, at its cheapest parameters.
+
+    The real parameters cost about 120 ms a hash on this machine (100 MB of memory, by
+    design), paid for every user a test makes and every login it does: minutes of a run
+    that prove nothing about the code. Hashes still start with "argon2" and verify the same
+    way; production settings are untouched.
+    """
+
+    time_cost = 1
+    memory_cost = 8
+    parallelism = 1
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing():
+    from django.conf import settings
+
+    fallbacks = settings.PASSWORD_HASHERS[1:]
+    cheap = "tests.conftest.CheapArgon2PasswordHasher"
+    with override_settings(PASSWORD_HASHERS=[cheap, *fallbacks]):
+        yield
 
 
 @pytest.fixture(autouse=True)

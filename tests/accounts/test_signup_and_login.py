@@ -105,6 +105,14 @@ def test_passwords_are_hashed_with_argon2(patient):
     assert patient.password.startswith("argon2")
 
 
+def test_production_hashes_with_argon2_at_its_default_cost():
+    # Tests hash with a cheap Argon2 (tests/conftest.py); the settings module itself names
+    # Django's Argon2 hasher first, with its default (expensive) parameters.
+    import clinic.settings as production
+
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
 @pytest.mark.django_db
 def test_forgotten_password_is_reset_by_email(client, patient, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
