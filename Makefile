@@ -11,8 +11,10 @@ run: install migrate seed
 	@echo "Starting web, Celery worker and Celery beat on http://$(HOST):$(PORT)  (Ctrl-C stops all three)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" WEB_BIND=$(HOST) $(BIN)/honcho start --port $(PORT)
 
+# One pytest process a core (pytest-xdist); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 install: $(VENV)/.installed node_modules/.installed .env var var/secret_key
 

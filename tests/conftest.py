@@ -22,6 +22,14 @@ from intake.models import Intake
 PASSWORD = "correct horse battery staple"
 
 
+def pytest_itemcollected(item):
+    """Under pytest-xdist (`make test`), the tests that start a real Celery worker run one
+    after another on one process: they share the broker's queue and its log file. (Marked
+    as each test is collected: xdist reads the groups in its own collection hook.)"""
+    if item.get_closest_marker("worker"):
+        item.add_marker(pytest.mark.xdist_group("real_celery_worker"))
+
+
 class CheapArgon2PasswordHasher(Argon2PasswordHasher):
     """Argon2, the production algorithm and format, at its cheapest parameters.
 
