@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from clinic.accounts.access import require
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
+from clinic.audit import reads
 from clinic.core import settings_services
 from clinic.core.models import ClinicSettings
 from clinic.core.settings_forms import conflict_context, page_loaded_token, posted_loaded
@@ -129,6 +130,7 @@ def plan(request, patient_pk):
     With ?booster=1 it plans one booster infusion the same way (the patient's last series
     is its parent)."""
     patient = _patient(patient_pk)
+    reads.viewed(request, patient)  # the page shows the patient's courses and preferences
     booster = request.GET.get("booster") == "1"
     now = timezone.now()
     defaults = course_services.default_rules(patient=patient, now=now, count=1 if booster else None)
@@ -211,6 +213,7 @@ def _course_page(request, course_row, cancel_form=None, status_code=200):
 def detail(request, pk):
     """The course: its infusions (times, chairs, supervisors, status) and what can be done."""
     course_row = get_object_or_404(Course.objects.select_related("patient"), pk=pk)
+    reads.viewed(request, course_row)
     return _course_page(request, course_row)
 
 

@@ -227,3 +227,18 @@ def test_a_booster_is_planned_and_booked_as_one_infusion_and_answers_the_request
     assert booster.infusions.count() == 1 and booster.infusions.get().chair_id is not None
     asked.refresh_from_db()
     assert asked.status == BoosterRequest.Status.BOOKED
+
+
+def test_opening_the_plan_and_the_course_records_who_read_the_patients_course(
+    client, login, coordinator, ready_patient
+):
+    login(coordinator)
+    token = _proposal(client, ready_patient).context["options"][0]["token"]
+    client.post(reverse("schedule:course_book", args=[ready_patient.pk]), {"plan": token})
+    course_row = Course.objects.get()
+    client.get(reverse("schedule:course", args=[course_row.pk]))
+    views = AuditEvent.objects.filter(action="view", actor_id=coordinator.pk)
+    assert views.filter(view_name="schedule:course_plan", patient_id=ready_patient.pk).exists()
+    opened = views.get(view_name="schedule:course")
+    assert opened.patient_id == ready_patient.pk
+    assert opened.target_id == str(course_row.pk)
