@@ -11,10 +11,12 @@ run: install migrate seed
 	@echo "Starting web, Celery worker and Celery beat on http://$(HOST):$(PORT)  (Ctrl-C stops all three)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" WEB_BIND=$(HOST) $(BIN)/honcho start --port $(PORT)
 
-# One pytest process a core (pytest-xdist); TEST_WORKERS=0 runs in one process.
+# One pytest process a core (pytest-xdist); TEST_WORKERS=0 runs in one process. Tests are
+# handed out in pytest-django's order (database tests before the ones that commit and
+# flush), so no-loadscope-reorder: xdist would otherwise send the largest group first.
 TEST_WORKERS ?= auto
 test: install
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
 
 install: $(VENV)/.installed node_modules/.installed .env var var/secret_key
 
