@@ -149,6 +149,7 @@ def picker_context(request, *, patient, moving=None, staff=False) -> dict:
         exclude_appointment=moving,
         min_notice=dt.timedelta(0) if inside_notice else None,
         time_zone=context["zone"],
+        active_providers=providers,
     )
     days = free.days
     context["days"] = list(free.counts().items())

@@ -48,12 +48,13 @@ def override_spec(o: DateOverride) -> av.OverrideSpec:
     return av.OverrideSpec(o.kind, o.start_date, o.provider_id, o.start, o.end, o.end_date)
 
 
-def schedule_inputs(provider_ids, start_date: dt.date, end_date: dt.date) -> dict:
-    """Providers, their hours and overrides (3 queries) for a date range."""
-    providers = [
-        av.ProviderSpec(p.pk, p.time_zone)
-        for p in Provider.objects.filter(pk__in=provider_ids, active=True)
-    ]
+def schedule_inputs(provider_ids, start_date: dt.date, end_date: dt.date, active=None) -> dict:
+    """Providers, their hours and overrides (3 queries) for a date range; 2 when `active`
+    holds every active Provider already read (the booking picker lists them anyway)."""
+    if active is None:
+        active = Provider.objects.filter(pk__in=provider_ids, active=True)
+    wanted = set(provider_ids)
+    providers = [av.ProviderSpec(p.pk, p.time_zone) for p in active if p.active and p.pk in wanted]
     ids = [p.id for p in providers]
     hours = [
         av.WorkingHoursSpec(h.provider_id, h.weekday, h.start, h.end, h.valid_from, h.valid_to)
@@ -136,12 +137,16 @@ def chair_inputs() -> dict:
     return {"chairs": chairs, "opening_hours": opening, "supervisor_ids": supervisors}
 
 
-def _infusion_inputs(provider_ids, start_date: dt.date, end_date: dt.date) -> tuple[dict, dict]:
+def _infusion_inputs(
+    provider_ids, start_date: dt.date, end_date: dt.date, active=None
+) -> tuple[dict, dict]:
     """schedule_inputs for the booked providers and the supervisors together, and the chairs:
     six queries. Returns (schedule inputs for the booked providers, chair arguments)."""
     chairs = chair_inputs()
     supervisor_ids = chairs.pop("supervisor_ids")
-    inputs = schedule_inputs(set(provider_ids) | set(supervisor_ids), start_date, end_date)
+    inputs = schedule_inputs(
+        set(provider_ids) | set(supervisor_ids), start_date, end_date, active=active
+    )
     wanted = set(provider_ids)
     by_id = {p.id: p for p in inputs["providers"]}
     chairs["supervisors"] = [by_id[i] for i in supervisor_ids if i in by_id]
@@ -158,18 +163,22 @@ def _slot_arguments(
     now: dt.datetime,
     exclude_appointment=None,
     min_notice: dt.timedelta | None = None,
+    active_providers=None,
 ) -> dict:
     """What the pure slot code needs for one type, some providers and a date range, in a
     fixed number of queries. `min_notice` replaces the type's notice (staff may book
-    inside it, with a reason)."""
+    inside it, with a reason); `active_providers`: every active Provider, when the caller
+    has read them already (one query fewer)."""
     spec = type_spec(appointment_type)
     if min_notice is not None:
         spec = replace(spec, min_notice=min_notice)
     chair_args: dict = {}
     if appointment_type.uses_chair:
-        inputs, chair_args = _infusion_inputs(provider_ids, start_date, end_date)
+        inputs, chair_args = _infusion_inputs(
+            provider_ids, start_date, end_date, active=active_providers
+        )
     else:
-        inputs = schedule_inputs(provider_ids, start_date, end_date)
+        inputs = schedule_inputs(provider_ids, start_date, end_date, active=active_providers)
     ids = [p.id for p in inputs["providers"]]
     # Busy rows from a day either side: local days in far zones straddle UTC days.
     window_start = dt.datetime.combine(start_date - dt.timedelta(days=1), dt.time(), dt.UTC)
