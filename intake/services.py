@@ -113,37 +113,46 @@ def save_step(
     the moment PHQ-9 item 9 is saved above 0.
     """
     with transaction.atomic():
-        locked = _lock(intake)
-        before = dict(locked.answers)  # for the audit trail, below
-        # Derived answers (ORT-OUD age, checklists' old yes/no keys) are written at every
-        # save, so scoring and screening read them as stored (questionnaire/derived.py).
-        locked.answers = derive_answers(
-            {**locked.answers, **valid_answers}, today=timezone.localdate()
+        return _write_step(
+            _lock(intake),
+            step=step,
+            raw=raw,
+            valid_answers=valid_answers,
+            complete=complete,
+            edits=edits,
         )
-        drafts = dict(locked.drafts)
-        if complete:
-            drafts.pop(step, None)
-        else:
-            drafts[step] = raw
-        if edits is not None:
-            drafts[EDITS] = edits
-            if not edits:
-                del drafts[EDITS]
-        locked.drafts = drafts
-        if step not in locked.visited_steps:
-            locked.visited_steps = [*locked.visited_steps, step]
-        locked.current_step = step
-        locked.height_cm, locked.weight_kg = body_metrics(locked.answers)
-        locked.phq9_item9_positive = scoring.phq9_item9_positive(locked.answers)
-        if step == "consent":
-            # Any change to the consent step needs a fresh signature ("Save and continue").
-            locked.consent_signed_at = None
-        locked.save()
-        _audit_overwritten_answers(intake=locked, before=before)
-        if step == "about":
-            preferences.update_from_answers(user=locked.patient, answers=locked.answers)
-        if locked.phq9_item9_positive:
-            raise_urgent_alert(intake=locked, kind=UrgentAlert.Kind.PHQ9_ITEM9)
+
+
+def _write_step(locked, *, step, raw, valid_answers, complete, edits) -> Intake:
+    """save_step's writes, on a row this transaction has locked already."""
+    before = dict(locked.answers)  # for the audit trail, below
+    # Derived answers (ORT-OUD age, checklists' old yes/no keys) are written at every
+    # save, so scoring and screening read them as stored (questionnaire/derived.py).
+    locked.answers = derive_answers({**locked.answers, **valid_answers}, today=timezone.localdate())
+    drafts = dict(locked.drafts)
+    if complete:
+        drafts.pop(step, None)
+    else:
+        drafts[step] = raw
+    if edits is not None:
+        drafts[EDITS] = edits
+        if not edits:
+            del drafts[EDITS]
+    locked.drafts = drafts
+    if step not in locked.visited_steps:
+        locked.visited_steps = [*locked.visited_steps, step]
+    locked.current_step = step
+    locked.height_cm, locked.weight_kg = body_metrics(locked.answers)
+    locked.phq9_item9_positive = scoring.phq9_item9_positive(locked.answers)
+    if step == "consent":
+        # Any change to the consent step needs a fresh signature ("Save and continue").
+        locked.consent_signed_at = None
+    locked.save()
+    _audit_overwritten_answers(intake=locked, before=before)
+    if step == "about":
+        preferences.update_from_answers(user=locked.patient, answers=locked.answers)
+    if locked.phq9_item9_positive:
+        raise_urgent_alert(intake=locked, kind=UrgentAlert.Kind.PHQ9_ITEM9)
     return locked
 
 
@@ -184,8 +193,9 @@ def save_page(*, intake: Intake, step: str, post: Posted) -> PageSave:
         )
         form = form_class(section)(as_querydict(merged.data), answers=locked.answers)
         complete = form.is_valid()
-        locked = save_step(
-            intake=locked,
+        # Locked above, in this transaction: not locked (read) again, nor a savepoint more.
+        locked = _write_step(
+            locked,
             step=step,
             raw=merged.data,
             valid_answers=form.valid_answers(),

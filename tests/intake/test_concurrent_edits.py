@@ -421,3 +421,17 @@ def test_a_bounded_post_drops_unknown_names_and_cuts_long_values():
     assert set(kept) == {"pain_helps", "pain_worst"}
     assert len(kept["pain_helps"][0]) == drafts.kept_chars(2000)
     assert kept["pain_worst"] == ["7"]
+
+
+def test_a_page_save_locks_and_reads_the_intake_once(patient, intake):
+    from django.test.utils import CaptureQueriesContext
+
+    window = Window(_client(patient), "pain")
+    window.type(main_complaint="Lower back")
+    with CaptureQueriesContext(connection) as queries:
+        assert window.autosave().json()["saved"] is True
+    reads = [q["sql"] for q in queries.captured_queries if 'FROM "intake_intake"' in q["sql"]]
+    # The view finds the open intake; the save locks it (FOR UPDATE on PostgreSQL) and
+    # merges, validates and writes on that one locked row, without reading it again.
+    assert len(reads) == 2, reads
+    assert _answers(intake)["main_complaint"] == "Lower back"
