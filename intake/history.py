@@ -50,12 +50,21 @@ def may_see_clinical(user) -> bool:
     return user.has_perm("accounts.view_clinical_answers")
 
 
+def events_of(intake) -> list:
+    """Every event of the intake with its actor, oldest first: the ones the view prefetched
+    (the review page reads them twice: the history and when a decision was reopened), else
+    one query."""
+    if "events" in getattr(intake, "_prefetched_objects_cache", {}):
+        return list(intake.events.all())
+    return list(intake.events.select_related("actor"))
+
+
 def visible_events(intake, user) -> list[ShownEvent]:
-    """The intake's history as this user may read it, oldest first; one query."""
+    """The intake's history as this user may read it, oldest first; one query at most."""
     clinical = may_see_clinical(user)
-    events = intake.events.select_related("actor")
+    events = events_of(intake)
     if not clinical:
-        events = events.filter(kind__in=list(NON_CLINICAL_FIELDS))
+        events = [e for e in events if e.kind in NON_CLINICAL_FIELDS]
     return [_shown(e, fields_for(e.kind, clinical=clinical)) for e in events]
 
 

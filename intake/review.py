@@ -7,7 +7,7 @@ flag is not cleared. Every change leaves an IntakeEvent (who, when, what).
 from django.db import transaction
 from django.utils import timezone
 
-from . import messages, scoring, screening
+from . import history, messages, scoring, screening
 from .models import (
     DECIDED_STATUSES,
     DeclineTemplate,
@@ -257,12 +257,13 @@ def reopened_at(intake: Intake):
     """When the intake's current review began with a reopened decision (None if it did not)."""
     if intake.status in DECIDED_STATUSES or intake.status == S.IN_PROGRESS:
         return None
-    event = (
-        intake.events.filter(kind=IntakeEvent.Kind.STATUS, from_status__in=DECIDED_STATUSES)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    return event.created_at if event else None
+    reopenings = [
+        e
+        for e in history.events_of(intake)
+        if e.kind == IntakeEvent.Kind.STATUS and e.from_status in DECIDED_STATUSES
+    ]
+    latest = max(reopenings, key=lambda e: (e.created_at, e.pk), default=None)
+    return latest.created_at if latest else None
 
 
 def add_note(*, intake: Intake, actor, text: str) -> None:

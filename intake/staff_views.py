@@ -40,6 +40,7 @@ from .models import (
     AWAITING_REVIEW,
     ConsentText,
     Intake,
+    IntakeEvent,
     IntakeFlag,
     IntakeStatusCount,
     UrgentAlert,
@@ -160,6 +161,10 @@ def _detail_context(request, intake, bound=None, checklist_error=None):
         if clinical
         else {k: v for k, v in intake.answers.items() if k in CONTACT_KEYS}
     )
+    # Read twice (the history, and whether a decision was reopened): one query for both.
+    prefetch_related_objects(
+        [intake], Prefetch("events", queryset=IntakeEvent.objects.select_related("actor"))
+    )
     sections = answered_sections(answers, None if clinical else ("about", "care"))
     if not clinical:
         sections = [_only_contact(s) for s in sections]
@@ -238,10 +243,12 @@ ACTION_FORMS = {
 
 
 def _action_forms(intake, bound):
-    forms = {name: cls(prefix=name) for name, cls in ACTION_FORMS.items()}
-    forms["assign"] = staff_forms.AssignForm(
-        prefix="assign", initial={"clinician": intake.assigned_to}
-    )
+    initial = {"assign": {"clinician": intake.assigned_to}}
+    forms = {
+        name: cls(prefix=name, initial=initial.get(name))
+        for name, cls in ACTION_FORMS.items()
+        if name not in bound
+    }
     return {**forms, **bound}
 
 

@@ -284,3 +284,24 @@ def test_clinician_exports_every_answer_as_csv_but_a_coordinator_cannot(
     assert response["Content-Type"].startswith("text/csv")
     assert "peg_pain" in body and "Burning pain" in body and "Oxycodone" in body
     assert login(coordinator).get(url).status_code == 403
+
+
+def test_review_page_query_count_does_not_grow_with_history_flags_or_past_intakes(
+    login, clinician, patient
+):
+    from intake.models import IntakeEvent
+
+    intake = demo.seed_intake(patient=patient, answers=demo.BASE, submit=True)
+    client = login(clinician)
+    url = reverse("staff:intake", args=[intake.pk])
+    small = _queries(client, url)
+    IntakeEvent.objects.bulk_create(
+        IntakeEvent(intake=intake, actor=clinician, kind=IntakeEvent.Kind.NOTE, text=f"n{i}")
+        for i in range(12)
+    )
+    Intake.objects.bulk_create(
+        Intake(patient=patient, status=Intake.Status.DECLINED, questionnaire_version="t")
+        for _ in range(3)
+    )
+    large = _queries(client, url)
+    assert small == large
