@@ -59,15 +59,30 @@ def test_every_intake_field_renders_as_crispy_renders_it_from_the_cache_too(sect
     assert rendered._FIELDS, "choice and empty fields are kept"
 
 
-def test_typed_text_is_never_kept():
+@pytest.mark.parametrize(
+    "typed", ["my private words", 'a <b>"quoted"</b> & more', "\n\nstarts with new lines"]
+)
+def test_typed_text_is_put_in_a_kept_field_but_never_kept(typed):
     section = next(s for s in SECTIONS if s.key == "pain")
-    data = as_querydict({"main_complaint": ["my private words"]})
-    form = form_class(section)(data, answers={})
-    form.is_valid()
-    html = rendered.crispy_field(form["main_complaint"])
-    assert "my private words" in html
-    assert not any("my private words" in str(key) for key in rendered._FIELDS)
-    assert not any("my private words" in html for html in rendered._FIELDS.values())
+
+    def bound():
+        form = form_class(section)(as_querydict({"main_complaint": [typed]}), answers={})
+        form.is_valid()
+        return form["main_complaint"]
+
+    fresh = as_crispy_field(bound())
+    assert rendered.crispy_field(bound()) == fresh  # a miss: drawn with a hole, then filled
+    assert rendered.crispy_field(bound()) == fresh  # a hit
+    other = form_class(section)(as_querydict({"main_complaint": ["else"]}), answers={})
+    other.is_valid()
+    assert rendered.crispy_field(other["main_complaint"]) == as_crispy_field(
+        form_class(section)(as_querydict({"main_complaint": ["else"]}), answers={})[
+            "main_complaint"
+        ]
+    )
+    assert any(("typed",) in key for key in rendered._FIELDS)
+    for key, html in rendered._FIELDS.items():
+        assert typed not in str(key) and "private" not in html and "quoted" not in html
 
 
 def test_a_value_outside_the_choices_is_rendered_afresh_not_kept():
@@ -113,3 +128,18 @@ def test_a_model_choice_form_makes_the_same_queries_from_the_cache_as_without(cl
     assert counts[0] == counts[1]
     # The choices are read once a render (no COUNT first, no second read to render).
     assert sum("COUNT(" in q["sql"] for q in queries.captured_queries) == 0
+
+
+def test_the_body_map_from_the_cache_is_the_body_map_as_drawn():
+    from django.template.loader import render_to_string
+
+    section = next(s for s in SECTIONS if s.key == "pain")
+    for _ in range(2):  # a miss, then a hit
+        for form in _forms(section):
+            fresh = render_to_string("intake/_body_map.html", {"field": form["pain_regions"]})
+            again = type(form)(form.data if form.is_bound else None, answers=form.answers)
+            if form.is_bound:
+                again.is_valid()
+                again.quiet_missing()
+            assert rendered.field_template(again["pain_regions"], "intake/_body_map.html") == fresh
+    assert any(key[0] == "intake/_body_map.html" for key in rendered._FIELDS)
