@@ -137,6 +137,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Permissions only, in one query (ModelBackend's two, at once); logs nobody in.
+    "clinic.accounts.backends.OneQueryPermissions",
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [

@@ -1,0 +1,43 @@
+"""A permission check reads the user's own and their groups' permissions in one query, and
+answers exactly as Django's ModelBackend does."""
+
+import pytest
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
+
+from clinic.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def _fresh(user):
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.mark.parametrize("who", ["patient", "clinician", "coordinator", "clinic_admin"])
+def test_every_role_has_exactly_the_permissions_django_gives_it(people, who):
+    ours = _fresh(people[who]).get_all_permissions()
+    django = ModelBackend().get_all_permissions(_fresh(people[who]))
+    assert ours == django and ours
+
+
+def test_a_permission_given_to_the_user_alone_counts_too(people):
+    coordinator = people["coordinator"]
+    extra = Permission.objects.get(codename="review_intakes")
+    coordinator.user_permissions.add(extra)
+    assert _fresh(coordinator).has_perm("accounts.review_intakes")
+    assert not _fresh(people["patient"]).has_perm("accounts.review_intakes")
+
+
+def test_an_inactive_user_has_no_permissions(people):
+    clinician = people["clinician"]
+    User.objects.filter(pk=clinician.pk).update(is_active=False)
+    assert not _fresh(clinician).has_perm("accounts.view_staff_dashboard")
+
+
+def test_a_permission_check_is_one_query_granted_or_refused(people, django_assert_num_queries):
+    coordinator = _fresh(people["coordinator"])
+    with django_assert_num_queries(1):
+        assert coordinator.has_perm("accounts.view_staff_dashboard")
+        assert not coordinator.has_perm("accounts.view_clinical_answers")
+        assert coordinator.has_perms(["accounts.manage_bookings", "accounts.manage_schedules"])
