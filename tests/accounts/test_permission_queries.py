@@ -41,3 +41,13 @@ def test_a_permission_check_is_one_query_granted_or_refused(people, django_asser
         assert coordinator.has_perm("accounts.view_staff_dashboard")
         assert not coordinator.has_perm("accounts.view_clinical_answers")
         assert coordinator.has_perms(["accounts.manage_bookings", "accounts.manage_schedules"])
+
+
+def test_the_permission_query_looks_the_user_up_by_id_not_through_every_group_row(people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        _fresh(people["clinician"]).has_perm("accounts.review_intakes")
+    sql = queries.captured_queries[-1]["sql"]
+    assert "auth_permission" in sql and "LEFT OUTER JOIN" not in sql
