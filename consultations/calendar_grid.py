@@ -133,6 +133,12 @@ class _Rows:
         self.starts, self.ends = starts, ends
         real = [start.astimezone(dt.UTC) for start in starts]
         self.ordered = all(a < b for a, b in zip(real, real[1:], strict=False))
+        # On a day with one UTC offset, wall-time and real-time order agree: bisect UTC
+        # copies (comparing datetimes of two zones converts both, every comparison).
+        self.utc = bool(starts) and starts[0].utcoffset() == ends[-1].utcoffset()
+        if self.utc:
+            self.starts = real
+            self.ends = [end.astimezone(dt.UTC) for end in ends]
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -141,8 +147,11 @@ class _Rows:
         starts, ends = self.starts, self.ends
         if not self.ordered:
             return [r for r in range(len(starts)) if _overlaps((starts[r], ends[r]), interval)]
-        first = bisect.bisect_right(ends, interval[0])  # the first row ending after it starts
-        last = bisect.bisect_left(starts, interval[1])  # rows from here on start after it ends
+        low, high = interval
+        if self.utc:
+            low, high = low.astimezone(dt.UTC), high.astimezone(dt.UTC)
+        first = bisect.bisect_right(ends, low)  # the first row ending after it starts
+        last = bisect.bisect_left(starts, high)  # rows from here on start after it ends
         return range(first, last)
 
 
