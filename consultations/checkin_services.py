@@ -253,7 +253,7 @@ def _raise_crisis(check_in: CheckIn) -> UrgentAlert | None:
         "args": [check_in.patient_id],
         "source": "check-in",
     }
-    return raise_urgent_alert(intake=intake, kind=UrgentAlert.Kind.PHQ9_ITEM9, where=where)
+    return raise_urgent_alert(intake=intake, kind=UrgentAlert.Kind.CHECKIN_PHQ9_ITEM9, where=where)
 
 
 def submit_check_in(

@@ -254,6 +254,13 @@ class UrgentAlert(models.Model):
 
     class Kind(models.TextChoices):
         PHQ9_ITEM9 = "phq9_item9", "PHQ-9 item 9 positive (thoughts of self-harm)"
+        # Raised by an outcome check-in during or after a course: its own kind, so it opens
+        # its own alert (and email) even while an intake alert is still open, and the banner
+        # opens the check-ins where the answer is marked.
+        CHECKIN_PHQ9_ITEM9 = (
+            "checkin_phq9_item9",
+            "PHQ-9 item 9 positive in a check-in (thoughts of self-harm)",
+        )
 
     intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -277,6 +284,13 @@ class UrgentAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — intake #{self.intake_id}"
+
+    @property
+    def staff_route(self) -> tuple[str, int]:
+        """The staff page where what raised the alert is shown: (URL name, id)."""
+        if self.kind == self.Kind.CHECKIN_PHQ9_ITEM9:
+            return "schedule:patient_checkins", self.intake.patient_id
+        return "staff:intake", self.intake_id
 
 
 class ScreeningPolicy(models.Model):

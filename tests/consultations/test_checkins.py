@@ -159,7 +159,7 @@ def test_item_9_above_0_shows_crisis_resources_and_alerts_the_on_call_clinician(
     assert response.url == reverse("consultations:checkin_support", args=[check_in.pk])
     page = client.get(response.url).content.decode()
     assert "988" in page and "911" in page
-    alert = UrgentAlert.objects.get(kind="phq9_item9")
+    alert = UrgentAlert.objects.get(kind="checkin_phq9_item9")
     check_in.refresh_from_db()
     assert check_in.alert == alert
     assert Message.objects.filter(kind="urgent_alert", recipient=clinician).exists()
@@ -177,7 +177,7 @@ def test_the_alert_email_for_a_check_in_opens_the_patients_check_ins_not_the_int
     (email,) = [m for m in mail.outbox if m.subject.startswith("Urgent")]
     checkins = reverse("schedule:patient_checkins", args=[approved_patient.pk])
     assert settings.SITE_URL.rstrip("/") + checkins in email.body
-    alert = UrgentAlert.objects.get(kind="phq9_item9")
+    alert = UrgentAlert.objects.get(kind="checkin_phq9_item9")
     assert reverse("staff:intake", args=[alert.intake_id]) not in email.body
     assert email.body.startswith("A patient's outcome check-in needs a clinician's attention")
 
@@ -190,6 +190,39 @@ def test_item_9_in_a_check_in_joins_an_alert_still_open(approved_patient, provid
     checkin_services.submit_check_in(check_in=first, answers=answers, actor=approved_patient)
     checkin_services.submit_check_in(check_in=second, answers=answers, actor=approved_patient)
     assert UrgentAlert.objects.count() == 1
+
+
+def test_a_check_in_alert_is_raised_and_emailed_even_while_the_intakes_alert_is_open(
+    approved_patient, provider, clinician
+):
+    ClinicSettings.load().on_call_clinicians.add(clinician)
+    intake = approved_patient.intakes.get()
+    intake_alert = UrgentAlert.objects.create(intake=intake, kind=UrgentAlert.Kind.PHQ9_ITEM9)
+    row = course(approved_patient, provider)
+    check_in = follow_up(approved_patient, row, weeks_ago=0)
+    answers = {**FOLLOW_UP, "phq9_9": "1"}
+    checkin_services.submit_check_in(check_in=check_in, answers=answers, actor=approved_patient)
+    check_in.refresh_from_db()
+    assert check_in.alert is not None and check_in.alert != intake_alert
+    assert Message.objects.filter(kind="urgent_alert", recipient=clinician).count() == 1
+
+
+def test_the_alert_banner_opens_the_check_ins_for_a_check_in_alert_and_the_intake_otherwise(
+    client, login, clinician, approved_patient, provider
+):
+    row = course(approved_patient, provider)
+    check_in = follow_up(approved_patient, row, weeks_ago=0)
+    answers = {**FOLLOW_UP, "phq9_9": "1"}
+    checkin_services.submit_check_in(check_in=check_in, answers=answers, actor=approved_patient)
+    intake = approved_patient.intakes.get()
+    UrgentAlert.objects.create(intake=intake, kind=UrgentAlert.Kind.PHQ9_ITEM9)
+    login(clinician)
+    page = client.get(reverse("staff:dashboard")).content.decode()
+    banner = page.split('aria-label="Urgent safety alerts"', 1)[1].split("</div>\n</div>", 1)[0]
+    checkins = reverse("schedule:patient_checkins", args=[approved_patient.pk])
+    assert f'href="{checkins}"' in banner
+    assert f'href="{reverse("staff:intake", args=[intake.pk])}"' in banner
+    assert "in a check-in" in banner
 
 
 def test_a_closed_check_in_cannot_be_filled_in(client, approved_patient, provider):
