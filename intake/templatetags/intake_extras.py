@@ -1,5 +1,7 @@
 """Template filters for the patient's intake pages."""
 
+import functools
+
 from django import template
 
 from intake.medications import reading_text
@@ -36,3 +38,18 @@ def body_map(field) -> dict:
         "width": bodymap.WIDTH,
         "height": bodymap.HEIGHT,
     }
+
+
+@register.simple_tag
+def intake_minutes() -> int:
+    """The whole intake's estimate, as its first step's "about N minutes left" says it
+    (`intake.length`, every required question costed as answered)."""
+    return _whole_intake_minutes()
+
+
+@functools.cache
+def _whole_intake_minutes() -> int:
+    from intake import length
+    from intake.questionnaire import SECTIONS
+
+    return length.minutes_left({}, from_key=SECTIONS[0].key)

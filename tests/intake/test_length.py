@@ -189,3 +189,19 @@ def test_no_drug_use_scores_dast10_zero_without_asking_its_items():
     assert score.complete and score.value == 0 and score.band == "none"
     old = {f"dast_{n}": "no" for n in range(1, 11)} | {"dast_3": "yes", "dast_1": "yes"}
     assert score_all(visible_answers(old))["DAST10"].value == 1  # a draft before the gate
+
+
+@pytest.mark.django_db
+def test_the_landing_page_and_portal_promise_what_the_first_step_estimates(client, patient):
+    from django.urls import reverse
+
+    from intake.questionnaire import SECTIONS
+
+    minutes = length.minutes_left({}, from_key=SECTIONS[0].key)
+    assert minutes <= LIMIT_MINUTES
+    landing = client.get(reverse("landing")).content.decode()
+    assert f"About {minutes} minutes, longer if you have tried many treatments" in landing
+    client.force_login(patient)
+    portal = client.get(reverse("intake:portal")).content.decode()
+    assert f"It takes about {minutes} minutes" in portal
+    assert "45 minutes" not in landing + portal
