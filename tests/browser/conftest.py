@@ -57,8 +57,28 @@ def browser(django_db_setup, django_db_blocker):
                 if contents is not None:
                     connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
+        yield _ReducedMotion(browser)
         browser.close()
+
+
+class _ReducedMotion:
+    """The browser, whose every new context asks for reduced motion (a test may say otherwise).
+
+    Bootstrap's colour transitions (0.15 s on buttons) then end at once. Under a loaded run
+    axe sometimes measured a just-tapped button half way through its transition and
+    reported its contrast; the finished colours are what a patient reads, and still what
+    axe checks.
+    """
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        options.setdefault("reduced_motion", "reduce")
+        return self._browser.new_context(**options)
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
 
 
 # live_server tests commit for real, so the database is flushed after each one; serialized
