@@ -185,54 +185,57 @@ def _done(request, appointment, text: str):
     return redirect(reverse("schedule:record", args=[appointment.pk]))
 
 
-def _visit(request, appointment, rec):
-    form = VisitForm(request.POST, prefix="visit")
+def _submit(request, appointment, rec, key: str, form, save, done: str):
+    """One form of the record page: valid, `save(cleaned_data)` (a record service), then back
+    to the record saying `done`; invalid or refused by the service, the record page again
+    with the form, its messages and what was typed (400)."""
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            rs.update_visit(
-                rec=rec,
-                actor=request.user,
-                arrived_at=rs.at_local_time(appointment, data["arrived"]),
-                discharged_at=rs.at_local_time(appointment, data["discharged"]),
-                driver_name=data["driver_name"],
-            )
+            save(form.cleaned_data)
         except rs.RecordError as problem:
             form.add_error(None, str(problem))
         else:
-            return _done(request, appointment, "Arrival, discharge and driver saved.")
-    return _page(request, appointment, rec, {"visit": form}, status=400)
+            return _done(request, appointment, done)
+    return _page(request, appointment, rec, {key: form}, status=400)
+
+
+def _visit(request, appointment, rec):
+    def save(data):
+        rs.update_visit(
+            rec=rec,
+            actor=request.user,
+            arrived_at=rs.at_local_time(appointment, data["arrived"]),
+            discharged_at=rs.at_local_time(appointment, data["discharged"]),
+            driver_name=data["driver_name"],
+        )
+
+    form = VisitForm(request.POST, prefix="visit")
+    return _submit(
+        request, appointment, rec, "visit", form, save, "Arrival, discharge and driver saved."
+    )
 
 
 def _clinical_part(request, appointment, rec):
+    def save(data):
+        rs.update_clinical(rec=rec, actor=request.user, **data)
+
     form = ClinicalForm(request.POST, prefix="clinical")
-    if form.is_valid():
-        try:
-            rs.update_clinical(rec=rec, actor=request.user, **form.cleaned_data)
-        except rs.RecordError as problem:
-            form.add_error(None, str(problem))
-        else:
-            return _done(request, appointment, "Infusion details saved.")
-    return _page(request, appointment, rec, {"clinical": form}, status=400)
+    return _submit(request, appointment, rec, "clinical", form, save, "Infusion details saved.")
 
 
 def _reading(request, appointment, rec):
     form = ReadingForm(request.POST, prefix="reading")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            rs.add_reading(
-                rec=rec,
-                actor=request.user,
-                phase=data["phase"],
-                taken_at=rs.at_local_time(appointment, data["taken"]),
-                **form.values(),
-            )
-        except rs.RecordError as problem:
-            form.add_error(None, str(problem))
-        else:
-            return _done(request, appointment, "Reading added.")
-    return _page(request, appointment, rec, {"reading": form}, status=400)
+
+    def save(data):
+        rs.add_reading(
+            rec=rec,
+            actor=request.user,
+            phase=data["phase"],
+            taken_at=rs.at_local_time(appointment, data["taken"]),
+            **form.values(),
+        )
+
+    return _submit(request, appointment, rec, "reading", form, save, "Reading added.")
 
 
 def _remove(request, appointment, rec):
@@ -266,68 +269,57 @@ def _sign(request, appointment, rec):
     return render(request, "consultations/staff/record_sign.html", context)
 
 
+CORRECTED = "Correction added to the signed record."
+
+
 def _correct(request, appointment, rec):
-    clinical = _clinical(request.user)
+    def save(data):
+        rs.correct_record(
+            rec=rec,
+            actor=request.user,
+            field=data["field"],
+            value=data["typed"],
+            reason=data["reason"],
+        )
+
     form = CorrectionForm(
         request.POST,
-        choices=_correction_choices(appointment, rec, clinical),
+        choices=_correction_choices(appointment, rec, _clinical(request.user)),
         appointment=appointment,
         prefix="correct",
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            rs.correct_record(
-                rec=rec,
-                actor=request.user,
-                field=data["field"],
-                value=data["typed"],
-                reason=data["reason"],
-            )
-        except rs.RecordError as problem:
-            form.add_error(None, str(problem))
-        else:
-            return _done(request, appointment, "Correction added to the signed record.")
-    return _page(request, appointment, rec, {"correct": form}, status=400)
+    return _submit(request, appointment, rec, "correct", form, save, CORRECTED)
 
 
 def _stopped(request, appointment, rec):
+    def save(data):
+        rs.correct_stopped_early(
+            rec=rec,
+            actor=request.user,
+            stopped_early=data["stopped_early"],
+            why=data["why"],
+            reason=data["reason"],
+        )
+
     form = StoppedEarlyCorrectionForm(request.POST, prefix="stopped")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            rs.correct_stopped_early(
-                rec=rec,
-                actor=request.user,
-                stopped_early=data["stopped_early"],
-                why=data["why"],
-                reason=data["reason"],
-            )
-        except rs.RecordError as problem:
-            form.add_error(None, str(problem))
-        else:
-            return _done(request, appointment, "Correction added to the signed record.")
-    return _page(request, appointment, rec, {"stopped": form}, status=400)
+    return _submit(request, appointment, rec, "stopped", form, save, CORRECTED)
 
 
 def _late_reading(request, appointment, rec):
     form = LateReadingForm(request.POST, prefix="late")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            rs.add_late_reading(
-                rec=rec,
-                actor=request.user,
-                phase=data["phase"],
-                taken_at=rs.at_local_time(appointment, data["taken"]),
-                reason=data["reason"],
-                **form.values(),
-            )
-        except rs.RecordError as problem:
-            form.add_error(None, str(problem))
-        else:
-            return _done(request, appointment, "Late reading added to the signed record.")
-    return _page(request, appointment, rec, {"late_reading": form}, status=400)
+
+    def save(data):
+        rs.add_late_reading(
+            rec=rec,
+            actor=request.user,
+            phase=data["phase"],
+            taken_at=rs.at_local_time(appointment, data["taken"]),
+            reason=data["reason"],
+            **form.values(),
+        )
+
+    done = "Late reading added to the signed record."
+    return _submit(request, appointment, rec, "late_reading", form, save, done)
 
 
 HANDLERS = {
