@@ -85,3 +85,15 @@ def add_supervisor_hours(provider, start=dt.time(8), end=dt.time(18)):
     WorkingHours.objects.filter(provider=provider).delete()
     for weekday in range(5):
         WorkingHours.objects.create(provider=provider, weekday=weekday, start=start, end=end)
+
+
+def a_thursday_from(day: dt.date) -> dt.date:
+    """The first Thursday on or after `day`: where the tests start a 6-infusion plan.
+
+    Six weekday infusions a day apart fit a 14-day window begun on a Thursday and also one
+    begun the Friday after, so the planner has all three options to offer (the earliest,
+    the other times of day, a start one day later). Begun on a Friday, a start a day later
+    (the Monday) no longer fits and it rightly offers two: the tests do not depend on the
+    weekday they run.
+    """
+    return day + dt.timedelta(days=(3 - day.weekday()) % 7)

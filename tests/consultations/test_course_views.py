@@ -6,7 +6,7 @@ from django.urls import reverse
 from clinic.audit.models import AuditEvent
 from consultations.models import Appointment, Course
 
-from .course_fixtures import infusions_of
+from .course_fixtures import a_thursday_from, infusions_of
 
 PLAN = {
     "count": "6",
@@ -22,7 +22,8 @@ def _plan_url(patient):
 
 
 def _first_date(client, patient):
-    return client.get(_plan_url(patient)).context["form"].initial["first_date"].isoformat()
+    earliest = client.get(_plan_url(patient)).context["form"].initial["first_date"]
+    return a_thursday_from(earliest).isoformat()
 
 
 def _proposal(client, patient):
