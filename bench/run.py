@@ -621,6 +621,47 @@ def measure_page(client, page: Page, *, rounds: int, requests: int) -> tuple[lis
     return ratios, statistics.median(bare_rates), counter.count
 
 
+def show_queries(client, page: Page) -> None:
+    """The SQL one request of a path runs, each statement with its time, after a warm-up."""
+    from django.db import connection
+
+    _request(client, page)
+    seen = []
+
+    def timed(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            seen.append((time.perf_counter() - start, sql))
+
+    with connection.execute_wrapper(timed):
+        response = _request(client, page)
+    total = sum(spent for spent, _ in seen)
+    size = len(response.content)
+    print(f"\n=== {page.label}: {len(seen)} queries, {total * 1000:.2f} ms, {size:,} bytes")
+    for spent, sql in seen:
+        print(f"  {spent * 1000:6.2f} ms  {sql[:300]}")
+
+
+def profile_page(client, page: Page, requests: int) -> None:
+    """Where one path's time goes: cProfile over `requests` requests, after a warm-up, the
+    functions with most time of their own and most time below them."""
+    import cProfile
+    import pstats
+
+    _request(client, page)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        _request(client, page)
+    profiler.disable()
+    print(f"\n=== {page.label}: {requests} requests", flush=True)
+    stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(60)
+
+
 def bare_rate(client, requests: int = 20) -> float:
     start = time.perf_counter()
     for _ in range(requests):
@@ -706,6 +747,15 @@ def run_size(world: World, wanted: int, args) -> list[tuple[str, str, str]]:
     }
     with override_settings(ROOT_URLCONF=urlconf, STORAGES=storages):
         made = clients(world)
+        if args.show_queries:
+            for page in chosen:
+                show_queries(made[page.who], page)
+            return rows
+        if args.profile:
+            bare_page = Page("bare", "bare view", "clinician", "/bench/bare/")
+            for page in [bare_page, *chosen]:
+                profile_page(made[page.who], page, args.profile)
+            return rows
         for page in chosen:
             ratios, bare, queries = measure_page(
                 made[page.who], page, rounds=args.rounds, requests=args.requests
@@ -737,6 +787,12 @@ def main() -> None:
     keys = "queue sorted search coordinator review step_get step_post autosave picker_days "
     keys += "picker_times calendar course dispatcher"
     parser.add_argument("--paths", default="", help=f"comma-separated, from: {keys}")
+    parser.add_argument(
+        "--profile", type=int, metavar="N", help="instead: cProfile N requests of each path"
+    )
+    parser.add_argument(
+        "--show-queries", action="store_true", help="instead: each path's SQL, timed, once"
+    )
     parser.add_argument("--results-file", help=argparse.SUPPRESS)  # one size's rows, as JSON
     args = parser.parse_args()
     args.paths = [p for p in args.paths.split(",") if p]
