@@ -103,7 +103,33 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def role_names(self) -> frozenset[str]:
-        return frozenset(self.groups.values_list("name", flat=True))
+        return self.load_access()
+
+    def load_access(self) -> frozenset[str]:
+        """The user's roles (group names) and, unless a superuser, their permissions, in
+        one query: every logged-in request needs the roles (the second-factor gate, the idle
+        limit, the menu) and nearly every page the permissions (`access.require`), which
+        were two queries a request (issue 15). The permissions go where Django's
+        ModelBackend keeps them for the request (`_perm_cache`); a superuser's (all of
+        them) are left to the backend."""
+        from .backends import access_rows
+
+        roles, perms = set(), set()
+        for kind, first, second in access_rows(self.pk):
+            if kind == "r":
+                roles.add(first)
+            else:
+                perms.add(f"{first}.{second}")
+        if not self.is_superuser:
+            self._perm_cache = perms
+        self.__dict__["role_names"] = frozenset(roles)
+        return self.__dict__["role_names"]
+
+    def forget_access(self) -> None:
+        """After a change of role: the next check reads roles and permissions again."""
+        self.__dict__.pop("role_names", None)
+        for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+            self.__dict__.pop(cache, None)
 
     def has_role(self, *roles: Role) -> bool:
         return any(Role(r).value in self.role_names for r in roles)

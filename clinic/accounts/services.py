@@ -142,7 +142,7 @@ def change_staff_role(*, actor: User, user: User, role: Role, reason: str, reque
             target=user,
             detail={"from": old.value if old else "", "to": role.value, "reason": reason.strip()},
         )
-    user.__dict__.pop("role_names", None)
+    user.forget_access()
 
 
 def reset_second_factor(*, actor: User, user: User, reason: str, request=None) -> None:

@@ -51,3 +51,33 @@ def test_the_permission_query_looks_the_user_up_by_id_not_through_every_group_ro
         _fresh(people["clinician"]).has_perm("accounts.review_intakes")
     sql = queries.captured_queries[-1]["sql"]
     assert "auth_permission" in sql and "LEFT OUTER JOIN" not in sql
+
+
+@pytest.mark.parametrize("who", ["patient", "clinician", "coordinator", "clinic_admin"])
+def test_roles_and_permissions_come_in_one_query_whichever_is_asked_first(
+    people, who, django_assert_num_queries
+):
+    from clinic.accounts.roles import Role
+
+    role = Role(who)
+    roles_first, perms_first = _fresh(people[who]), _fresh(people[who])
+    expected = ModelBackend().get_all_permissions(_fresh(people[who]))
+    with django_assert_num_queries(1):
+        assert roles_first.has_role(role)
+        assert roles_first.get_all_permissions() == expected
+    with django_assert_num_queries(1):
+        assert perms_first.get_all_permissions() == expected
+        assert perms_first.has_role(role) and perms_first.role == role
+
+
+def test_a_changed_role_is_seen_at_once_by_the_same_user_object(people):
+    from clinic.accounts import services
+    from clinic.accounts.roles import Role
+
+    coordinator, admin = _fresh(people["coordinator"]), _fresh(people["clinic_admin"])
+    assert not coordinator.has_perm("accounts.review_intakes")
+    services.change_staff_role(
+        actor=admin, user=coordinator, role=Role.CLINICIAN, reason="covering"
+    )
+    assert coordinator.role == Role.CLINICIAN
+    assert coordinator.has_perm("accounts.review_intakes")
