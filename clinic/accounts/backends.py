@@ -23,8 +23,9 @@ def _access_sql() -> str:
     group_perms = connection.ops.quote_name(Group.permissions.through._meta.db_table)
     perm = connection.ops.quote_name(Permission._meta.db_table)
     content_type = connection.ops.quote_name(ContentType._meta.db_table)
-    return (
-        f"SELECT 'r', g.name, NULL FROM {group} g"
+    # Only table names from the models' own meta, quoted; the user id goes as a parameter.
+    sql = (
+        f"SELECT 'r', g.name, NULL FROM {group} g"  # noqa: S608 - see above
         f" WHERE g.id IN (SELECT ug.group_id FROM {user_groups} ug WHERE ug.user_id = %s)"
         " UNION ALL"
         f" SELECT 'p', ct.app_label, p.codename FROM {perm} p"
@@ -33,6 +34,7 @@ def _access_sql() -> str:
         f" (SELECT ug.group_id FROM {user_groups} ug WHERE ug.user_id = %s))"
         f" OR p.id IN (SELECT up.permission_id FROM {user_perms} up WHERE up.user_id = %s)"
     )
+    return sql
 
 
 def access_rows(user_id: int) -> list[tuple[str, str, str | None]]:
