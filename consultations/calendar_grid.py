@@ -73,21 +73,31 @@ def _overlaps(a: Interval, b: Interval) -> bool:
 
 
 def _hours_range(days, zone, intervals: Iterable[Interval]) -> tuple[int, int]:
-    """First and last hour (0-24) worth showing: hours worked and appointments, whole hours."""
+    """First and last hour (0-24) worth showing: hours worked and appointments, whole hours.
+
+    Each interval is read on the days it touches (found from its own dates), not
+    compared with every day shown."""
     first, last = 24, 0
-    for day in days:
-        midnight = dt.datetime.combine(day, dt.time(), zone)
-        next_midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone)
-        for start, end in intervals:
-            start, end = max(start, midnight), min(end, next_midnight)
-            if start >= end:
-                continue
-            local_start, local_end = start.astimezone(zone), end.astimezone(zone)
-            first = min(first, local_start.hour)
-            if end == next_midnight:
-                last = 24
-            else:
-                last = max(last, local_end.hour + (1 if local_end.time().minute else 0))
+    shown = set(days)
+    if not shown:
+        return DEFAULT_HOURS
+    earliest, latest = min(shown), max(shown)
+    for start, end in intervals:
+        day = max(start.astimezone(zone).date(), earliest)
+        until = min(end.astimezone(zone).date(), latest)
+        while day <= until:
+            if day in shown:
+                midnight = dt.datetime.combine(day, dt.time(), zone)
+                next_midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone)
+                clipped_start, clipped_end = max(start, midnight), min(end, next_midnight)
+                if clipped_start < clipped_end:
+                    first = min(first, clipped_start.astimezone(zone).hour)
+                    if clipped_end == next_midnight:
+                        last = 24
+                    else:
+                        clipped_end = clipped_end.astimezone(zone)
+                        last = max(last, clipped_end.hour + (1 if clipped_end.minute else 0))
+            day += dt.timedelta(days=1)
     if first >= last:
         return DEFAULT_HOURS
     return first, last
@@ -176,10 +186,9 @@ def _provider_column(
             blocks[-1] = (b_first, max(b_last, last), [*items, e])
         else:
             blocks.append((first, last, [e]))
-    busy_rows: set[int] = set()
-    for first, last, items in blocks:
-        cells[first] = Cell(BUSY, rows=last - first + 1, entries=items)
-        busy_rows.update(range(first, last + 1))
+    starts_block = {
+        first: Cell(BUSY, rows=last - first + 1, entries=items) for first, last, items in blocks
+    }
     # Each row: free when any working interval overlaps it, else the first cut's label
     # (in the order given) that overlaps it, else not working.
     free = [False] * n
@@ -191,28 +200,30 @@ def _provider_column(
         for r in rows.touched(interval):
             if labels[r] is None:
                 labels[r] = text
-    plain: list[Cell] = []
-    for i in range(n):
-        if i in busy_rows:
-            plain.append(Cell("_"))  # placeholder, replaced below
-        elif free[i]:
-            plain.append(Cell(FREE, label="Free"))
-        elif labels[i] is not None:
-            plain.append(Cell(OFF, label=labels[i]))
-        else:
-            plain.append(Cell(SHUT, label="Not working"))
-    # Merge the runs between appointment blocks, keeping each block where it starts.
-    out: list[Cell | None] = []
-    run: list[Cell] = []
-    for i in range(n):
-        if i in busy_rows:
-            out.extend(_merge_cells(run))
-            run = []
-            out.append(cells[i])  # the block's Cell on its first row, None under it
-        else:
-            run.append(plain[i])
-    out.extend(_merge_cells(run))
-    return out
+    # Neighbouring rows saying the same thing become one block (None under it), as
+    # _merge_cells does, without a Cell for every row first; appointment blocks stay whole.
+    i = 0
+    while i < n:
+        block = starts_block.get(i)
+        if block is not None:
+            cells[i] = block
+            i += block.rows
+            continue
+        said = _says(free[i], labels[i])
+        j = i + 1
+        while j < n and j not in starts_block and _says(free[j], labels[j]) == said:
+            j += 1
+        cells[i] = Cell(said[0], rows=j - i, label=said[1])
+        i = j
+    return cells
+
+
+def _says(free: bool, label: str | None) -> tuple[str, str]:
+    if free:
+        return FREE, "Free"
+    if label is not None:
+        return OFF, label
+    return SHUT, "Not working"
 
 
 def _chair_column(rows: _Rows, windows: list[Interval], capacity: int) -> list[Cell | None]:
