@@ -3,6 +3,7 @@
 
 from dataclasses import dataclass
 from functools import lru_cache
+from html import escape
 from urllib.parse import quote
 
 from django import template
@@ -11,7 +12,6 @@ from django.template.defaultfilters import date as date_filter
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
@@ -94,70 +94,106 @@ def staff_actions(appointment) -> list[Button]:
 _CSRF = CsrfTokenNode()
 
 
+def _e(value) -> str:
+    """conditional_escape(value) as a plain str: the same characters, without the lazy
+    wrapper and SafeString every call of it makes (a week draws thousands of values)."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return escape(str(value), quote=True)
+
+
+@lru_cache(maxsize=64)
+def _shape_html(action: A, label: str, prefix: str) -> tuple:
+    """A button's own words, escaped once a process: the URL before the appointment's id
+    and after it, the action's value, its classes, icon and label, whether it is a form,
+    and what joins `next=` to its URL."""
+    _label, icon, style, name, query, post = _SHAPES[action]
+    before, after = _url_shape(name, prefix)
+    joiner = "&" if "?" in query else "?"
+    values = (before, after + query, action, style, icon, label)
+    return (*(_e(v) for v in values), post, joiner)
+
+
+class Page:
+    """What every button on one page shares: where it comes back to (as given and as a
+    quoted query value) and the CSRF field, worked out once a page, not once a button."""
+
+    def __init__(self, context, next: str = ""):  # noqa: A002 (the query's name)
+        request = context.get("request")
+        self.context = context
+        self.back = next or (request.get_full_path() if request is not None else "")
+        self.quoted = _e(quote(self.back, safe="/"))
+        self._csrf: str | None = None
+        self.now = timezone.now()
+
+    @property
+    def csrf(self) -> str:
+        if self._csrf is None:
+            self._csrf = str(_CSRF.render(self.context))
+        return self._csrf
+
+    def actions(self, appointment, label: str = "") -> str:
+        """The buttons of one appointment, drawn once a page for each (label, back) it is
+        shown with (the week shows every appointment in its grid and again in its list)."""
+        key = (label, self.back)
+        drawn = appointment.__dict__.setdefault("_actions_drawn", {})
+        if key not in drawn:
+            drawn[key] = _draw(self, appointment, label)
+        return drawn[key]
+
+
 @register.simple_tag(takes_context=True)
 def appointment_actions(context, appointment, label="", next=""):  # noqa: A002 (the query's name)
     """Move / Cancel / No-show / Undo (and check in, completed) for one appointment, as its
     status and the time allow: what _appointment_actions.html draws (see there).
 
-    Drawn here rather than by a template, and once a page for each appointment (the week
-    shows every appointment in its grid and again in its list): a calendar week draws a
-    few hundred of these."""
-    request = context.get("request")
-    back = next or (request.get_full_path() if request is not None else "")
-    key = (label, back)
-    drawn = appointment.__dict__.setdefault("_actions_drawn", {})
-    if key not in drawn:
-        drawn[key] = _draw(context, appointment, label, back)
-    return drawn[key]
+    Drawn here rather than by a template; pages with many appointments (the calendar
+    week) make one Page and call its actions() for each."""
+    return Page(context, next).actions(appointment, label)
 
 
-def _draw(context, appointment, label: str, back: str) -> str:
-    buttons = staff_actions(appointment)
-    if not buttons:
-        return "\n"  # the spacing the partial always had
-    said = label or format_html(
-        "{}, {}",
-        appointment.patient,
-        date_filter(template_localtime(appointment.start), "M j, g:i A"),
+def _draw(page: Page, appointment, label: str) -> str:
+    facts = status.Facts(
+        status=appointment.status,
+        start=appointment.start,
+        end=appointment.end,
+        now=page.now,
+        zone=settings.CLINIC_TIME_ZONE,
     )
-    to = f"{back}#appt-{appointment.pk}"
+    actions = status.offered(facts)
+    if not actions:
+        return "\n"  # the spacing the partial always had
+    said = _e(
+        label
+        or f"{appointment.patient}, "
+        f"{date_filter(template_localtime(appointment.start), 'M j, g:i A')}"
+    )
+    pk = _e(appointment.pk)
+    to = f"{_e(page.back)}#appt-{pk}"
+    prefix = get_script_prefix()
     parts = []
-    for b in buttons:
-        if b.post:
+    for action in actions:
+        text = _SHAPES[action][0]
+        if action == A.UNDO:
+            text = UNDO_LABELS.get(appointment.status, "Undo")
+        before, after, value, style, icon, text, post, joiner = _shape_html(action, text, prefix)
+        url = f"{before}{pk}{after}"
+        if post:
             parts.append(
-                format_html(
-                    '<form method="post" action="{}">{}\n'
-                    '<input type="hidden" name="action" value="{}">\n'
-                    '<input type="hidden" name="next" value="{}">\n'
-                    '<button class="btn btn-sm {}"><i class="bi {}" aria-hidden="true"></i> {}'
-                    '<span class="visually-hidden">: {}</span></button>\n</form>',
-                    b.url,
-                    _CSRF.render(context),
-                    b.action,
-                    to,
-                    b.style,
-                    b.icon,
-                    b.label,
-                    said,
-                )
+                f'\n<form method="post" action="{url}">{page.csrf}\n'
+                f'<input type="hidden" name="action" value="{value}">\n'
+                f'<input type="hidden" name="next" value="{to}">\n'
+                f'<button class="btn btn-sm {style}"><i class="bi {icon}" aria-hidden="true"></i> '
+                f'{text}<span class="visually-hidden">: {said}</span></button>\n</form>'
             )
         else:
-            joiner = "&" if "?" in b.url else "?"
             parts.append(
-                format_html(
-                    '<a class="btn btn-sm {}" href="{}{}next={}%23appt-{}"><i class="bi {}" '
-                    'aria-hidden="true"></i> {}<span class="visually-hidden">: {}</span></a>',
-                    b.style,
-                    b.url,
-                    joiner,
-                    quote(back, safe="/"),
-                    appointment.pk,
-                    b.icon,
-                    b.label,
-                    said,
-                )
+                f'\n<a class="btn btn-sm {style}" href="{url}{joiner}next={page.quoted}%23appt-'
+                f'{pk}"><i class="bi {icon}" aria-hidden="true"></i> {text}'
+                f'<span class="visually-hidden">: {said}</span></a>'
             )
-    return format_html(
-        '\n<div class="d-flex flex-wrap gap-1 no-print appointment-actions">{}\n</div>\n',
-        mark_safe("".join(f"\n{part}" for part in parts)),  # noqa: S308 - format_html's each
+    html = (
+        '\n<div class="d-flex flex-wrap gap-1 no-print appointment-actions">'
+        f"{''.join(parts)}\n</div>\n"
     )
+    return mark_safe(html)  # noqa: S308 - every value in it went through _e (escaped) once

@@ -1,132 +1,216 @@
 """`{% grid_body grid week %}`: the rows of the staff calendar's time grid (_grid.html),
 and `{% week_entries entries filters %}`: one day's list items on the week page.
 
-A week draws about two thousand cells and a few hundred appointments, twice; as template
-code that was most of the page's time, so they are written here, as the templates say.
+A week draws about five hundred cells and a few hundred appointments, twice (grid and
+list); as template code, or as format_html calls, that was most of the page's time. So
+they are written here as f-strings: each value is escaped once for each appointment
+(`_words`, `_e`, the same characters as conditional_escape) and each piece is marked safe
+once, where it is finished.
 """
 
 from django import template
-from django.template.defaultfilters import time as time_filter
+from django.template.defaultfilters import date as date_filter
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
-from .appointment_actions import appointment_actions
+from .appointment_actions import Page, _e
 
 register = template.Library()
 
 
+def _page(context) -> tuple[Page, str]:
+    """The page's button maker and the search URL, made once a page for the grid and the
+    week's list alike."""
+    shared = context.render_context.get(_page)
+    if shared is None:
+        shared = context.render_context[_page] = (Page(context), _e(reverse("schedule:search")))
+    return shared
+
+
+def _clock(start) -> tuple[str, str]:
+    """("8 AM", "8:15 AM"): a row's heading, as the `g A` and `g:i A` date formats."""
+    start = template_localtime(start)
+    hour = f"{start.hour % 12 or 12}"
+    noon = "AM" if start.hour < 12 else "PM"
+    return f"{hour} {noon}", f"{hour}:{start.minute:02d} {noon}"
+
+
+@register.simple_tag
+def grid_head(grid, week, today, filters):
+    """The grid's column groups and headings: on the week, a heading for each day (a link
+    to it) over its columns; then each column's (a provider, chairs, or an idle day's),
+    its day said first for screen readers on the week."""
+    named = {day: _e(date_filter(day, "D M j")) for day in grid.days}  # once a day
+    out = ['<colgroup><col class="cal-time-col"></colgroup>\n']
+    for _day, columns in grid.day_columns:
+        cols = "".join(f'<col class="cal-col-{_e(c.kind)}">' for c in columns)
+        out.append(f"<colgroup>{cols}</colgroup>")
+    out.append("\n<thead>\n")
+    if week:
+        day_url = _e(reverse("schedule:day"))
+        provider = f"&amp;provider={_e(filters.provider.pk)}" if filters.provider else ""
+        out.append('<tr>\n<td class="cal-corner"></td>\n')
+        for day, span in grid.day_heads:
+            today_class, badge = "", ""
+            if day == today:
+                today_class = " cal-today"
+                badge = ' <span class="badge text-bg-primary">Today</span>'
+            out.append(
+                f'<th scope="colgroup" colspan="{_e(span)}" class="cal-day{today_class}">\n'
+                f'<a href="{day_url}?date={_e(day.isoformat())}{provider}">{named[day]}</a>'
+                f"{badge}\n</th>\n"
+            )
+        out.append("</tr>\n")
+    out.append('<tr>\n<th scope="col" class="cal-time-head">Time</th>\n')
+    for c in grid.columns:
+        classes = " cal-day-start" if c.first_of_day else ""
+        if c.kind == "chairs":
+            classes += " cal-chairs-head"
+        day = f'<span class="visually-hidden">{named[c.day]}, </span>' if week else ""
+        out.append(f'<th scope="col" class="cal-col-head{classes}">{day}{_e(c.title)}</th>\n')
+    out.append("</tr>\n</thead>\n")
+    return mark_safe("".join(out))  # noqa: S308 - every value went through _e (escaped)
+
+
 @register.simple_tag(takes_context=True)
 def grid_body(context, grid, week=False):
-    search = reverse("schedule:search")
+    page, search = _page(context)
+    drawn: dict = {}  # cells that read the same are written once
     out = []
     for row in grid.rows:
-        start = template_localtime(row.start)
+        hour, minute = _clock(row.start)
         if row.on_the_hour:
-            when = conditional_escape(time_filter(start, "g A"))
+            out.append(
+                f'\n<tr class="cal-hour">\n<th scope="row" class="cal-time">{_e(hour)}</th>\n'
+            )
         else:
-            when = format_html(
-                '<span class="visually-hidden">{}</span>', time_filter(start, "g:i A")
+            out.append(
+                f'\n<tr class="">\n<th scope="row" class="cal-time"><span class="visually-hidden">'
+                f"{_e(minute)}</span></th>\n"
             )
-        out.append(
-            format_html(
-                '\n<tr class="{}">\n<th scope="row" class="cal-time">{}</th>\n',
-                "cal-hour" if row.on_the_hour else "",
-                when,
-            )
-        )
         for cell in row.cells:
-            if cell:
-                out.append(_cell(context, cell, week, search))
+            if cell is None:
+                continue
+            if cell.kind == "busy":
+                body = "".join(_appointment(e, week, page, search) for e in cell.entries)
+                out.append(f'\n<td rowspan="{_e(cell.rows)}" class="cal-busy">\n{body}\n</td>\n')
+                continue
+            key = (cell.kind, cell.rows, cell.label, cell.used, cell.capacity)
+            if key not in drawn:
+                drawn[key] = _cell(cell)
+            out.append(drawn[key])
         out.append("\n</tr>\n")
-    return mark_safe("".join(out))  # noqa: S308 - every piece is format_html's or escaped
+    return mark_safe("".join(out))  # noqa: S308 - every value went through _e (escaped)
 
 
-def _cell(context, cell, week, search) -> str:
-    head = format_html(
-        '\n<td rowspan="{}" class="cal-{}{}">\n',
-        cell.rows,
-        cell.kind,
-        " cal-full" if cell.full else "",
-    )
-    if cell.kind == "busy":
-        body = "".join(_appointment(context, e, week, search) for e in cell.entries)
-    elif cell.kind == "chairs":
+def _cell(cell) -> str:
+    """A cell that is not an appointment block: chairs in use, time off, free, not working."""
+    full = " cal-full" if cell.full else ""
+    head = f'\n<td rowspan="{_e(cell.rows)}" class="cal-{_e(cell.kind)}{full}">\n'
+    if cell.kind == "chairs":
         if cell.used:
-            body = format_html(
-                '<span class="cal-chairs-count">{}/{}</span><span class="visually-hidden">'
-                " chairs in use</span>{}",
-                cell.used,
-                cell.capacity,
-                mark_safe(' <span class="cal-chairs-full">full</span>') if cell.full else "",
+            body = (
+                f'<span class="cal-chairs-count">{_e(cell.used)}/{_e(cell.capacity)}</span>'
+                '<span class="visually-hidden"> chairs in use</span>'
+                + (' <span class="cal-chairs-full">full</span>' if cell.full else "")
             )
         else:
             body = '<span class="visually-hidden">No chairs in use</span>'
     elif cell.kind == "off":
         icon = "bi-door-closed" if cell.label[:6] == "Clinic" else "bi-calendar-x"
-        body = format_html(
-            '<span class="cal-label"><i class="bi {}" aria-hidden="true"></i> {}</span>',
-            icon,
-            cell.label,
+        body = (
+            f'<span class="cal-label"><i class="bi {icon}" aria-hidden="true"></i> '
+            f"{_e(cell.label)}</span>"
         )
     elif cell.kind == "free":
         body = '<span class="cal-label">Free</span>'
     else:
-        body = format_html('<span class="visually-hidden">{}</span>', cell.label)
+        body = f'<span class="visually-hidden">{_e(cell.label)}</span>'
     return f"{head}{body}\n</td>\n"
 
 
-def _appointment(context, e, week, search) -> str:
+class _Words:
+    """One appointment's values as the calendar writes them, each escaped once a page."""
+
+    __slots__ = (
+        "pk",
+        "status",
+        "when",
+        "start",
+        "patient",
+        "patient_link",
+        "kind",
+        "mode",
+        "state",
+        "label",
+    )
+
+    def __init__(self, e, search: str):
+        a = e.appointment
+        when = e.when
+        self.label = f"{a.patient}, {when}"  # what each button says to a screen reader
+        self.pk = _e(a.pk)
+        self.status = _e(a.status)
+        self.when = _e(when)
+        self.start = _e(e.start_label)
+        self.patient = _e(a.patient)
+        self.patient_link = f"{search}?patient={_e(a.patient_id)}"
+        kind = _e(a.appointment_type)
+        if a.chair:
+            kind = f"{kind} · {_e(a.chair.name)}"
+        self.kind = kind
+        self.mode = _e(a.get_mode_display())
+        self.state = _status(a)
+
+
+def _words(e, search: str) -> _Words:
     a = e.appointment
+    words = a.__dict__.get("_calendar_words")
+    if words is None:
+        words = a.__dict__["_calendar_words"] = _Words(e, search)
+    return words
+
+
+def _appointment(e, week, page: Page, search: str) -> str:
+    a = e.appointment
+    w = _words(e, search)
     if week:
-        when = format_html(
-            '<span aria-hidden="true">{}</span><span class="visually-hidden">{}</span>',
-            e.start_label,
-            e.when,
+        when = (
+            f'<span aria-hidden="true">{w.start}</span>'
+            f'<span class="visually-hidden">{w.when}</span>'
         )
     else:
-        when = conditional_escape(e.when)
-    kind = conditional_escape(str(a.appointment_type))
-    if a.chair:
-        kind = format_html("{} · {}", kind, a.chair.name)
+        when = w.when
+    kind = w.kind
     if a.mode == "telehealth":
-        kind = format_html('{} · <i class="bi bi-camera-video" aria-hidden="true"></i> video', kind)
-    state = ""
-    if a.status != "booked":
-        state = format_html('<span class="cal-appt-status">{}</span>\n', _status(a))
-    return format_html(
-        '\n<div class="cal-appt cal-appt-{}{}" id="appt-{}">\n'
-        '<span class="cal-appt-time">{}</span>\n'
-        '<a href="{}?patient={}" class="cal-appt-patient">{}</a>\n'
-        '<span class="cal-appt-type">{}</span>\n'
-        "{}"
-        '<div class="cal-appt-actions">{}</div>\n</div>\n',
-        a.status,
-        " cal-appt-chair" if a.uses_chair else "",
-        a.pk,
-        when,
-        search,
-        a.patient_id,
-        a.patient,
-        kind,
-        state,
-        appointment_actions(context, a, label=f"{a.patient}, {e.when}"),
+        kind = f'{kind} · <i class="bi bi-camera-video" aria-hidden="true"></i> video'
+    state = f'<span class="cal-appt-status">{w.state}</span>\n' if a.status != "booked" else ""
+    chair = " cal-appt-chair" if a.uses_chair else ""
+    actions = page.actions(a, label=w.label)
+    return (
+        f'\n<div class="cal-appt cal-appt-{w.status}{chair}" id="appt-{w.pk}">\n'
+        f'<span class="cal-appt-time">{when}</span>\n'
+        f'<a href="{w.patient_link}" class="cal-appt-patient">{w.patient}</a>\n'
+        f'<span class="cal-appt-type">{kind}</span>\n'
+        f"{state}"
+        f'<div class="cal-appt-actions">{actions}</div>\n</div>\n'
     )
 
 
-_STATUS: dict[tuple[str, str], str] = {}
+_STATUS: dict[str, str] = {}  # a status's label is its choice's, fixed in the code
 
 
 def _status(a) -> str:
     """_status.html for the appointment's status: a handful of values, each drawn once."""
-    key = (a.status, a.get_status_display())
-    if key not in _STATUS:
-        _STATUS[key] = get_template("consultations/staff/_status.html").render(
-            {"status": key[0], "label": key[1]}
+    if a.status not in _STATUS:
+        _STATUS[a.status] = str(
+            get_template("consultations/staff/_status.html").render(
+                {"status": a.status, "label": a.get_status_display()}
+            )
         )
-    return mark_safe(_STATUS[key])  # noqa: S308 - a template's output
+    return _STATUS[a.status]
 
 
 @register.simple_tag(takes_context=True)
@@ -134,34 +218,19 @@ def week_entries(context, entries, filters):
     """The list items of one day on the week page (calendar_week.html)."""
     if not entries:
         return mark_safe('\n<li class="list-group-item text-body-secondary">No appointments</li>\n')
-    search = reverse("schedule:search")
+    page, search = _page(context)
     out = []
     for e in entries:
         a = e.appointment
-        provider = "" if filters.provider else format_html(" · {}", a.provider)
-        chair = format_html(" · {}", a.chair.name) if a.chair else ""
+        w = _words(e, search)
+        provider = "" if filters.provider else f" · {_e(a.provider)}"
         own = e.provider_when
-        own = (
-            format_html('<br><span class="text-body-secondary">Provider\'s time: {}</span>', own)
-            if own
-            else ""
-        )
+        if own:
+            own = f'<br><span class="text-body-secondary">Provider\'s time: {_e(own)}</span>'
+        actions = page.actions(a, label=w.label)
         out.append(
-            format_html(
-                '\n<li class="list-group-item">\n<strong>{}</strong>{}<br>\n'
-                '<a href="{}?patient={}">{}</a> · {}{} · {}<br>\n{}\n'
-                '<div class="mt-1">{}</div>\n{}\n</li>\n',
-                e.when,
-                provider,
-                search,
-                a.patient_id,
-                a.patient,
-                a.appointment_type,
-                chair,
-                a.get_mode_display(),
-                _status(a),
-                appointment_actions(context, a, label=f"{a.patient}, {e.when}"),
-                own,
-            )
+            f'\n<li class="list-group-item">\n<strong>{w.when}</strong>{provider}<br>\n'
+            f'<a href="{w.patient_link}">{w.patient}</a> · {w.kind} · {w.mode}'
+            f'<br>\n{w.state}\n<div class="mt-1">{actions}</div>\n{own}\n</li>\n'
         )
-    return mark_safe("".join(out))  # noqa: S308 - every piece is format_html's
+    return mark_safe("".join(out))  # noqa: S308 - every value went through _e (escaped)
