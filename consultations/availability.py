@@ -37,7 +37,7 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -89,6 +89,9 @@ class OverrideSpec:
     start: dt.time | None = None  # None + None = the whole day; else these times each date
     end: dt.time | None = None
     end_date: dt.date | None = None  # the last date included; None means start_date only
+    # What staff wrote ("Staff training"): the booking page names a closed day with it; no
+    # rule here reads it.
+    note: str = field(default="", compare=False)
 
     @property
     def last_date(self) -> dt.date:
@@ -686,11 +689,13 @@ class FreeDays:
     free_slots grouped with group_by_local_day.
     """
 
-    def __init__(self, runs: dict[dt.date, list[_Run]], step: dt.timedelta, duration):
+    def __init__(self, runs: dict[dt.date, list[_Run]], step: dt.timedelta, duration, overrides=()):
         self._runs = runs
         self._step = step // _US
         self._duration = duration
         self.days = sorted(runs)  # only days with a free slot
+        # The overrides the slots were worked out from (the page names the closed days).
+        self.overrides: tuple[OverrideSpec, ...] = tuple(overrides)
 
     def __contains__(self, day: dt.date) -> bool:
         return day in self._runs
@@ -731,6 +736,7 @@ def free_days(*, time_zone: str, **arguments) -> FreeDays:
     arguments.setdefault("clinic_time_zone", "America/New_York")
     for name in ("chairs", "opening_hours", "supervisors"):
         arguments.setdefault(name, ())
+    arguments["overrides"] = overrides = tuple(arguments["overrides"])
     zone = ZoneInfo(time_zone)
     step_us = step // _US
     by_day: dict[dt.date, list[_Run]] = defaultdict(list)
@@ -749,7 +755,7 @@ def free_days(*, time_zone: str, **arguments) -> FreeDays:
             for k in range(run.count):
                 us = run.first + k * step_us
                 by_day[_moment(us).astimezone(zone).date()].append(_Run(run.provider_id, us, 1))
-    return FreeDays(dict(by_day), step, arguments["appointment_type"].duration)
+    return FreeDays(dict(by_day), step, arguments["appointment_type"].duration, overrides)
 
 
 def group_by_local_day(slots: Iterable[Slot], time_zone: str) -> dict[dt.date, list[Slot]]:

@@ -161,8 +161,12 @@ def picker_context(request, *, patient, moving=None, staff=False) -> dict:
     def buttons(day):  # one day's time buttons, made only for the days the page shows
         return _unique_times(free.slots(day), context["zone"], names, notice_ends, preferences)
 
+    loaded = (first - dt.timedelta(days=1), last + dt.timedelta(days=1))  # schedule_inputs'
     first, last = min([first, *days]), max([last, *days])
-    closed = _closed_days(first, last)
+    # The slots' overrides hold every closure of those dates; a day further off (only a
+    # patient many zones from the clinic) is read on its own.
+    covered = loaded[0] <= first and last <= loaded[1]
+    closed = _closed_days(first, last, free.overrides if covered else None)
     context["months"] = month_grid.month_grid(
         counts=dict(context["days"]),
         first=first,
@@ -188,12 +192,15 @@ def _preferences(patient) -> month_grid.Preferences:
     return month_grid.Preferences.from_answers(intake.answers if intake else {})
 
 
-def _closed_days(first: dt.date, last: dt.date) -> dict[dt.date, str]:
+def _closed_days(first: dt.date, last: dt.date, overrides=None) -> dict[dt.date, str]:
     """Whole-day clinic closures in first..last, each named (its note, else the public
-    holiday that day, else "Clinic closed")."""
-    rows = DateOverride.objects.overlapping(first, last).filter(
-        kind=DateOverride.Kind.CLOSURE, start__isnull=True
-    )
+    holiday that day, else "Clinic closed"), from `overrides` (OverrideSpec, in date
+    order) when they hold those dates, else read here."""
+    if overrides is None:
+        rows = DateOverride.objects.overlapping(first, last).filter(
+            kind=DateOverride.Kind.CLOSURE, start__isnull=True
+        )
+        overrides = [selectors.override_spec(row) for row in rows]
     try:
         named = {
             h.date: h.name
@@ -205,9 +212,11 @@ def _closed_days(first: dt.date, last: dt.date) -> dict[dt.date, str]:
     except UnknownRegion:
         named = {}
     closed = {}
-    for row in rows:
+    for row in overrides:
+        if row.kind != DateOverride.Kind.CLOSURE or row.start is not None:
+            continue
         day = max(row.start_date, first)
-        while day <= min(row.end_date, last):
+        while day <= min(row.last_date, last):
             closed[day] = row.note or named.get(day) or "Clinic closed"
             day += dt.timedelta(days=1)
     return closed

@@ -6,6 +6,7 @@ maintainers, so nobody types next year's Thanksgiving by hand.
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 import holidays
 
@@ -22,6 +23,13 @@ class UnknownRegion(ValueError):
 
 def holidays_in(year: int, country: str, subdivision: str = "") -> list[Holiday]:
     """The year's public holidays, in date order; days with two names are listed once."""
+    return list(_holidays_in(year, country, subdivision))
+
+
+# The rules are the package's data, fixed for the life of the process, and working a year
+# out costs more than the rest of the booking page's closed days: each year once.
+@lru_cache(maxsize=64)
+def _holidays_in(year: int, country: str, subdivision: str) -> tuple[Holiday, ...]:
     try:
         calendar = holidays.country_holidays(country, subdiv=subdivision or None, years=year)
     except NotImplementedError as error:  # an unknown country or subdivision
@@ -30,4 +38,4 @@ def holidays_in(year: int, country: str, subdivision: str = "") -> list[Holiday]
             f"{'-' + subdivision if subdivision else ''}”: check CLINIC_HOLIDAYS_COUNTRY and "
             "CLINIC_HOLIDAYS_SUBDIVISION."
         ) from error
-    return [Holiday(day, name) for day, name in sorted(calendar.items())]
+    return tuple(Holiday(day, name) for day, name in sorted(calendar.items()))

@@ -45,7 +45,9 @@ def type_spec(t: AppointmentType) -> av.AppointmentTypeSpec:
 
 
 def override_spec(o: DateOverride) -> av.OverrideSpec:
-    return av.OverrideSpec(o.kind, o.start_date, o.provider_id, o.start, o.end, o.end_date)
+    return av.OverrideSpec(
+        o.kind, o.start_date, o.provider_id, o.start, o.end, o.end_date, note=o.note
+    )
 
 
 def schedule_inputs(provider_ids, start_date: dt.date, end_date: dt.date, active=None) -> dict:

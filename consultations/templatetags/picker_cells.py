@@ -1,17 +1,24 @@
-"""`{% month_tables months weekday_names choice staff %}`: the booking page's month grid.
+"""The booking page's month grid (`{% month_tables months weekday_names choice staff %}`)
+and its time buttons (`{% time_buttons buttons %}`).
 
 Three months of day cells, each a link with its count of free times, a closed day or a day
-off, every one named with its full date for screen readers: as template code that was most
-of the booking page's rendering, so the tables are written here, as book.html describes.
+off, every one named with its full date for screen readers, and a button for each free
+time: as template code that was most of the booking page's rendering, so they are written
+here, as book.html describes.
 """
+
+from html import escape
+from urllib.parse import quote
 
 from django import template
 from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
 from django.utils import dates
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 register = template.Library()
+_NO_CSRF = "NOTPROVIDED"  # what the csrf context processor gives with no request
 
 
 @register.simple_tag
@@ -89,3 +96,55 @@ def _cell(cell, weekdays, month_names, link, suits) -> str:
         day.day,
         "no free times" if cell.in_window else "not bookable online",
     )
+
+
+@register.simple_tag(takes_context=True)
+def time_buttons(context, buttons, with_days=False):
+    """`{% time_buttons buttons %}`: one link (booking) or form (moving) a time.
+
+    As f-strings, every value escaped: the times page has dozens of them, and as an
+    included template each cost more than the rest of the page. `with_days`: `buttons`
+    are (day, button) pairs ("Suggested for you" spans days), each named with its day.
+    """
+    pairs = buttons if with_days else ((None, button) for button in buttons)
+    moving = context.get("moving")
+    if moving:
+        target = escape(
+            context.get("move_url") or reverse("consultations:reschedule", args=[moving.pk])
+        )
+        given = context.get("csrf_token")  # as {% csrf_token %} reads it
+        csrf = (
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(given))}">'
+            if given and given != _NO_CSRF
+            else ""
+        )
+    else:
+        choice = context["choice"]
+        target = escape(context.get("confirm_url") or reverse("consultations:confirm"))
+        query = f"?type={escape(str(choice.type.pk))}&amp;mode={escape(choice.mode)}&amp;provider="
+    out = []
+    for day, button in pairs:
+        slot = button.slot
+        text = f"{escape(date_filter(day, 'D, M j'))}, " if day is not None else ""
+        text += escape(button.label)
+        if button.provider_name:
+            text += f' <span class="small">· {escape(button.provider_name)}</span>'
+        if button.inside_notice:
+            text += ' <span class="small">· inside notice</span>'
+        start = slot.start.isoformat()
+        if moving:
+            out.append(
+                f'<form method="post" action="{target}">{csrf}\n'
+                f'<input type="hidden" name="start" value="{escape(start)}">'
+                f'<input type="hidden" name="provider" value="{slot.provider_id:d}">\n'
+                f'<button class="btn btn-outline-primary">{text}</button></form>\n'
+            )
+        else:
+            style = (
+                "btn-outline-warning text-body" if button.inside_notice else "btn-outline-primary"
+            )
+            out.append(
+                f'<a class="btn {style}" href="{target}{query}{slot.provider_id:d}'
+                f'&amp;start={escape(quote(start, safe="/"))}">{text}</a>\n'
+            )
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped

@@ -205,3 +205,82 @@ def test_staff_booking_asks_as_many_queries_for_a_full_calendar_as_for_an_empty_
     many, html = _queries(client, url, query)
     assert many == few
     assert "Dr. Extra 1" in html
+
+
+def test_time_buttons_escape_the_clinician_name(
+    login, approved_patient, initial, provider, on_the_day
+):
+    Provider.objects.filter(pk=provider.pk).update(display_name="<script>x</script>")
+    html = _page(login(approved_patient), initial, date="2027-01-12")
+    assert "<script>x</script>" not in html
+    # Each time of the day and each suggested one is named with who it is with.
+    assert html.count("· &lt;script&gt;x&lt;/script&gt;</span>") >= 24 + 4
+
+
+def test_moving_offers_each_time_as_a_form_that_moves_it(
+    client, login, approved_patient, initial, provider, on_the_day
+):
+    from consultations import services
+
+    start = dt.datetime(2027, 1, 12, 9, tzinfo=NY)
+    appointment = services.book_appointment(
+        patient=approved_patient,
+        appointment_type=initial,
+        provider=provider,
+        start=start,
+        mode="in_person",
+        actor=approved_patient,
+        now=NOW,
+    )
+    url = reverse("consultations:reschedule", args=[appointment.pk])
+    login(approved_patient)
+    client.handler.enforce_csrf_checks = True  # the form must carry its own token
+    html = re.sub(r"\s+", " ", client.get(url, {"date": "2027-01-14"}).content.decode())
+    form = re.search(
+        rf'<form method="post" action="{url}">'
+        r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"> '
+        r'<input type="hidden" name="start" value="2027-01-14T19:00:00\+00:00">'
+        rf'<input type="hidden" name="provider" value="{provider.pk}"> '
+        r'<button class="btn btn-outline-primary">2:00 PM <span class="small">· Dr. Lee</span>'
+        r"</button></form>",
+        html,
+    )
+    assert form
+    moved = client.post(
+        url,
+        {
+            "csrfmiddlewaretoken": form[1],
+            "start": "2027-01-14T19:00:00+00:00",
+            "provider": provider.pk,
+        },
+    )
+    assert moved.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.start == dt.datetime(2027, 1, 14, 14, tzinfo=NY)
+
+
+def test_closed_days_read_from_the_slots_overrides_are_those_read_on_their_own(provider):
+    from consultations import picker, selectors
+
+    DateOverride.objects.create(kind="closure", start_date=MLK_DAY, end_date=MLK_DAY)
+    DateOverride.objects.create(
+        kind="closure", start_date=dt.date(2027, 2, 3), end_date=dt.date(2027, 2, 4), note="Move"
+    )
+    DateOverride.objects.create(  # part of a day: not a closed day
+        kind="closure",
+        start_date=dt.date(2027, 2, 8),
+        start=dt.time(9),
+        end=dt.time(12),
+        end_date=dt.date(2027, 2, 8),
+    )
+    DateOverride.objects.create(
+        kind="time_off",
+        provider=provider,
+        start_date=dt.date(2027, 2, 9),
+        end_date=dt.date(2027, 2, 9),
+    )
+    first, last = dt.date(2027, 1, 6), dt.date(2027, 2, 3)
+    loaded = selectors.schedule_inputs([provider.pk], first, last)["overrides"]
+    read = picker._closed_days(first, last)
+    assert picker._closed_days(first, last, loaded) == read
+    assert read == {MLK_DAY: "Martin Luther King Jr. Day", dt.date(2027, 2, 3): "Move"}
