@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from .questionnaire import Question, Section
 
@@ -49,8 +50,9 @@ class Slot:
     values: int = 1
 
 
+@cache
 def slots(section: Section) -> dict[str, Slot]:
-    """Every name the step's form reads, with its bounds."""
+    """Every name the step's form reads, with its bounds (kept per process: read only)."""
     out = {}
     for q in section.questions:
         if q.type != "repeat":

@@ -5,6 +5,7 @@ hidden by a show-if condition are not required and their errors are dropped, so 
 is never blocked by a question they cannot see.
 """
 
+import copy
 import datetime as dt
 import json
 from decimal import Decimal
@@ -252,6 +253,37 @@ def to_json(value):
     return value
 
 
+class _QuestionFields(dict):
+    """A form class's fields, copied for each form without copying their choices.
+
+    Django deep-copies every field for every form it makes, choices included (and
+    normalises them again): a step's choice lists (sixty body areas, eleven-point scales)
+    cost more than the rest of making its form. The choices come from the questionnaire
+    and nothing changes them in place (a new list may be assigned to one form's field),
+    so each form's fields share them; what a form may change of its own (the widget and
+    its attrs, error messages, validators) is copied as Django copies it.
+    """
+
+    def __deepcopy__(self, memo):
+        return {name: _copy_field(field, memo) for name, field in self.items()}
+
+
+def _copy_field(field: forms.Field, memo) -> forms.Field:
+    if isinstance(field.widget, forms.MultiWidget):
+        return copy.deepcopy(field, memo)
+    copied = copy.copy(field)
+    copied.widget = copy.copy(field.widget)
+    copied.widget.attrs = field.widget.attrs.copy()
+    copied.error_messages = field.error_messages.copy()
+    copied.validators = field.validators[:]
+    return copied
+
+
+def _with_shared_choices(form: type[forms.Form]) -> type[forms.Form]:
+    form.base_fields = _QuestionFields(form.base_fields)
+    return form
+
+
 @cache
 def row_form_class(parent: Question) -> type[forms.Form]:
     fields = {q.key: make_field(q) for q in parent.fields}
@@ -259,7 +291,8 @@ def row_form_class(parent: Question) -> type[forms.Form]:
         if prefix == parent.key:
             for name in names:
                 fields[name].widget.attrs.update({"list": "medicine-names", "autocomplete": "off"})
-    return type(f"{parent.key.title()}RowForm", (RowForm,), {**fields, "question": parent})
+    row = type(f"{parent.key.title()}RowForm", (RowForm,), {**fields, "question": parent})
+    return _with_shared_choices(row)
 
 
 class RowForm(forms.Form):
@@ -480,7 +513,8 @@ def _anchor(field: forms.BoundField) -> str:
 @cache
 def form_class(section: Section) -> type[SectionForm]:
     fields = {q.key: make_field(q) for q in section.questions if q.type != "repeat"}
-    return type(f"{section.key.title()}Form", (SectionForm,), {**fields, "section": section})
+    form = type(f"{section.key.title()}Form", (SectionForm,), {**fields, "section": section})
+    return _with_shared_choices(form)
 
 
 def page_values(form: SectionForm) -> dict[str, list[str]]:

@@ -39,6 +39,14 @@ class IntakeNotEditable(IntakeError):
     pass
 
 
+class SectionClosed(IntakeError):
+    """While the clinic waits for more information, only the reopened sections are open."""
+
+    def __init__(self, intake):
+        super().__init__("that section is not reopened")
+        self.intake = intake
+
+
 class IntakeIncomplete(IntakeError):
     def __init__(self, missing):
         super().__init__(f"{len(missing)} required answers are missing")
@@ -97,6 +105,16 @@ def _lock(intake: Intake) -> Intake:
     return locked
 
 
+def _lock_open(patient, step: str) -> Intake:
+    """The patient's open intake, locked, when this step of it is theirs to edit."""
+    locked = Intake.objects.open().filter(patient=patient).select_for_update().first()
+    if locked is None or not locked.is_editable_by_patient:
+        raise IntakeNotEditable
+    if not locked.patient_may_edit(step):
+        raise SectionClosed(locked)
+    return locked
+
+
 def save_step(
     *,
     intake: Intake,
@@ -123,6 +141,19 @@ def save_step(
         )
 
 
+# What a step's save writes (the row is locked, so the other columns are as read anyway).
+_STEP_FIELDS = (
+    "answers",
+    "drafts",
+    "visited_steps",
+    "current_step",
+    "height_cm",
+    "weight_kg",
+    "phq9_item9_positive",
+    "updated_at",
+)
+
+
 def _write_step(locked, *, step, raw, valid_answers, complete, edits) -> Intake:
     """save_step's writes, on a row this transaction has locked already."""
     before = dict(locked.answers)  # for the audit trail, below
@@ -144,10 +175,12 @@ def _write_step(locked, *, step, raw, valid_answers, complete, edits) -> Intake:
     locked.current_step = step
     locked.height_cm, locked.weight_kg = body_metrics(locked.answers)
     locked.phq9_item9_positive = scoring.phq9_item9_positive(locked.answers)
+    written = [*_STEP_FIELDS]
     if step == "consent":
         # Any change to the consent step needs a fresh signature ("Save and continue").
         locked.consent_signed_at = None
-    locked.save()
+        written.append("consent_signed_at")
+    locked.save(update_fields=written)
     _audit_overwritten_answers(intake=locked, before=before)
     if step == "about":
         preferences.update_from_answers(user=locked.patient, answers=locked.answers)
@@ -166,17 +199,20 @@ class PageSave:
     stale: bool = False  # this page already saved something newer: nothing was written
 
 
-def save_page(*, intake: Intake, step: str, post: Posted) -> PageSave:
-    """Merge one page's save of a step into what is stored, field by field, in page order.
+def save_page(*, patient, step: str, post: Posted) -> PageSave:
+    """Merge one page's save of a step into the patient's open intake, field by field, in
+    page order.
 
     A field the page did not change keeps what another window saved meanwhile; a field both
     changed keeps both values as a conflict for the patient to resolve; a save older than one
     already stored from the same page changes nothing. The row is locked throughout, so two
-    saves at once are merged one after the other.
+    saves at once are merged one after the other. Refused (IntakeNotEditable, SectionClosed)
+    when the patient has no intake open to them, or not this step of it.
     """
     section = SECTION_BY_KEY[step]
     with transaction.atomic():
-        locked = _lock(intake)
+        # The one read of the intake a save makes: found, locked and checked at once.
+        locked = _lock_open(patient, step)
         state = EditState.from_drafts(locked.drafts)
         if state.is_stale(post.page, post.seq):
             return PageSave(locked, None, {}, stale=True)

@@ -151,14 +151,6 @@ def _read(section, post: QueryDict):
     return read_post(section, {k: post.getlist(k) for k in post})
 
 
-def _save(intake, key, post) -> services.PageSave:
-    """Save the step; a submit in another tab a moment ago means there is nothing to edit."""
-    try:
-        return services.save_page(intake=intake, step=key, post=post)
-    except services.IntakeNotEditable:
-        raise _StepsClosed from None
-
-
 def _with_notes(section, intake, form, shown=None):
     """The form with a note beside each answer two windows changed."""
     conflicts = EditState.from_drafts(intake.drafts).conflicts.get(section.key, {})
@@ -204,6 +196,10 @@ def _closed_step(request, intake, key):
     """While the clinic waits for more information, only the reopened sections are open."""
     if intake.patient_may_edit(key):
         return None
+    return _to_reopened(request, intake)
+
+
+def _to_reopened(request, intake):
     messages.info(
         request,
         "That section is closed. The clinic asked you to update: "
@@ -216,15 +212,25 @@ def _closed_step(request, intake, key):
 @require("use_patient_portal")
 @_closed_to_portal
 def step(request, key):
+    if request.method == "POST":
+        return _step_post(request, _step_or_404(key))
     intake, step = _editable_intake(request), _step_or_404(key)
     if closed := _closed_step(request, intake, key):
         return closed
-    if request.method != "POST":
-        services.move_to_step(intake=intake, step=key)
-        return render(
-            request, "intake/step.html", _step_context(intake, step, _stored(step.section, intake))
-        )
-    saved = _save(intake, key, _read(step.section, request.POST))
+    services.move_to_step(intake=intake, step=key)
+    return render(
+        request, "intake/step.html", _step_context(intake, step, _stored(step.section, intake))
+    )
+
+
+def _step_post(request, step):
+    key, post = step.key, _read(step.section, request.POST)
+    try:
+        saved = services.save_page(patient=request.user, step=key, post=post)
+    except services.IntakeNotEditable:  # a submit in another tab a moment ago
+        raise _StepsClosed from None
+    except services.SectionClosed as closed:
+        return _to_reopened(request, closed.intake)
     if saved.stale:  # this page already saved something newer: show what is stored
         return redirect(request.get_full_path())
     intake, form = saved.intake, _with_notes(step.section, saved.intake, saved.form)
@@ -271,16 +277,11 @@ def _step_url(key: str) -> str:
 @require_POST
 def autosave(request, key):
     """Saves typing a few seconds after it stops, without a page load."""
-    intake = Intake.objects.open().filter(patient=request.user).first()
-    if intake is None or not intake.is_editable_by_patient:
-        return JsonResponse({"saved": False, "reason": "not_editable"}, status=409)
     section = _step_or_404(key).section
-    if not intake.patient_may_edit(key):
-        return JsonResponse({"saved": False, "reason": "not_editable"}, status=409)
     post = _read(section, request.POST)
     try:
-        saved = _save(intake, key, post)
-    except _StepsClosed:
+        saved = services.save_page(patient=request.user, step=key, post=post)
+    except (services.IntakeNotEditable, services.SectionClosed):
         return JsonResponse({"saved": False, "reason": "not_editable"}, status=409)
     if saved.stale:  # the page's later save (or "Save and continue") is already stored
         return JsonResponse({"saved": False, "reason": "stale"})

@@ -115,6 +115,12 @@ class Question:
         if self.type not in TYPES:
             raise ValueError(f"{self.key}: unknown question type {self.type!r}")
 
+    def __hash__(self) -> int:
+        # Questions and sections key per-process caches (a repeat's row form, a section's
+        # form class) looked up on every request: hashing every label, choice and row field
+        # under them each time cost more than the look-up saves. Equal ones still hash alike.
+        return hash((self.key, self.type))
+
     @property
     def max_chars(self) -> int:
         """How many characters the answer may have: max_length, else its type's limit."""
@@ -152,6 +158,9 @@ class Section:
     # Not asked: their answers are derived from other answers (derived.py) or kept from
     # drafts and intakes made before a checklist replaced them. Shown to staff and scored.
     derived: tuple[Question, ...] = ()
+
+    def __hash__(self) -> int:
+        return hash(self.key)  # see Question.__hash__
 
     def visible_questions(self, answers: dict) -> list[Question]:
         return [q for q in self.questions if q.is_shown(answers)]

@@ -226,3 +226,23 @@ def test_answers_of_the_other_system_are_ignored():
 def test_unreadable_values_give_none_rather_than_an_error(junk):
     assert _metrics(measurement_system="metric", height_cm=junk, weight_kg=junk) == (None, None)
     assert _metrics(measurement_system="us", height_ft=junk, weight_lb=junk) == (None, None)
+
+
+def test_each_form_has_its_own_fields_though_their_choices_are_shared():
+    """Forms share their fields' choice lists (forms._QuestionFields): what one form's
+    rendering changes on its fields, widgets or choices never reaches the next form."""
+    from intake.forms import form_class
+
+    pain = SECTION_BY_KEY["pain"]
+    first = form_class(pain)(answers={})
+    first.fields["pain_onset"].widget.attrs["class"] = "drawn-once"
+    first.fields["pain_onset"].choices = [("only", "Only this form")]
+    first.fields["pain_onset"].error_messages["required"] = "changed"
+    second = form_class(pain)(answers={})
+    assert "class" not in second.fields["pain_onset"].widget.attrs
+    assert [v for v, _ in second.fields["pain_onset"].choices] == [
+        c.value for c in QUESTION_BY_KEY["pain_onset"].choices
+    ]
+    assert [v for v, _ in second.fields["pain_onset"].widget.choices][0] == "injury"
+    assert second.fields["pain_onset"].error_messages["required"] != "changed"
+    assert second.fields["pain_onset"] is not first.fields["pain_onset"]

@@ -358,8 +358,8 @@ def test_nul_characters_are_dropped_from_the_stored_draft(alice, intake):
 
 
 def test_a_submit_from_another_tab_mid_save_lands_on_the_portal_or_409_not_an_error(alice, intake):
-    # The save locks the row and finds it submitted meanwhile (services._lock).
-    with mock.patch.object(services, "_lock", side_effect=services.IntakeNotEditable):
+    # The save locks the row and finds it submitted meanwhile (services._lock_open).
+    with mock.patch.object(services, "_lock_open", side_effect=services.IntakeNotEditable):
         response = alice.post(step_url("about"), post_data("about", BASE))
         assert response.url == reverse("intake:portal")
         response = alice.post(autosave_url("about"), post_data("about", BASE))
