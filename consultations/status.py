@@ -235,8 +235,13 @@ RULES = (
 )
 
 
+_RULE_FOR = {(r.action, r.who): r for r in RULES}  # one rule per action and who (tested)
+
+
 def rule_for(action: str, who: Who) -> Rule | None:
-    return next((r for r in RULES if r.action == action and r.who == who), None)
+    # A look-up, not a scan: the calendar asks it six times for each of hundreds of
+    # appointments. Action and Who are StrEnums, so a plain "check_in" finds its rule too.
+    return _RULE_FOR.get((action, who))
 
 
 @dataclass(frozen=True)
@@ -303,15 +308,20 @@ def offered(f: Facts) -> list[Action]:
     Undo is offered on what the appointment alone shows (its status and times); the
     confirmation page then reads the last change and may still refuse or ask for a reason.
     """
-    actions = []
-    for action in (Action.CHECK_IN, Action.COMPLETE, Action.MOVE, Action.CANCEL, Action.NO_SHOW):
-        rule = rule_for(action, Who.STAFF)
-        if f.status in rule.from_statuses and not rule.check(f):
-            actions.append(action)
-    undo = rule_for(Action.UNDO, Who.STAFF)
-    if f.status in undo.from_statuses and not (f.status in CANCELLED and f.now >= f.end):
+    actions = [
+        rule.action for rule in _OFFERED if f.status in rule.from_statuses and not rule.check(f)
+    ]
+    if f.status in _UNDO.from_statuses and not (f.status in CANCELLED and f.now >= f.end):
         actions.append(Action.UNDO)
     return actions
+
+
+# The staff rules offered() reads, in the order their buttons are drawn.
+_OFFERED = tuple(
+    _RULE_FOR[(action, Who.STAFF)]
+    for action in (Action.CHECK_IN, Action.COMPLETE, Action.MOVE, Action.CANCEL, Action.NO_SHOW)
+)
+_UNDO = _RULE_FOR[(Action.UNDO, Who.STAFF)]
 
 
 def allowed_next(status: str) -> frozenset[str]:

@@ -82,6 +82,14 @@ def test_patients_only_cancel_and_move_their_own():
             decide(action, facts(BOOKED, START - 72 * HOUR, who=Who.PATIENT))
 
 
+def test_each_action_has_one_rule_for_each_who_found_by_its_plain_name():
+    pairs = [(rule.action, rule.who) for rule in status.RULES]
+    assert len(pairs) == len(set(pairs))  # rule_for() looks one up, it does not scan
+    for rule in status.RULES:
+        assert status.rule_for(str(rule.action), str(rule.who)) is rule
+    assert status.rule_for("teleport", Who.STAFF) is None
+
+
 # ------------------------------------------------------------------------- time rules
 
 
