@@ -116,7 +116,9 @@ def _shape_html(action: A, label: str, prefix: str) -> tuple:
 
 class Page:
     """What every button on one page shares: where it comes back to (as given and as a
-    quoted query value) and the CSRF field, worked out once a page, not once a button."""
+    quoted query value), the CSRF field and now, worked out once a page, not once a
+    button; and each set of buttons' HTML around the appointment's id and label, written
+    once a page for each set drawn (most appointments of a week share a handful)."""
 
     def __init__(self, context, next: str = ""):  # noqa: A002 (the query's name)
         request = context.get("request")
@@ -125,6 +127,9 @@ class Page:
         self.quoted = _e(quote(self.back, safe="/"))
         self._csrf: str | None = None
         self.now = timezone.now()
+        self.zone = settings.CLINIC_TIME_ZONE
+        self.prefix = get_script_prefix()
+        self._shapes: dict[tuple, str] = {}
 
     @property
     def csrf(self) -> str:
@@ -141,6 +146,15 @@ class Page:
             drawn[key] = _draw(self, appointment, label)
         return drawn[key]
 
+    def shape(self, actions: tuple, undo_label: str) -> str:
+        """The HTML of these buttons with %(pk)s and %(said)s where the appointment's id
+        and its screen-reader label go (every other % doubled)."""
+        key = (actions, undo_label)
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = self._shapes[key] = _shape(self, actions, undo_label)
+        return shape
+
 
 @register.simple_tag(takes_context=True)
 def appointment_actions(context, appointment, label="", next=""):  # noqa: A002 (the query's name)
@@ -152,31 +166,18 @@ def appointment_actions(context, appointment, label="", next=""):  # noqa: A002 
     return Page(context, next).actions(appointment, label)
 
 
-def _draw(page: Page, appointment, label: str) -> str:
-    facts = status.Facts(
-        status=appointment.status,
-        start=appointment.start,
-        end=appointment.end,
-        now=page.now,
-        zone=settings.CLINIC_TIME_ZONE,
-    )
-    actions = status.offered(facts)
-    if not actions:
-        return "\n"  # the spacing the partial always had
-    said = _e(
-        label
-        or f"{appointment.patient}, "
-        f"{date_filter(template_localtime(appointment.start), 'M j, g:i A')}"
-    )
-    pk = _e(appointment.pk)
+_PK_HOLE, _SAID_HOLE = "\ue000", "\ue001"  # private-use characters: no URL or label has them
+
+
+def _shape(page: Page, actions: tuple, undo_label: str) -> str:
+    pk, said = _PK_HOLE, _SAID_HOLE
     to = f"{_e(page.back)}#appt-{pk}"
-    prefix = get_script_prefix()
     parts = []
     for action in actions:
-        text = _SHAPES[action][0]
-        if action == A.UNDO:
-            text = UNDO_LABELS.get(appointment.status, "Undo")
-        before, after, value, style, icon, text, post, joiner = _shape_html(action, text, prefix)
+        text = undo_label if action == A.UNDO else _SHAPES[action][0]
+        before, after, value, style, icon, text, post, joiner = _shape_html(
+            action, text, page.prefix
+        )
         url = f"{before}{pk}{after}"
         if post:
             parts.append(
@@ -196,4 +197,25 @@ def _draw(page: Page, appointment, label: str) -> str:
         '\n<div class="d-flex flex-wrap gap-1 no-print appointment-actions">'
         f"{''.join(parts)}\n</div>\n"
     )
+    return html.replace("%", "%%").replace(pk, "%(pk)s").replace(said, "%(said)s")
+
+
+def _draw(page: Page, appointment, label: str) -> str:
+    facts = status.Facts(
+        status=appointment.status,
+        start=appointment.start,
+        end=appointment.end,
+        now=page.now,
+        zone=page.zone,
+    )
+    actions = status.offered(facts)
+    if not actions:
+        return "\n"  # the spacing the partial always had
+    said = _e(
+        label
+        or f"{appointment.patient}, "
+        f"{date_filter(template_localtime(appointment.start), 'M j, g:i A')}"
+    )
+    undo = UNDO_LABELS.get(appointment.status, "Undo") if A.UNDO in actions else ""
+    html = page.shape(tuple(actions), undo) % {"pk": _e(appointment.pk), "said": said}
     return mark_safe(html)  # noqa: S308 - every value in it went through _e (escaped) once

@@ -149,20 +149,44 @@ class _Words:
 
     def __init__(self, e, search: str):
         a = e.appointment
-        when = e.when
-        self.label = f"{a.patient}, {when}"  # what each button says to a screen reader
+        start = _clock_of(e.start)
+        when = f"{start}–{_clock_of(e.end)}"  # Entry.when, from the clock labels kept
+        patient = str(a.patient)
+        self.label = f"{patient}, {when}"  # what each button says to a screen reader
         self.pk = _e(a.pk)
         self.status = _e(a.status)
         self.when = _e(when)
-        self.start = _e(e.start_label)
-        self.patient = _e(a.patient)
+        self.start = _e(start)
+        self.patient = _e(patient)
         self.patient_link = f"{search}?patient={_e(a.patient_id)}"
         kind = _e(a.appointment_type)
-        if a.chair:
+        if a.chair_id is not None:
             kind = f"{kind} · {_e(a.chair.name)}"
         self.kind = kind
-        self.mode = _e(a.get_mode_display())
+        self.mode = _mode(a)
         self.state = _status(a)
+
+
+_CLOCK: dict[tuple[int, int], str] = {}  # "9:00 AM" for each (hour, minute): 1,440 at most
+
+
+def _clock_of(moment) -> str:
+    """“9:00 AM”: the `%-I:%M %p` Entry.when writes (a clinic-time datetime), kept."""
+    key = (moment.hour, moment.minute)
+    label = _CLOCK.get(key)
+    if label is None:
+        label = _CLOCK[key] = f"{moment:%-I:%M %p}"
+    return label
+
+
+_MODES: dict[str, str] = {}  # a mode's label is its choice's, fixed in the code
+
+
+def _mode(a) -> str:
+    label = _MODES.get(a.mode)
+    if label is None:
+        label = _MODES[a.mode] = _e(a.get_mode_display())
+    return label
 
 
 def _words(e, search: str) -> _Words:
