@@ -11,7 +11,7 @@ from django.utils import timezone
 from clinic.accounts.access import require
 from clinic.audit import reads
 
-from . import calendar_grid, selectors
+from . import calendar_grid, calendar_rows, selectors
 from .models import Provider
 from .schedule_forms import CalendarForm, SearchForm
 
@@ -151,10 +151,9 @@ def week(request):
         )
     days = selectors.week_of(filters.day)
     start, end = selectors.day_bounds(days[0], days[-1])
-    rows = selectors.week_appointments(
+    rows = calendar_rows.week(
         start=start, end=end, provider=filters.provider, include_cancelled=filters.cancelled
     )
-    rows = list(rows)
     reads.listed(request, rows)
     entries = selectors.entries(rows)
     by_day: dict[dt.date, list] = {d: [] for d in days}

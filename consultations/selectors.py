@@ -401,33 +401,6 @@ def appointments(
     return rows.order_by("start", "provider__display_name")
 
 
-# What the week page shows of an appointment (grid, list, buttons, chairs): the week reads
-# a few hundred rows with their patient, provider, type and chair, so only these columns.
-WEEK_FIELDS = (
-    "patient__first_name",
-    "patient__last_name",
-    "patient__email",
-    "provider__display_name",
-    "provider__time_zone",
-    "appointment_type__name",
-    "chair__name",
-    "mode",
-    "start",
-    "end",
-    "uses_chair",
-    "chair_end",
-    "status",
-)
-
-
-def week_appointments(**arguments):
-    """appointments() as the week page needs them (WEEK_FIELDS): one query."""
-    rows = appointments(**arguments).select_related(None)
-    return rows.select_related("patient", "provider", "appointment_type", "chair").only(
-        *WEEK_FIELDS
-    )
-
-
 def search_appointments(*, query: str = "", patient_id: int | None = None, limit: int = 200):
     """A patient's appointments, newest first, by patient id or by name or email words.
 

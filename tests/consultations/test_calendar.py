@@ -475,6 +475,27 @@ def test_week_grid_has_each_day_and_provider_and_a_list_for_small_screens(
     assert "view=list" in listed.content.decode()  # paging keeps the list
 
 
+def test_week_escapes_the_names_it_writes(login, coordinator, provider, patient):
+    # The week's grid, list and buttons are written as f-strings (calendar_cells.py,
+    # appointment_actions.py), from plain rows (calendar_rows.py): every name is escaped.
+    patient.first_name, patient.last_name = "<script>x</script>", "O'Hara & Sons"
+    patient.save()
+    provider.display_name = '<b onclick="x">Dr</b>'
+    provider.save()
+    a = book(patient, provider, DAY, 10)
+    a.appointment_type.name = "<i>Follow-up</i>"
+    a.appointment_type.save()
+    html = login(coordinator).get(reverse("schedule:week"), {"date": "2027-01-12"}).content
+    html = html.decode()
+    for raw in ("<script>x", "<b onclick", "<i>Follow-up", "O'Hara & Sons"):
+        assert raw not in html
+    name = "&lt;script&gt;x&lt;/script&gt; O&#x27;Hara &amp; Sons"
+    # The patient's link in the grid and the list, and each button's screen-reader words.
+    assert html.count(f">{name}</a>") == 2 and f": {name}, 10:00 AM" in html
+    assert "&lt;b onclick=&quot;x&quot;&gt;Dr&lt;/b&gt;" in html
+    assert "&lt;i&gt;Follow-up&lt;/i&gt;" in html
+
+
 @pytest.mark.parametrize("name", ["schedule:day", "schedule:week"])
 def test_grid_query_count_is_constant_in_appointments_providers_and_time_off(
     login, coordinator, provider, name
