@@ -43,20 +43,23 @@ class Filters:
         return self.query(view="list")
 
 
-def _filters(request, today: dt.date, *, dated=True) -> tuple[CalendarForm, Filters | None]:
-    """The filter form and what it asks for, or None when what was typed is not valid."""
-    form = CalendarForm(request.GET or None, initial={"date": today})
+def _filters(request, today: dt.date, *, dated=True) -> tuple[CalendarForm, Filters | None, list]:
+    """The filter form, what it asks for (None when what was typed is not valid) and every
+    provider: one query for the form's choices and the grid's columns alike."""
+    providers = list(Provider.objects.all())
+    form = CalendarForm(request.GET or None, initial={"date": today}, providers=providers)
     if not dated:
         del form.fields["date"]
     if form.is_bound and not form.is_valid():
-        return form, None
+        return form, None, providers
     data = form.cleaned_data if form.is_bound else {}
-    return form, Filters(
+    filters = Filters(
         data.get("provider"),
         data.get("date") or today,
         data.get("cancelled", False),
         data.get("view") or "grid",
     )
+    return form, filters, providers
 
 
 def _context(form, filters, today, **extra) -> dict:
@@ -69,9 +72,15 @@ def _context(form, filters, today, **extra) -> dict:
     }
 
 
-def _grid(filters: Filters, days: list[dt.date], rows, entries) -> calendar_grid.Grid:
-    """The time grid of these days: providers' columns (and, for the whole clinic, chairs)."""
-    inputs = selectors.grid_inputs(provider=filters.provider, first=days[0], last=days[-1])
+def _grid(filters: Filters, days: list[dt.date], rows, entries, everyone) -> calendar_grid.Grid:
+    """The time grid of these days: providers' columns (and, for the whole clinic, chairs).
+    `everyone`: every Provider, as _filters() read them."""
+    inputs = selectors.grid_inputs(
+        provider=filters.provider,
+        first=days[0],
+        last=days[-1],
+        active=[p for p in everyone if p.active],
+    )
     providers = inputs["providers"]
     known = {pk for pk, _ in providers}
     for e in entries:  # an inactive provider's remaining bookings still get a column
@@ -96,7 +105,7 @@ def _grid(filters: Filters, days: list[dt.date], rows, entries) -> calendar_grid
 
 def _day_page(request, template, *, force_today=False, actions=True, grid=False):
     today = selectors.local_today(timezone.now())
-    form, filters = _filters(request, today, dated=not force_today)
+    form, filters, providers = _filters(request, today, dated=not force_today)
     if filters is None:
         return render(request, template, _context(form, None, today))
     start, end = selectors.day_bounds(filters.day)
@@ -114,7 +123,7 @@ def _day_page(request, template, *, force_today=False, actions=True, grid=False)
         filters,
         today,
         rows=entries,
-        grid=_grid(filters, [filters.day], rows, entries)
+        grid=_grid(filters, [filters.day], rows, entries, providers)
         if grid and filters.view == "grid"
         else None,
         show_actions=actions,
@@ -144,7 +153,7 @@ def day_sheet(request):
 @require("manage_bookings")
 def week(request):
     today = selectors.local_today(timezone.now())
-    form, filters = _filters(request, today)
+    form, filters, providers = _filters(request, today)
     if filters is None:
         return render(
             request, "consultations/staff/calendar_week.html", _context(form, None, today)
@@ -164,7 +173,7 @@ def week(request):
         filters,
         today,
         days=list(by_day.items()),
-        grid=_grid(filters, days, rows, entries) if filters.view == "grid" else None,
+        grid=_grid(filters, days, rows, entries, providers) if filters.view == "grid" else None,
         today_query=filters.query(today),
         previous_query=filters.query(days[0] - dt.timedelta(days=7)),
         next_query=filters.query(days[0] + dt.timedelta(days=7)),

@@ -422,6 +422,14 @@ class CalendarForm(forms.Form):
         required=False, choices=[("grid", "Time grid"), ("list", "List")], widget=forms.HiddenInput
     )
 
+    def __init__(self, *args, providers: list[Provider] | None = None, **kwargs):
+        """`providers`: every Provider, in the queryset's order, already read (the calendar
+        draws its grid's columns from them too): the choices come from that list."""
+        super().__init__(*args, **kwargs)
+        if providers is not None:
+            field = self.fields["provider"]
+            field.choices = [("", field.empty_label), *((p.pk, str(p)) for p in providers)]
+
     def clean_view(self):
         return self.cleaned_data["view"] or "grid"
 

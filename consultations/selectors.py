@@ -453,10 +453,11 @@ class Entry:
 
 def entries(rows) -> list[Entry]:
     zone = clinic_zone()
+    clinic = settings.CLINIC_TIME_ZONE
     result = []
     for a in rows:
         own = None
-        if a.provider.time_zone != settings.CLINIC_TIME_ZONE:
+        if a.provider.time_zone != clinic:
             own = _zone(a.provider.time_zone)
         result.append(
             Entry(
@@ -570,17 +571,27 @@ def _override_label(o: DateOverride) -> str:
     return f"{what}: {o.note}" if o.note else what
 
 
-def grid_inputs(*, provider: Provider | None, first: dt.date, last: dt.date) -> dict:
+def grid_inputs(
+    *, provider: Provider | None, first: dt.date, last: dt.date, active: list | None = None
+) -> dict:
     """What the calendar grid draws besides appointments, in four queries however many
-    days, providers or entries: who has a column, their working time (free), their time
-    off and closures (labelled), and the clinic's infusion chairs."""
-    providers = [provider] if provider is not None else list(Provider.objects.filter(active=True))
+    days, providers or entries (three when `active` holds the active Providers, in their
+    order, already read): who has a column, their working time (free), their time off
+    and closures (labelled), and the clinic's infusion chairs."""
+    if provider is not None:
+        providers = [provider]
+    elif active is not None:
+        providers = active
+    else:
+        providers = list(Provider.objects.filter(active=True))
     ids = [p.pk for p in providers]
     specs = [av.ProviderSpec(p.pk, _zone(p.time_zone).key) for p in providers]
     near_first, near_last = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
     hours = [
-        av.WorkingHoursSpec(h.provider_id, h.weekday, h.start, h.end, h.valid_from, h.valid_to)
-        for h in WorkingHours.objects.filter(provider_id__in=ids)
+        av.WorkingHoursSpec(*h)
+        for h in WorkingHours.objects.filter(provider_id__in=ids).values_list(
+            "provider_id", "weekday", "start", "end", "valid_from", "valid_to"
+        )
     ]
     rows = DateOverride.objects.overlapping(near_first, near_last)
     rows = list(rows.filter(provider_id__in=ids) | rows.filter(kind=DateOverride.Kind.CLOSURE))
