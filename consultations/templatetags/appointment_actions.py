@@ -137,14 +137,22 @@ class Page:
             self._csrf = str(_CSRF.render(self.context))
         return self._csrf
 
-    def actions(self, appointment, label: str = "") -> str:
-        """The buttons of one appointment, drawn once a page for each (label, back) it is
-        shown with (the week shows every appointment in its grid and again in its list)."""
-        key = (label, self.back)
+    def actions(self, appointment, label: str = "", said: str | None = None) -> str:
+        """The buttons of one appointment (HTML, not yet marked safe), drawn once a page
+        for each label it is shown with (the week shows every appointment in its grid and
+        again in its list). `said`: the label already escaped."""
+        if said is None:
+            said = _e(
+                label
+                or f"{appointment.patient}, "
+                f"{date_filter(template_localtime(appointment.start), 'M j, g:i A')}"
+            )
+        key = (said, self.back)
         drawn = appointment.__dict__.setdefault("_actions_drawn", {})
-        if key not in drawn:
-            drawn[key] = _draw(self, appointment, label)
-        return drawn[key]
+        html = drawn.get(key)
+        if html is None:
+            html = drawn[key] = _draw(self, appointment, said)
+        return html
 
     def shape(self, actions: tuple, undo_label: str) -> str:
         """The HTML of these buttons with %(pk)s and %(said)s where the appointment's id
@@ -163,7 +171,8 @@ def appointment_actions(context, appointment, label="", next=""):  # noqa: A002 
 
     Drawn here rather than by a template; pages with many appointments (the calendar
     week) make one Page and call its actions() for each."""
-    return Page(context, next).actions(appointment, label)
+    html = Page(context, next).actions(appointment, label)
+    return mark_safe(html)  # noqa: S308 - every value in it went through _e (escaped) once
 
 
 _PK_HOLE, _SAID_HOLE = "\ue000", "\ue001"  # private-use characters: no URL or label has them
@@ -200,7 +209,7 @@ def _shape(page: Page, actions: tuple, undo_label: str) -> str:
     return html.replace("%", "%%").replace(pk, "%(pk)s").replace(said, "%(said)s")
 
 
-def _draw(page: Page, appointment, label: str) -> str:
+def _draw(page: Page, appointment, said: str) -> str:
     facts = status.Facts(
         status=appointment.status,
         start=appointment.start,
@@ -211,11 +220,5 @@ def _draw(page: Page, appointment, label: str) -> str:
     actions = status.offered(facts)
     if not actions:
         return "\n"  # the spacing the partial always had
-    said = _e(
-        label
-        or f"{appointment.patient}, "
-        f"{date_filter(template_localtime(appointment.start), 'M j, g:i A')}"
-    )
     undo = UNDO_LABELS.get(appointment.status, "Undo") if A.UNDO in actions else ""
-    html = page.shape(tuple(actions), undo) % {"pk": _e(appointment.pk), "said": said}
-    return mark_safe(html)  # noqa: S308 - every value in it went through _e (escaped) once
+    return page.shape(tuple(actions), undo) % {"pk": _e(appointment.pk), "said": said}

@@ -20,13 +20,40 @@ from .appointment_actions import Page, _e
 register = template.Library()
 
 
-def _page(context) -> tuple[Page, str]:
-    """The page's button maker and the search URL, made once a page for the grid and the
-    week's list alike."""
-    shared = context.render_context.get(_page)
-    if shared is None:
-        shared = context.render_context[_page] = (Page(context), _e(reverse("schedule:search")))
-    return shared
+class _Sheet:
+    """What the grid and the week's list share on one page: the button maker, the search
+    URL, and each patient's name and each type (with chair) as written, escaped once a
+    page however many appointments name them."""
+
+    def __init__(self, context):
+        self.page = Page(context)
+        self.search = _e(reverse("schedule:search"))
+        self.patients: dict = {}
+        self.kinds: dict = {}
+
+    def patient(self, a) -> str:
+        name = self.patients.get(a.patient_id)
+        if name is None:
+            name = self.patients[a.patient_id] = _e(a.patient)
+        return name
+
+    def kind(self, a) -> str:
+        key = (a.appointment_type_id, a.chair_id)
+        kind = self.kinds.get(key)
+        if kind is None:
+            kind = _e(a.appointment_type)
+            if a.chair_id is not None:
+                kind = f"{kind} · {_e(a.chair.name)}"
+            self.kinds[key] = kind
+        return kind
+
+
+def _sheet(context) -> _Sheet:
+    """The page's _Sheet, made once a page for the grid and the week's list alike."""
+    sheet = context.render_context.get(_Sheet)
+    if sheet is None:
+        sheet = context.render_context[_Sheet] = _Sheet(context)
+    return sheet
 
 
 def _clock(start) -> tuple[str, str]:
@@ -76,7 +103,7 @@ def grid_head(grid, week, today, filters):
 
 @register.simple_tag(takes_context=True)
 def grid_body(context, grid, week=False):
-    page, search = _page(context)
+    sheet = _sheet(context)
     drawn: dict = {}  # cells that read the same are written once
     out = []
     for row in grid.rows:
@@ -94,8 +121,8 @@ def grid_body(context, grid, week=False):
             if cell is None:
                 continue
             if cell.kind == "busy":
-                body = "".join(_appointment(e, week, page, search) for e in cell.entries)
-                out.append(f'\n<td rowspan="{_e(cell.rows)}" class="cal-busy">\n{body}\n</td>\n')
+                body = "".join([_appointment(e, week, sheet) for e in cell.entries])
+                out.append(f'\n<td rowspan="{cell.rows:d}" class="cal-busy">\n{body}\n</td>\n')
                 continue
             key = (cell.kind, cell.rows, cell.label, cell.used, cell.capacity)
             if key not in drawn:
@@ -134,49 +161,41 @@ def _cell(cell) -> str:
 class _Words:
     """One appointment's values as the calendar writes them, each escaped once a page."""
 
-    __slots__ = (
-        "pk",
-        "status",
-        "when",
-        "start",
-        "patient",
-        "patient_link",
-        "kind",
-        "mode",
-        "state",
-        "label",
-    )
+    __slots__ = ("pk", "status", "when", "start", "patient", "patient_link", "kind", "said")
 
-    def __init__(self, e, search: str):
+    def __init__(self, e, sheet: _Sheet):
         a = e.appointment
-        start = _clock_of(e.start)
-        when = f"{start}–{_clock_of(e.end)}"  # Entry.when, from the clock labels kept
-        patient = str(a.patient)
-        self.label = f"{patient}, {when}"  # what each button says to a screen reader
-        self.pk = _e(a.pk)
-        self.status = _e(a.status)
-        self.when = _e(when)
-        self.start = _e(start)
-        self.patient = _e(patient)
-        self.patient_link = f"{search}?patient={_e(a.patient_id)}"
-        kind = _e(a.appointment_type)
-        if a.chair_id is not None:
-            kind = f"{kind} · {_e(a.chair.name)}"
-        self.kind = kind
-        self.mode = _mode(a)
-        self.state = _status(a)
+        self.pk = f"{a.pk:d}"  # ids are ints: nothing in them to escape
+        self.status = _status_class(a.status)
+        self.start = _clock_of(e.start)
+        self.when = f"{self.start}–{_clock_of(e.end)}"  # Entry.when, from the labels kept
+        self.patient = sheet.patient(a)
+        self.patient_link = f"{sheet.search}?patient={a.patient_id:d}"
+        self.kind = sheet.kind(a)
+        self.said = f"{self.patient}, {self.when}"  # each button's words for screen readers
 
 
 _CLOCK: dict[tuple[int, int], str] = {}  # "9:00 AM" for each (hour, minute): 1,440 at most
 
 
 def _clock_of(moment) -> str:
-    """“9:00 AM”: the `%-I:%M %p` Entry.when writes (a clinic-time datetime), kept."""
+    """“9:00 AM”: the `%-I:%M %p` Entry.when writes (a clinic-time datetime), escaped and
+    kept."""
     key = (moment.hour, moment.minute)
     label = _CLOCK.get(key)
     if label is None:
-        label = _CLOCK[key] = f"{moment:%-I:%M %p}"
+        label = _CLOCK[key] = _e(f"{moment:%-I:%M %p}")
     return label
+
+
+_CLASSES: dict[str, str] = {}  # a status as a class name: a handful of values
+
+
+def _status_class(status: str) -> str:
+    name = _CLASSES.get(status)
+    if name is None:
+        name = _CLASSES[status] = _e(status)
+    return name
 
 
 _MODES: dict[str, str] = {}  # a mode's label is its choice's, fixed in the code
@@ -189,17 +208,17 @@ def _mode(a) -> str:
     return label
 
 
-def _words(e, search: str) -> _Words:
+def _words(e, sheet: _Sheet) -> _Words:
     a = e.appointment
     words = a.__dict__.get("_calendar_words")
     if words is None:
-        words = a.__dict__["_calendar_words"] = _Words(e, search)
+        words = a.__dict__["_calendar_words"] = _Words(e, sheet)
     return words
 
 
-def _appointment(e, week, page: Page, search: str) -> str:
+def _appointment(e, week, sheet: _Sheet) -> str:
     a = e.appointment
-    w = _words(e, search)
+    w = _words(e, sheet)
     if week:
         when = (
             f'<span aria-hidden="true">{w.start}</span>'
@@ -210,9 +229,9 @@ def _appointment(e, week, page: Page, search: str) -> str:
     kind = w.kind
     if a.mode == "telehealth":
         kind = f'{kind} · <i class="bi bi-camera-video" aria-hidden="true"></i> video'
-    state = f'<span class="cal-appt-status">{w.state}</span>\n' if a.status != "booked" else ""
+    state = f'<span class="cal-appt-status">{_status(a)}</span>\n' if a.status != "booked" else ""
     chair = " cal-appt-chair" if a.uses_chair else ""
-    actions = page.actions(a, label=w.label)
+    actions = sheet.page.actions(a, said=w.said)
     return (
         f'\n<div class="cal-appt cal-appt-{w.status}{chair}" id="appt-{w.pk}">\n'
         f'<span class="cal-appt-time">{when}</span>\n'
@@ -242,19 +261,24 @@ def week_entries(context, entries, filters):
     """The list items of one day on the week page (calendar_week.html)."""
     if not entries:
         return mark_safe('\n<li class="list-group-item text-body-secondary">No appointments</li>\n')
-    page, search = _page(context)
+    sheet = _sheet(context)
+    providers: dict = {}
     out = []
     for e in entries:
         a = e.appointment
-        w = _words(e, search)
-        provider = "" if filters.provider else f" · {_e(a.provider)}"
+        w = _words(e, sheet)
+        provider = ""
+        if not filters.provider:
+            provider = providers.get(a.provider_id)
+            if provider is None:
+                provider = providers[a.provider_id] = f" · {_e(a.provider)}"
         own = e.provider_when
         if own:
             own = f'<br><span class="text-body-secondary">Provider\'s time: {_e(own)}</span>'
-        actions = page.actions(a, label=w.label)
+        actions = sheet.page.actions(a, said=w.said)
         out.append(
             f'\n<li class="list-group-item">\n<strong>{w.when}</strong>{provider}<br>\n'
-            f'<a href="{w.patient_link}">{w.patient}</a> · {w.kind} · {w.mode}'
-            f'<br>\n{w.state}\n<div class="mt-1">{actions}</div>\n{own}\n</li>\n'
+            f'<a href="{w.patient_link}">{w.patient}</a> · {w.kind} · {_mode(a)}'
+            f'<br>\n{_status(a)}\n<div class="mt-1">{actions}</div>\n{own}\n</li>\n'
         )
     return mark_safe("".join(out))  # noqa: S308 - every value went through _e (escaped)
