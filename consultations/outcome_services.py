@@ -200,5 +200,9 @@ def _keep_revision(current: ConsultationOutcome, *, actor, now, reason: str) -> 
 
 def current_outcome(patient) -> ConsultationOutcome | None:
     """The patient's latest consultation outcome (what decides whether a course is planned)."""
-    outcomes = ConsultationOutcome.objects.filter(patient=patient)
-    return outcomes.order_by("-decided_at", "-pk").first()
+    return outcomes_latest_first(patient).first()
+
+
+def outcomes_latest_first(patient):
+    """The patient's outcomes, the current one first (`patient` may be an OuterRef)."""
+    return ConsultationOutcome.objects.filter(patient=patient).order_by("-decided_at", "-pk")

@@ -15,12 +15,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from intake.models import Intake
-
 from . import availability, eligibility, month_grid, selectors, services
 from .models import Appointment, AppointmentType, DateOverride, Provider
 from .public_holidays import UnknownRegion, holidays_in
-from .timefmt import format_time, format_when, patient_zone
+from .timefmt import format_time, format_when, zone_or_clinic
 
 SUGGESTIONS = 4  # "Suggested for you": the first suitable time on each of this many days
 
@@ -105,8 +103,10 @@ def picker_context(request, *, patient, moving=None, staff=False) -> dict:
     intake; each of those needs a recorded reason at confirmation. Patients see only the
     types they may book, from the minimum notice on.
     """
-    # The patient's history is read once for every type's rule (three queries).
-    history = None if moving else selectors.patient_history(patient)
+    # The patient's history is read once for every type's rule, with their zone and
+    # intake's answers (one query).
+    facts = selectors.booking_facts(patient)
+    history = None if moving else facts.history
     types, refused = ({}, []) if moving else _types(patient, staff, history)
     providers = list(Provider.objects.filter(active=True))
     choice = Choice(request, types, providers, moving)
@@ -116,7 +116,7 @@ def picker_context(request, *, patient, moving=None, staff=False) -> dict:
         "choice": choice,
         "providers": providers,
         "moving": moving,
-        "zone": patient_zone(patient),
+        "zone": zone_or_clinic(facts.time_zone),
         "clinic_zone": settings.CLINIC_TIME_ZONE,
         "patient": patient,
         "staff": staff,
@@ -156,7 +156,8 @@ def picker_context(request, *, patient, moving=None, staff=False) -> dict:
     notice_ends = now + dt.timedelta(hours=choice.type.min_notice_hours)
     context["notice_ends"] = format_when(notice_ends, context["zone"]) if inside_notice else ""
     names = {p.pk: p.display_name for p in providers} if choice.provider == "any" else {}
-    preferences = _preferences(patient)
+    # The days and times the patient's latest intake says suit them (none: no intake).
+    preferences = month_grid.Preferences.from_answers(facts.answers)
 
     def buttons(day):  # one day's time buttons, made only for the days the page shows
         return _unique_times(free.slots(day), context["zone"], names, notice_ends, preferences)
@@ -184,12 +185,6 @@ def picker_context(request, *, patient, moving=None, staff=False) -> dict:
         context["suggested_times"] = [b for b in context["times"] if b.suggested]
         context["other_times"] = [b for b in context["times"] if not b.suggested]
     return context
-
-
-def _preferences(patient) -> month_grid.Preferences:
-    """The days and times the patient's latest intake says suit them (none: no intake)."""
-    intake = Intake.objects.for_patient(patient).only("answers").first()
-    return month_grid.Preferences.from_answers(intake.answers if intake else {})
 
 
 def _closed_days(first: dt.date, last: dt.date, overrides=None) -> dict[dt.date, str]:

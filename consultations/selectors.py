@@ -6,15 +6,19 @@ week lists here too, in clinic time.
 """
 
 import datetime as dt
+import json
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from clinic.accounts.search import person_matches
 from clinic.core.formats import zone_name
+from clinic.core.prepared import Prepared
+from clinic.notifications.models import ContactPreference
 from intake.models import Intake
 
 from . import availability as av
@@ -23,6 +27,7 @@ from .models import (
     Appointment,
     AppointmentType,
     Chair,
+    ConsultationOutcome,
     DateOverride,
     Location,
     OpeningHours,
@@ -265,23 +270,88 @@ def within_hours(*, provider: Provider, start: dt.datetime, end: dt.datetime) ->
     return not outside
 
 
-def patient_history(patient) -> eligibility.PatientHistory:
-    """What the booking rules need to know about a patient (three queries)."""
-    from .outcome_services import current_outcome  # the outcome part's one definition
+def _history_columns() -> dict:
+    """What the booking rules need to know about a patient, as columns of the patient's row."""
+    from .outcome_services import outcomes_latest_first  # the outcome part's one definition
 
-    outcome = current_outcome(patient)
-    statuses = set(Intake.objects.filter(patient=patient).values_list("status", flat=True))
+    patient = OuterRef("pk")
+    intakes = Intake.objects.filter(patient=patient)
     completed = Appointment.objects.filter(
         patient=patient,
         status=Appointment.Status.COMPLETED,
         kind__in=[AppointmentType.Kind.INITIAL, AppointmentType.Kind.FOLLOW_UP],
-    ).exists()
-    return eligibility.PatientHistory(
-        completed_consultation=completed,
-        approved_intake=Intake.Status.APPROVED in statuses,
+    )
+    return {
+        "completed": Exists(completed),
+        "approved": Exists(intakes.filter(status=Intake.Status.APPROVED)),
         # Referred elsewhere counts as declined here: not a patient of this clinic's.
-        declined_intake=bool(statuses & {Intake.Status.DECLINED, Intake.Status.REFERRED}),
-        proceed_outcome=outcome is not None and outcome.lets_staff_plan,
+        "declined": Exists(
+            intakes.filter(status__in=[Intake.Status.DECLINED, Intake.Status.REFERRED])
+        ),
+        "decision": Subquery(outcomes_latest_first(patient).values("decision")[:1]),
+    }
+
+
+def _history(row: dict | None) -> eligibility.PatientHistory:
+    if row is None:  # no such patient: nothing on record
+        return eligibility.PatientHistory()
+    return eligibility.PatientHistory(
+        completed_consultation=bool(row["completed"]),  # 0 or 1 on SQLite
+        approved_intake=bool(row["approved"]),
+        declined_intake=bool(row["declined"]),
+        # The current outcome's decision (None: none yet), read as the model reads it.
+        proceed_outcome=ConsultationOutcome(decision=row["decision"]).lets_staff_plan,
+    )
+
+
+def _patient_row(patient_pk, **columns):
+    return get_user_model().objects.filter(pk=patient_pk).order_by().values(**columns)[:1]
+
+
+# Both compiled once a process (clinic.core.prepared): the ORM took longer to write these
+# subqueries out than the database took to answer them.
+_HISTORY = Prepared(lambda pk: _patient_row(pk, **_history_columns()))
+_FACTS = Prepared(
+    lambda pk: _patient_row(
+        pk,
+        **_history_columns(),
+        zone=Subquery(
+            ContactPreference.objects.filter(user=OuterRef("pk")).values("time_zone")[:1]
+        ),
+        # Newest first, as the intakes are ordered (Intake.objects.for_patient(...).first()).
+        answers=Subquery(
+            Intake.objects.filter(patient=OuterRef("pk"))
+            .order_by("-created_at")
+            .values("answers")[:1]
+        ),
+    )
+)
+
+
+def patient_history(patient) -> eligibility.PatientHistory:
+    """What the booking rules need to know about a patient (one query)."""
+    return _history(next(iter(_HISTORY.rows(patient.pk)), None))
+
+
+@dataclass(frozen=True)
+class BookingFacts:
+    """What the booking picker reads about the patient."""
+
+    history: eligibility.PatientHistory
+    time_zone: str  # contact preferences' zone ("" or not valid: timefmt decides)
+    answers: dict  # the latest intake's answers ({} without an intake)
+
+
+def booking_facts(patient) -> BookingFacts:
+    """patient_history, the zone and the latest intake's answers: one query."""
+    row = next(iter(_FACTS.rows(patient.pk)), None) or {}
+    answers = row.get("answers")
+    if isinstance(answers, str | bytes):  # JSON as text (not read through the field)
+        answers = json.loads(answers)
+    return BookingFacts(
+        history=_history(row or None),
+        time_zone=row.get("zone") or "",
+        answers=answers if isinstance(answers, dict) else {},
     )
 
 

@@ -26,6 +26,11 @@ def patient_zone(patient) -> str:
             .values_list("time_zone", flat=True)
             .first()
         )
+    return zone_or_clinic(zone)
+
+
+def zone_or_clinic(zone: str | None) -> str:
+    """A patient's stored zone if it is one, else the clinic's (patient_zone's rule)."""
     return zone if is_time_zone(zone) else settings.CLINIC_TIME_ZONE
 
 

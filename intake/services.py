@@ -2,10 +2,14 @@
 
 import dataclasses
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Max, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.audit.services import record_changes
+from clinic.core.prepared import Prepared
 from clinic.notifications import preferences
 
 from . import messages, review, scoring, steps
@@ -299,32 +303,59 @@ def sign_consent(*, intake: Intake, ip: str | None, user_agent: str) -> None:
     )
 
 
+def _signed_versions(patient) -> dict:
+    """The newest consent version signed with an intake (0 for one signed before versions
+    were stored) and re-signed since, as subqueries (None: none signed that way)."""
+    intakes = Intake.objects.filter(patient=patient, consent_signed_at__isnull=False)
+    again = ConsentSignature.objects.filter(patient=patient)
+    return {
+        "with_intake": Subquery(
+            intakes.values("patient")
+            .annotate(newest=Max(Coalesce("consent_text__version", 0)))
+            .values("newest")
+        ),
+        "again": Subquery(
+            again.values("patient").annotate(newest=Max("consent_text__version")).values("newest")
+        ),
+    }
+
+
+def _newest(row: dict) -> int | None:
+    versions = [v for v in (row["with_intake"], row["again"]) if v is not None]
+    return max(versions) if versions else None
+
+
+# The current text's version with what the patient signed, compiled once a process
+# (clinic.core.prepared): checked before every booking page.
+_CONSENT_CHECK = Prepared(
+    lambda patient_pk: ConsentText.objects.order_by("-version").values(
+        "id", "version", **_signed_versions(patient_pk)
+    )[:1]
+)
+
+
 def last_signed_consent_version(patient) -> int | None:
     """The newest consent version the patient has signed (intake or re-sign); None if never.
 
     An intake signed before consent versions were stored counts as version 0.
     """
-    intakes = Intake.objects.filter(patient=patient, consent_signed_at__isnull=False)
-    versions = [
-        (row or 0) for row in intakes.values_list("consent_text__version", flat=True)
-    ] + list(
-        ConsentSignature.objects.filter(patient=patient).values_list(
-            "consent_text__version", flat=True
-        )
-    )
-    return max(versions) if versions else None
+    row = get_user_model().objects.filter(pk=patient.pk).values(**_signed_versions(patient))
+    return _newest(row.first() or {"with_intake": None, "again": None})
 
 
 def needs_consent_resign(patient) -> ConsentText | None:
     """The consent text the patient must re-sign before booking, or None.
 
     Only patients who signed an older version: someone who never signed signs in the intake.
+    One query, and one more to read the text when there is one to sign.
     """
-    current = ConsentText.current()
-    signed = last_signed_consent_version(patient)
-    if current is None or signed is None or signed >= current.version:
+    current = next(iter(_CONSENT_CHECK.rows(patient.pk)), None)
+    if current is None:
         return None
-    return current
+    signed = _newest(current)
+    if signed is None or signed >= current["version"]:
+        return None
+    return ConsentText.objects.get(pk=current["id"])
 
 
 class ConsentNotSigned(IntakeError):

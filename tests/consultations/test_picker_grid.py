@@ -189,9 +189,14 @@ def test_the_picker_asks_as_many_queries_for_a_full_calendar_as_for_an_empty_one
     query = {"type": initial.pk, "mode": "in_person", "provider": "any", "date": date}
     few, _ = _queries(client, url, query)
     _more_to_pick_from(provider, other_patient)
+    AppointmentType.objects.filter(pk=initial.pk).update(horizon_days=120)  # twice the days
     many, html = _queries(client, url, query)
     assert many == few
     assert "Dr. Extra 1" in html and "closed (Martin Luther King Jr. Day)" in html
+    assert "<caption>May 2027</caption>" in html  # the 120 days reach May
+    # Session, user and roles; consent; the patient's history, zone and intake answers;
+    # types; clinicians; their hours, overrides (closures too) and bookings.
+    assert many == 10
 
 
 def test_staff_booking_asks_as_many_queries_for_a_full_calendar_as_for_an_empty_one(
@@ -284,3 +289,24 @@ def test_closed_days_read_from_the_slots_overrides_are_those_read_on_their_own(p
     read = picker._closed_days(first, last)
     assert picker._closed_days(first, last, loaded) == read
     assert read == {MLK_DAY: "Martin Luther King Jr. Day", dt.date(2027, 2, 3): "Move"}
+
+
+def test_what_the_picker_reads_about_the_patient_is_one_query(
+    approved_patient, other_patient, django_assert_num_queries
+):
+    from clinic.notifications.models import ContactPreference
+    from consultations import selectors
+
+    ContactPreference.objects.update_or_create(
+        user=approved_patient, defaults={"time_zone": "America/Chicago"}
+    )
+    with django_assert_num_queries(1):
+        facts = selectors.booking_facts(approved_patient)
+    intake = Intake.objects.get(patient=approved_patient)
+    assert facts.answers == intake.answers and facts.answers["preferred_days"]
+    assert facts.time_zone == "America/Chicago"
+    assert facts.history == selectors.patient_history(approved_patient)
+    assert facts.history.approved_intake and not facts.history.completed_consultation
+    nothing = selectors.booking_facts(other_patient)
+    assert (nothing.answers, nothing.time_zone) == ({}, "")
+    assert not nothing.history.approved_intake

@@ -126,3 +126,23 @@ def test_a_patient_with_nothing_to_sign_goes_straight_on_and_never_off_site(clie
 @pytest.mark.parametrize("role", ["coordinator", "clinician", "clinic_admin"])
 def test_the_re_sign_page_is_for_patients(login, people, role):
     assert login(people[role]).get(reverse("intake:consent_resign")).status_code == 403
+
+
+def test_an_intake_signed_before_versions_were_stored_counts_as_version_0(signed_v1):
+    from intake.models import Intake
+
+    Intake.objects.filter(patient=signed_v1).update(consent_text=None)
+    assert services.last_signed_consent_version(signed_v1) == 0
+    current = ConsentText.current()
+    assert services.needs_consent_resign(signed_v1) == (current if current.version > 0 else None)
+
+
+def test_the_check_before_booking_is_one_query(signed_v1, clinic_admin, django_assert_num_queries):
+    new = _publish(clinic_admin)
+    with django_assert_num_queries(2):  # and the text to sign
+        assert services.needs_consent_resign(signed_v1) == new
+    services.resign_consent(
+        patient=signed_v1, consent_text=new, signed_name="Alice", ip="10.0.0.1", user_agent="t"
+    )
+    with django_assert_num_queries(1):
+        assert services.needs_consent_resign(signed_v1) is None
