@@ -212,12 +212,16 @@ def test_staff_booking_asks_as_many_queries_for_a_full_calendar_as_for_an_empty_
     assert "Dr. Extra 1" in html
 
 
-def test_time_buttons_escape_the_clinician_name(
+def test_time_buttons_and_closed_days_escape_what_staff_typed(
     login, approved_patient, initial, provider, on_the_day
 ):
     Provider.objects.filter(pk=provider.pk).update(display_name="<script>x</script>")
+    DateOverride.objects.create(
+        kind="closure", start_date=MLK_DAY, end_date=MLK_DAY, note='<script>y</script>"'
+    )
     html = _page(login(approved_patient), initial, date="2027-01-12")
-    assert "<script>x</script>" not in html
+    assert "<script>" not in html
+    assert "Monday, January 18: closed (&lt;script&gt;y&lt;/script&gt;&quot;)" in html
     # Each time of the day and each suggested one is named with who it is with.
     assert html.count("· &lt;script&gt;x&lt;/script&gt;</span>") >= 24 + 4
 
