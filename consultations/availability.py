@@ -706,13 +706,37 @@ class FreeDays:
         if len(runs) == 1:
             return runs[0].count
         step = self._step
-        starts: set[int] = set()
-        for run in runs:
-            starts.update(range(run.first, run.first + run.count * step, step))
-        return len(starts)
+        # Starts of runs on one grid (the same remainder by the step) coincide where the
+        # runs overlap, on different grids never: per grid, merge the runs' spans.
+        total, grid, low, high = 0, None, 0, 0
+        for on, first, end in sorted(
+            (r.first % step, r.first, r.first + r.count * step) for r in runs
+        ):
+            if on == grid and first < high:
+                high = max(high, end)
+                continue
+            total += (high - low) // step
+            grid, low, high = on, first, end
+        return total + (high - low) // step
 
     def counts(self) -> dict[dt.date, int]:
         return {day: self.count(day) for day in self.days}
+
+    def first_slots(self, day: dt.date) -> list[Slot]:
+        """That day's free start times, each once, with the lowest provider id free then
+        (the first of slots(day) at that time), in time order."""
+        step = self._step
+        by_start: dict[int, int] = {}
+        # Highest provider id first, so a lower one free at the same time writes over it.
+        for run in sorted(self._runs.get(day, ()), key=lambda run: -run.provider_id):
+            starts = range(run.first, run.first + run.count * step, step)
+            by_start.update(dict.fromkeys(starts, run.provider_id))
+        duration = self._duration
+        out = []
+        for us in sorted(by_start):
+            start = _moment(us)
+            out.append(Slot(by_start[us], start, start + duration))
+        return out
 
     def slots(self, day: dt.date) -> list[Slot]:
         """That day's free slots, sorted by (start, provider_id)."""

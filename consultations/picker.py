@@ -159,8 +159,10 @@ def picker_context(request, *, patient, moving=None, staff=False) -> dict:
     # The days and times the patient's latest intake says suit them (none: no intake).
     preferences = month_grid.Preferences.from_answers(facts.answers)
 
-    def buttons(day):  # one day's time buttons, made only for the days the page shows
-        return _unique_times(free.slots(day), context["zone"], names, notice_ends, preferences)
+    local = ZoneInfo(context["zone"])
+
+    def button(slot):  # made only for the times the page shows
+        return _button(slot, slot.start.astimezone(local), names, notice_ends, preferences)
 
     loaded = (first - dt.timedelta(days=1), last + dt.timedelta(days=1))  # schedule_inputs'
     first, last = min([first, *days]), max([last, *days])
@@ -179,9 +181,9 @@ def picker_context(request, *, patient, moving=None, staff=False) -> dict:
     context["weekday_names"] = month_grid.WEEKDAY_NAMES
     context["closures"] = sorted(closed.items())
     context["preferences"] = preferences
-    context["suggested"] = _suggested(days, buttons, preferences, context["zone"])
+    context["suggested"] = _suggested(free, button, preferences, local)
     if choice.date in free:
-        context["times"] = buttons(choice.date)
+        context["times"] = [button(slot) for slot in free.first_slots(choice.date)]
         context["suggested_times"] = [b for b in context["times"] if b.suggested]
         context["other_times"] = [b for b in context["times"] if not b.suggested]
     return context
@@ -217,24 +219,23 @@ def _closed_days(first: dt.date, last: dt.date, overrides=None) -> dict[dt.date,
     return closed
 
 
-def _suggested(days, buttons, preferences, zone: str) -> list[tuple[dt.date, "TimeButton"]]:
+def _suggested(free, button, preferences, local: ZoneInfo) -> list[tuple[dt.date, "TimeButton"]]:
     """(day, time button) for the first suitable time on each of the first few days.
 
-    Day by day, in order, stopping at SUGGESTIONS: a day's buttons are made only when
-    the patient's days let it suit at all."""
+    Day by day, in order, stopping at SUGGESTIONS, and in a day time by time, stopping at
+    the first that suits (month_grid.suggested_starts' choice): one button made a day."""
     if not preferences:
         return []
-    local = ZoneInfo(zone)
     out = []
-    for day in days:
+    for day in free.days:
         if len(out) >= SUGGESTIONS:
             break
         if preferences.weekdays and day.weekday() not in preferences.weekdays:
             continue
-        day_buttons = buttons(day)
-        by_start = {b.slot.start.astimezone(local): b for b in day_buttons}
-        for start in month_grid.suggested_starts(by_start, preferences, limit=1):
-            out.append((day, by_start[start]))
+        for slot in free.first_slots(day):
+            if preferences.suits(slot.start.astimezone(local)):
+                out.append((day, button(slot)))
+                break
     return out
 
 
@@ -247,20 +248,13 @@ class TimeButton:
     suggested: bool = False  # a day and time of day the patient said suit them
 
 
-def _unique_times(slots, zone, names: dict, notice_ends, preferences=None) -> list[TimeButton]:
-    """One button per time; with "any clinician" the first free one takes it, named."""
-    seen, out = set(), []
-    local = ZoneInfo(zone)
-    for slot in slots:
-        if slot.start not in seen:
-            seen.add(slot.start)
-            out.append(
-                TimeButton(
-                    slot,
-                    format_time(slot.start, zone),
-                    names.get(slot.provider_id, ""),
-                    slot.start < notice_ends,
-                    bool(preferences) and preferences.suits(slot.start.astimezone(local)),
-                )
-            )
-    return out
+def _button(slot, local: dt.datetime, names: dict, notice_ends, preferences) -> TimeButton:
+    """A time (`local`: its start in the patient's zone); with "any clinician" named (the
+    first free clinician takes it: FreeDays.first_slots)."""
+    return TimeButton(
+        slot,
+        format_time(local, local.tzinfo.key),
+        names.get(slot.provider_id, ""),
+        slot.start < notice_ends,
+        bool(preferences) and preferences.suits(local),
+    )

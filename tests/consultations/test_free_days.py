@@ -146,6 +146,10 @@ def test_free_days_count_and_list_each_day_as_the_grouped_slots_do(seed):
         assert day in days
         assert days.slots(day) == slots
         assert days.count(day) == len({s.start for s in slots})
+        first: dict = {}
+        for slot in slots:  # in (start, provider) order: the first at a time takes it
+            first.setdefault(slot.start, slot)
+        assert days.first_slots(day) == list(first.values())
     assert days.counts() == {day: len({s.start for s in s_}) for day, s_ in grouped.items()}
 
 
