@@ -83,8 +83,14 @@ def _hours_range(days, zone, intervals: Iterable[Interval]) -> tuple[int, int]:
         return DEFAULT_HOURS
     earliest, latest = min(shown), max(shown)
     for start, end in intervals:
-        day = max(start.astimezone(zone).date(), earliest)
-        until = min(end.astimezone(zone).date(), latest)
+        local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+        day, until = local_start.date(), local_end.date()
+        if day == until:  # most intervals: within one day, read straight off the clock
+            if day in shown and start < end:
+                first = min(first, local_start.hour)
+                last = max(last, local_end.hour + (1 if local_end.minute else 0))
+            continue
+        day, until = max(day, earliest), min(until, latest)
         while day <= until:
             if day in shown:
                 midnight = dt.datetime.combine(day, dt.time(), zone)
@@ -109,27 +115,6 @@ def _row_starts(day: dt.date, first_hour: int, last_hour: int, zone) -> list[dt.
         wall = dt.time(minutes // 60, minutes % 60)
         starts.append(dt.datetime.combine(day, wall, zone))
     return starts
-
-
-def _merge_cells(cells: list[Cell]) -> list[Cell | None]:
-    """Neighbouring rows saying the same thing become one block; rows it spans are None."""
-    out: list[Cell | None] = []
-    head: Cell | None = None
-    for cell in cells:
-        same = (
-            head is not None
-            and cell.kind != BUSY
-            and head.kind == cell.kind
-            and head.label == cell.label
-            and head.used == cell.used
-        )
-        if same:
-            head.rows += 1
-            out.append(None)
-        else:
-            head = cell
-            out.append(cell)
-    return out
 
 
 class _Rows:
@@ -200,8 +185,13 @@ def _provider_column(
         for r in rows.touched(interval):
             if labels[r] is None:
                 labels[r] = text
-    # Neighbouring rows saying the same thing become one block (None under it), as
-    # _merge_cells does, without a Cell for every row first; appointment blocks stay whole.
+    # What each row says: free, else its label, else not working.
+    says = [
+        _FREE if is_free else (_SHUT if label is None else (OFF, label))
+        for is_free, label in zip(free, labels, strict=True)
+    ]
+    # Neighbouring rows saying the same thing become one block (None under the rows it
+    # spans); appointment blocks stay whole.
     i = 0
     while i < n:
         block = starts_block.get(i)
@@ -209,30 +199,54 @@ def _provider_column(
             cells[i] = block
             i += block.rows
             continue
-        said = _says(free[i], labels[i])
+        said = says[i]
         j = i + 1
-        while j < n and j not in starts_block and _says(free[j], labels[j]) == said:
+        while j < n and says[j] == said and j not in starts_block:
             j += 1
         cells[i] = Cell(said[0], rows=j - i, label=said[1])
         i = j
     return cells
 
 
-def _says(free: bool, label: str | None) -> tuple[str, str]:
-    if free:
-        return FREE, "Free"
-    if label is not None:
-        return OFF, label
-    return SHUT, "Not working"
+_FREE, _SHUT = (FREE, "Free"), (SHUT, "Not working")
 
 
-def _chair_column(rows: _Rows, windows: list[Interval], capacity: int) -> list[Cell | None]:
-    used = [0] * len(rows)
+def _chair_column(rows: _Rows, windows: Iterable[Interval], capacity: int) -> list[Cell | None]:
+    n = len(rows)
+    used = [0] * n
     for window in windows:
         for r in rows.touched(window):
             used[r] += 1
-    cells = [Cell(CHAIRS, used=used[i], capacity=capacity) for i in range(len(rows))]
-    return _merge_cells(cells)
+    # Neighbouring rows with as many chairs in use are one block.
+    cells: list[Cell | None] = [None] * n
+    i = 0
+    while i < n:
+        j = i + 1
+        while j < n and used[j] == used[i]:
+            j += 1
+        cells[i] = Cell(CHAIRS, rows=j - i, used=used[i], capacity=capacity)
+        i = j
+    return cells
+
+
+def _by_day(items: Iterable, interval_of, days: Sequence[dt.date], zone) -> dict[dt.date, list]:
+    """Each item under every one of these days (dates in `zone`) its interval touches, in
+    the order given."""
+    out: dict[dt.date, list] = {}
+    if not days:
+        return out
+    earliest, latest = min(days), max(days)
+    for item in items:
+        start, end = interval_of(item)
+        day = max(start.astimezone(zone).date(), earliest)
+        until = min(end.astimezone(zone).date(), latest)
+        while day <= until:
+            out.setdefault(day, []).append(item)
+            day += _ONE_DAY
+    return out
+
+
+_ONE_DAY = dt.timedelta(days=1)
 
 
 def _idle(cells: list[Cell | None]) -> bool:
@@ -284,6 +298,19 @@ def build(
             *(i for ivs in cuts.values() for i, _ in ivs if i[1] - i[0] < dt.timedelta(hours=12)),
         ],
     )
+    # Each working interval, cut and chair window under the days it touches: a day's
+    # columns read only their own (a day's rows lie within its date, so none is missed).
+    working_on = {
+        (provider_id, day): on_day
+        for provider_id, intervals in working.items()
+        for day, on_day in _by_day(intervals, lambda i: i, days, zone).items()
+    }
+    cuts_on = {
+        (provider_id, day): on_day
+        for provider_id, labelled in cuts.items()
+        for day, on_day in _by_day(labelled, lambda c: c[0], days, zone).items()
+    }
+    chairs_on = _by_day(chair_windows, lambda i: i, days, zone)
     columns: list[ColumnSpec] = []
     per_column: list[list[Cell | None]] = []
     row_times: list[dt.datetime] = []
@@ -299,8 +326,8 @@ def build(
             _provider_column(
                 day_rows,
                 by_provider_day.get((provider_id, day), []),
-                working.get(provider_id, []),
-                cuts.get(provider_id, []),
+                working_on.get((provider_id, day), []),
+                cuts_on.get((provider_id, day), []),
             )
             for provider_id, _ in providers
         ]
@@ -314,12 +341,13 @@ def build(
                 columns.append(ColumnSpec(day, provider_id, title, first_of_day=index == 0))
             per_column.extend(day_cells)
         day_span = (starts[0], ends[-1]) if starts else None
-        used = day_span is not None and any(_overlaps(day_span, w) for w in chair_windows)
+        windows = chairs_on.get(day, [])
+        used = day_span is not None and any(_overlaps(day_span, w) for w in windows)
         if chair_capacity > 0 and (used or not compact):
             columns.append(
                 ColumnSpec(day, None, chair_title, first_of_day=not providers, kind="chairs")
             )
-            per_column.append(_chair_column(day_rows, list(chair_windows), chair_capacity))
+            per_column.append(_chair_column(day_rows, windows, chair_capacity))
     rows = [
         Row(
             start=start,

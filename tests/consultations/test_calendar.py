@@ -611,3 +611,40 @@ def test_grid_on_the_night_clocks_spring_forward_reads_every_row_in_wall_time():
     assert column[0] == ("01:00", "free", 12, "Free")  # 01:00 ... 03:45 wall rows, all free
     assert ("04:00", "busy", 2, ["Pat"]) in column
     assert column[-1] == ("04:30", "free", 2, "Free")
+
+
+def test_grid_reads_intervals_across_midnight_on_each_day_they_touch():
+    """A night's working hours, a time off over several days and an infusion's chair time
+    past midnight each show on every day of the grid they reach, and only there."""
+    from consultations import calendar_grid
+
+    first = dt.date(2027, 1, 12)
+
+    def at(day, hour, minute=0):
+        return dt.datetime.combine(first + dt.timedelta(days=day), dt.time(hour, minute), NY)
+
+    grid = calendar_grid.build(
+        days=[first, first + dt.timedelta(days=1), first + dt.timedelta(days=2)],
+        providers=[(1, "Dr. Lee")],
+        entries=[],
+        working={1: [(at(0, 20), at(1, 2))]},  # 20:00 to 02:00 the next morning
+        cuts={1: [((at(1, 12), at(3, 0)), "Time off")]},  # noon on day 2 to the end of day 3
+        time_zone="America/New_York",
+        chair_windows=[(at(0, 23), at(1, 1))],
+        chair_capacity=2,
+    )
+    assert [c.kind for c in grid.columns] == ["provider", "chairs"] * 3
+    assert grid.rows[0].start.hour == 0 and grid.rows[-1].start.hour == 23  # the whole day
+    day1, day2, day3 = (_cells(grid, i) for i in (0, 2, 4))
+    assert day1 == [("00:00", "shut", 80, "Not working"), ("20:00", "free", 16, "Free")]
+    assert day2 == [
+        ("00:00", "free", 8, "Free"),
+        ("02:00", "shut", 40, "Not working"),
+        ("12:00", "off", 48, "Time off"),
+    ]
+    assert day3 == [("00:00", "off", 96, "Time off")]
+    chairs = [
+        [(c.rows, c.used) for row in grid.rows if (c := row.cells[i]) is not None]
+        for i in (1, 3, 5)
+    ]
+    assert chairs == [[(92, 0), (4, 1)], [(4, 1), (92, 0)], [(96, 0)]]
