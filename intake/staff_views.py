@@ -5,8 +5,7 @@ import datetime as dt
 import logging
 
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Prefetch, Subquery, Value, prefetch_related_objects
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -82,9 +81,8 @@ logger = logging.getLogger(__name__)
 
 @require("view_staff_dashboard")
 def dashboard(request):
-    base = Intake.objects.annotate(open_stop_count=_open_stop_count())
     data = with_status(request.GET)
-    intake_filter = filter_for(request.user, data, base)
+    intake_filter = filter_for(request.user, data, Intake.objects.all())
     counts = _status_counts()
     table = queue_table(
         request.user, intake_filter.qs, data, count=_known_count(intake_filter, counts)
@@ -103,17 +101,6 @@ def dashboard(request):
             "awaiting": AWAITING,
         },
     )
-
-
-def _open_stop_count():
-    open_stops = (
-        IntakeFlag.objects.filter(intake=OuterRef("pk"), severity="stop", cleared_at__isnull=True)
-        .order_by()
-        .values("intake")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(open_stops), Value(0))
 
 
 def _status_counts() -> list[tuple[str, str, int]]:
