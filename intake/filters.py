@@ -8,46 +8,68 @@ import django_filters as filters
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
 from clinic.accounts.search import SEARCH_MAX, person_matches
+from clinic.core.rendered import crispy_field
 from clinic.core.widgets import InlineSelect
 
 from .models import Intake, IntakeFlag
 from .questionnaire import QUESTION_BY_KEY
 from .screening import RULES, Triage
 
+
+class FixedChoices(BaseChoiceIterator):
+    """Choices as (str, str) pairs, made once and shared: never copied or normalised again.
+
+    A form deep-copies its fields, choices and all, and Django normalises a plain list of
+    choices again on every pass over it (validating, rendering): the filter panel's 110
+    options cost ~600 copies and ~170 normalisations a request (issue 15)."""
+
+    def __init__(self, choices):
+        self.choices = tuple((str(value), str(label)) for value, label in choices)
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    def __len__(self) -> int:
+        return len(self.choices)
+
+    def __deepcopy__(self, memo):
+        return self  # a tuple of strings: nothing to copy
+
+
 ABANDONED = "abandoned"
 # The queue's default view: what a reviewer has to act on (submitted or in review).
 AWAITING = "awaiting"
-STATUS_CHOICES = [
-    (AWAITING, "Awaiting review"),
-    *Intake.Status.choices,
-    (ABANDONED, "Abandoned (no change for 7 days)"),
-]
-MME_BANDS = [("none", "None"), ("<50", "Under 50"), ("caution", "50–89"), ("high", "90 or more")]
-PHQ9_BANDS = [
+STATUS_CHOICES = FixedChoices(
+    [
+        (AWAITING, "Awaiting review"),
+        *Intake.Status.choices,
+        (ABANDONED, "Abandoned (no change for 7 days)"),
+    ]
+)
+MME_BANDS = FixedChoices(
+    [("none", "None"), ("<50", "Under 50"), ("caution", "50–89"), ("high", "90 or more")]
+)
+PHQ9_BANDS = FixedChoices(
     (b, b.capitalize()) for b in ("minimal", "mild", "moderate", "moderately severe", "severe")
-]
-
-
-def _flag_choices():
-    return [(rule.code, rule.title) for rule in RULES]
+)
+TRIAGE_CHOICES = FixedChoices(Triage.choices())
+FLAG_CHOICES = FixedChoices((rule.code, rule.title) for rule in RULES)
+DIAGNOSIS_CHOICES = FixedChoices((c.value, c.label) for c in QUESTION_BY_KEY["diagnoses"].choices)
 
 
 UNASSIGNED = "null"  # the value django-filter gave "Unassigned" before: old links still work
 
 
-def _clinician_choices():
+def _clinician_choices() -> FixedChoices:
     clinicians = User.objects.members_of(Role.CLINICIAN).only(
         "pk", "first_name", "last_name", "email"
     )
-    return [(UNASSIGNED, "Unassigned"), *((str(u.pk), str(u)) for u in clinicians)]
-
-
-def _diagnosis_choices():
-    return [(c.value, c.label) for c in QUESTION_BY_KEY["diagnoses"].choices]
+    return FixedChoices([(UNASSIGNED, "Unassigned"), *((u.pk, u) for u in clinicians)])
 
 
 class IntakeFilter(filters.FilterSet):
@@ -61,14 +83,14 @@ class IntakeFilter(filters.FilterSet):
         initial=AWAITING,
     )
     triage = filters.ChoiceFilter(
-        widget=InlineSelect, choices=Triage.choices(), empty_label="Any triage"
+        widget=InlineSelect, choices=TRIAGE_CHOICES, empty_label="Any triage"
     )
     flag = filters.ChoiceFilter(
-        widget=InlineSelect, choices=_flag_choices, method="filter_flag", empty_label="Any flag"
+        widget=InlineSelect, choices=FLAG_CHOICES, method="filter_flag", empty_label="Any flag"
     )
     diagnosis = filters.ChoiceFilter(
         widget=InlineSelect,
-        choices=_diagnosis_choices,
+        choices=DIAGNOSIS_CHOICES,
         method="filter_diagnosis",
         empty_label="Any diagnosis",
     )
@@ -141,12 +163,14 @@ def _as_date(value: str) -> dt.date | None:
 CLINICAL_FILTERS = ("triage", "flag", "diagnosis", "mme_band", "phq9_band")
 
 
+_KNOWN_STATUSES = frozenset({"", *(choice for choice, _label in STATUS_CHOICES)})
+
+
 def queue_status(data) -> str:
     """The status the queue shows: the URL's, or awaiting review when it is missing or not
     one we know. An empty value is a real choice ("Any status")."""
     value = data.get("status")
-    known = {"", *(choice for choice, _label in STATUS_CHOICES)}
-    return value if value in known else AWAITING
+    return value if value in _KNOWN_STATUSES else AWAITING
 
 
 def with_status(data):
@@ -162,31 +186,31 @@ def filter_for(user, data, queryset):
     if not user.has_perm("accounts.view_clinical_answers"):
         for name in CLINICAL_FILTERS:
             f.filters.pop(name, None)
+    # The clinicians read once a request: the callable would read them on every pass over
+    # the choices (validating a chosen one, then rendering).
+    f.form.fields["assigned_to"].choices = _clinician_choices()
     return f
 
 
 # Rendered select fields, per process: the filter panel's selects (about 110 options) cost
 # more than the rest of the queue page to render (issue 15), and they only change with the
 # value chosen and the choices offered, both part of the key. Bounded, since the key holds
-# what was chosen; text and date fields are cheap and are never kept (they hold searches).
+# what was chosen. Text and date fields go through clinic.core.rendered, which keeps them
+# only empty (or with a hole where typed text goes): a search is never kept.
 _RENDERED: OrderedDict = OrderedDict()
 _RENDERED_MAX = 512
 
 
 def rendered_fields(form) -> list[str]:
-    """Each field of the filter form as crispy renders it, selects from the cache."""
+    """Each field of the filter form as crispy renders it, from the caches."""
     return [_rendered(bound) for bound in form]
 
 
 def _rendered(bound) -> str:
     if bound.errors or not isinstance(bound.field.widget, InlineSelect):
-        return as_crispy_field(bound)
-    listed = list(bound.field.choices)
-    # Render from the list just read: a model choice field would otherwise query again on
-    # a cache miss only, and the page's query count would depend on the cache.
-    bound.field.choices = listed
-    choices = tuple((str(value), str(label)) for value, label in listed)
-    key = (bound.html_name, str(bound.value()), choices)
+        return crispy_field(bound)
+    # Fixed choices (and the empty label): a pass over them reads nothing.
+    key = (bound.html_name, str(bound.value()), tuple(bound.field.choices))
     html = _RENDERED.get(key)
     if html is None:
         html = _RENDERED[key] = as_crispy_field(bound)

@@ -1,5 +1,6 @@
 """The queue's rows, written in Python (intake/tables.py): every value escaped, each role's
-columns, and the open stop flags counted with or without sorting by them."""
+columns, the open stop flags counted with or without sorting by them, and the filter panel's
+selects drawn from fixed choices."""
 
 import re
 
@@ -142,3 +143,23 @@ def test_open_stop_flags_are_counted_however_the_queue_is_sorted(login, clinicia
 def test_an_empty_queue_says_so(login, clinician):
     html = login(clinician).get("/staff/?q=nobody").content.decode()
     assert '<tr><td colspan="10">No intakes match these filters.</td></tr>' in html
+
+
+@pytest.mark.parametrize("role", ["clinician", "coordinator"])
+def test_each_filter_select_offers_its_empty_choice_once(login, people, role):
+    make_user("nurse@example.com", Role.CLINICIAN, "Nina", "Nurse")
+    client = login(people[role])
+    for query in ("", "?status=approved&assigned_to=null", "?status=&flag=mme_50"):
+        html = client.get(f"/staff/{query}").content.decode()
+        selects = re.findall(r'<select name="(\w+)".*?</select>', html, re.S)
+        assert "status" in selects and "assigned_to" in selects
+        for select in re.findall(r"<select .*?</select>", html, re.S):
+            assert (
+                select.count('<option value="">') + select.count('<option value="" selected>') == 1
+            ), select[:200]
+    assert ">Nina Nurse</option>" in html and ">Morgan Lee</option>" in html
+
+
+def test_a_clinician_chosen_in_the_filter_is_shown_selected(login, clinician):
+    html = login(clinician).get(f"/staff/?status=&assigned_to={clinician.pk}").content.decode()
+    assert f'<option value="{clinician.pk}" selected>Morgan Lee</option>' in html
