@@ -408,9 +408,7 @@ class SectionForm(forms.Form):
         """(question, bound field or formset, shown, show_if json, conflict note) in order."""
         for q in self.section.questions:
             target = self.formsets.get(q.key) if q.type == "repeat" else self[q.key]
-            conditions = [{"key": c.key, "op": c.op, "value": c.value} for c in q.conditions]
-            cond = json.dumps(conditions) if conditions else ""
-            yield q, target, self.shown[q.key], cond, self.conflicts.get(q.key)
+            yield q, target, self.shown[q.key], _show_if_json(q), self.conflicts.get(q.key)
 
     def question_blocks(self):
         """(legend, rows, any row shown) in order: a fieldset's questions under its legend,
@@ -499,6 +497,13 @@ class SectionForm(forms.Form):
                     row = formset.forms[i]
                     for error in errors:
                         yield _anchor(row[name]), f"{row[name].label} (row {i + 1})", error
+
+
+@cache
+def _show_if_json(q: Question) -> str:
+    """A question's show-if conditions for the page's script, "" when it always shows."""
+    conditions = [{"key": c.key, "op": c.op, "value": c.value} for c in q.conditions]
+    return json.dumps(conditions) if conditions else ""
 
 
 def _anchor(field: forms.BoundField) -> str:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from .questionnaire import SECTIONS, Question, Section, is_answered
 
@@ -74,11 +75,17 @@ def blocks(section: Section, answers: dict) -> list[tuple[Question, ...]]:
     return [tuple(block) for block in out]
 
 
-def _question_seconds(q: Question, answers: dict, prefilled: frozenset[str], known: bool) -> float:
+@cache
+def _reading_words(q: Question) -> int:
+    """The words a question shows (the questionnaire's own: counted once a process)."""
     words = _words(q.label) + _words(q.help_text)
     if q.type != "select":  # a drop-down's options are not all read
         words += sum(_words(c.label) for c in q.choices)
-    seconds = words * 60 / WORDS_PER_MINUTE
+    return words
+
+
+def _question_seconds(q: Question, answers: dict, prefilled: frozenset[str], known: bool) -> float:
+    seconds = _reading_words(q) * 60 / WORDS_PER_MINUTE
     value = answers.get(q.key)
     answered = is_answered(q, value) if known else q.required
     if not answered or q.key in prefilled:
@@ -97,6 +104,13 @@ def _question_seconds(q: Question, answers: dict, prefilled: frozenset[str], kno
     if q.type == "multi" and known and isinstance(value, list):
         seconds += EXTRA_TICK * max(len(value) - 1, 0)
     return seconds
+
+
+@cache
+def _unknown_question_seconds(q: Question, prefilled: bool) -> float:
+    """_question_seconds on a step not reached yet: the answers play no part, so it is the
+    question's own figure, worked out once a process."""
+    return _question_seconds(q, {}, frozenset({q.key} if prefilled else ()), known=False)
 
 
 def _inputs(q: Question, answers: dict) -> int:
@@ -127,7 +141,10 @@ def measure(
                 seconds += _words(block[0].group) * 60 / WORDS_PER_MINUTE
             for q in block:
                 inputs += _inputs(q, answers)
-                seconds += _question_seconds(q, answers, prefilled, known)
+                if known:
+                    seconds += _question_seconds(q, answers, prefilled, known)
+                else:
+                    seconds += _unknown_question_seconds(q, q.key in prefilled)
     return Length(questions, inputs, seconds)
 
 

@@ -53,3 +53,29 @@ def _whole_intake_minutes() -> int:
     from intake.questionnaire import SECTIONS
 
     return length.minutes_left({}, from_key=SECTIONS[0].key)
+
+
+@register.simple_tag(takes_context=True)
+def step_questions(context):
+    """The step form's questions (intake.step_page), from the step page's context."""
+    from intake import step_page
+
+    return step_page.questions(
+        context["form"],
+        step_key=context["step"].key,
+        crisis=context.get("crisis", False),
+        opioid_total=context.get("opioid_total"),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def steps_nav(context):
+    """The list of steps beside a step or the review page (intake.step_page)."""
+    from intake import step_page
+
+    return step_page.steps_nav(
+        steps=context["steps"],
+        current=context["step"].key,
+        visited=context["intake"].visited_steps,
+        complete=context["complete"],
+    )
