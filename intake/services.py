@@ -109,9 +109,15 @@ def _lock(intake: Intake) -> Intake:
     return locked
 
 
+# Read on every save: compiled once a process (clinic.core.prepared).
+_LOCK_OPEN = Prepared(
+    lambda patient_id: Intake.objects.open().filter(patient_id=patient_id).select_for_update()[:1]
+)
+
+
 def _lock_open(patient, step: str) -> Intake:
     """The patient's open intake, locked, when this step of it is theirs to edit."""
-    locked = Intake.objects.open().filter(patient=patient).select_for_update().first()
+    locked = _LOCK_OPEN.first(patient.pk)
     if locked is None or not locked.is_editable_by_patient:
         raise IntakeNotEditable
     if not locked.patient_may_edit(step):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.accounts.access import require
 from clinic.core.formats import human_date
+from clinic.core.prepared import Prepared
 from consultations import chart_data
 from consultations.selectors import upcoming_for
 
@@ -32,9 +33,12 @@ from .forms import (
 from .medications import suggestions as medicine_suggestions
 from .models import ConsentText, Intake
 
+# Read on every step page: compiled once a process (clinic.core.prepared).
+_OPEN_INTAKE = Prepared(lambda patient_id: Intake.objects.open().filter(patient_id=patient_id)[:1])
+
 
 def _open_intake(request) -> Intake | None:
-    return Intake.objects.open().filter(patient=request.user).first()
+    return _OPEN_INTAKE.first(request.user.pk)
 
 
 class _StepsClosed(Exception):

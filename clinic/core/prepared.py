@@ -7,7 +7,10 @@ keeps the SQL and parameters, and from then on only puts the value in and runs i
 query is still defined once, in ORM terms, next to the code that reads it.
 
 Rows come back as the database driver gives them: dicts by column name, values not
-converted by the fields (a boolean may be 0 or 1 on SQLite, JSON may be text).
+converted by the fields (a boolean may be 0 or 1 on SQLite, JSON may be text). `first`
+gives a model instance instead, as the queryset's `.first()` would (through
+`Model.objects.raw`: every field loaded and converted): the patient's open intake, read
+on every step page, cost ~1,500 calls to compile (37 columns) and as many again to run.
 """
 
 from collections.abc import Callable
@@ -34,13 +37,24 @@ class Prepared:
             if not slots:
                 raise ValueError("the queryset does not use the value it was given")
             self._compiled[alias] = (sql, list(params), slots)
+            self._model = queryset.model
         return self._compiled[alias]
 
-    def rows(self, value, using: str = "default") -> list[dict]:
+    def _params(self, value, using: str) -> tuple[str, list]:
         sql, params, slots = self._statement(using)
         params = list(params)
         for slot in slots:
             params[slot] = value
+        return sql, params
+
+    def first(self, value, using: str = "default"):
+        """The first model instance the queryset gives (in its order: slice it, `[:1]`,
+        so the statement asks for one row), or None."""
+        sql, params = self._params(value, using)
+        return next(iter(self._model._default_manager.db_manager(using).raw(sql, params)), None)
+
+    def rows(self, value, using: str = "default") -> list[dict]:
+        sql, params = self._params(value, using)
         with connections[using].cursor() as cursor:
             cursor.execute(sql, params)
             names = [column[0] for column in cursor.description]
