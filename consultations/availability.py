@@ -225,6 +225,13 @@ class _Schedule:
         self._on: dict[dt.date, list[OverrideSpec]] = {}
         self._walls: dict[tuple, Interval] = {}
         self._plain: dict[tuple, list[Interval]] = {}
+        self._quiet: dict[dt.date, bool] = {}  # no override on the date or a day either side
+        # (provider, weekday) -> its hours as (start, end), when none has a validity range
+        self._always: dict[tuple[int, int], tuple] = {
+            key: tuple((h.start, h.end) for h in rows)
+            for key, rows in self.hours.items()
+            if all(h.valid_from is None and h.valid_to is None for h in rows)
+        }
 
     def _wall(self, date: dt.date, start, end, zone: ZoneInfo) -> Interval:
         # Providers mostly keep the same hours: each (date, hours, zone) is converted once.
@@ -240,24 +247,34 @@ class _Schedule:
         return self._on[date]
 
     def intervals(self, provider: ProviderSpec, date: dt.date) -> list[Interval]:
-        zone = ZoneInfo(provider.time_zone)
-        rows = tuple(
-            (hours.start, hours.end)
-            for hours in self.hours.get((provider.id, date.weekday()), ())
-            if (hours.valid_from is None or hours.valid_from <= date)
-            and (hours.valid_to is None or date <= hours.valid_to)
-        )
-        if not (
-            self.overrides_on(date - _DAY)
-            or self.overrides_on(date)
-            or self.overrides_on(date + _DAY)
-        ):
+        # Called for every provider and day of a picker's window: the common case (hours
+        # without a validity range, no override near) is dictionary look-ups.
+        week_key = (provider.id, date.weekday())
+        rows = self._always.get(week_key)
+        if rows is None:
+            rows = tuple(
+                (hours.start, hours.end)
+                for hours in self.hours.get(week_key, ())
+                if (hours.valid_from is None or hours.valid_from <= date)
+                and (hours.valid_to is None or date <= hours.valid_to)
+            )
+        quiet = self._quiet.get(date)
+        if quiet is None:
+            quiet = self._quiet[date] = not (
+                self.overrides_on(date - _DAY)
+                or self.overrides_on(date)
+                or self.overrides_on(date + _DAY)
+            )
+        if quiet:
             # Nothing overrides the hours near this date: providers keeping the same hours
             # in the same zone share one answer, worked out once.
-            key = (date, zone, rows)
-            if key not in self._plain:
-                self._plain[key] = _merge(_wall_interval(date, s, e, zone) for s, e in rows)
-            return self._plain[key]
+            key = (date, provider.time_zone, rows)
+            plain = self._plain.get(key)
+            if plain is None:
+                zone = ZoneInfo(provider.time_zone)
+                plain = self._plain[key] = _merge(_wall_interval(date, s, e, zone) for s, e in rows)
+            return plain
+        zone = ZoneInfo(provider.time_zone)
         opening: list[Interval] = [self._wall(date, s, e, zone) for s, e in rows]
         cuts: list[Interval] = []
         for override in self.overrides_on(date):
@@ -588,12 +605,13 @@ def _free_runs(
     )
     step_us, duration = step // _US, kind.duration
     grids: dict[tuple, tuple | None] = {}  # an interval's grid: base, first, last, one offset
+    dates = list(_dates(start_date, end_date))
     for provider in providers:
         zone = ZoneInfo(provider.time_zone)
         # An infusion holds a chair, not the clinician (the module docstring).
         forbidden = _forbidden(() if kind.uses_chair else blocks.get(provider.id, ()), kind)
         highs = [high for _, high in forbidden]
-        for date in _dates(start_date, end_date):
+        for date in dates:
             for open_start, open_end in schedule.intervals(provider, date):
                 key = (open_start, open_end, zone)  # providers with the same hours share it
                 if key not in grids:
@@ -611,7 +629,13 @@ def _free_runs(
                 if grids[key] is None:
                     continue
                 base, first, last, uniform = grids[key]
-                indexes = _free_indexes(base, step_us, first, last, forbidden, highs)
+                # Most intervals have no booking near: then every start in them is free (what
+                # _free_indexes finds too, one bisect sooner).
+                at = bisect.bisect_right(highs, base + first * step_us)
+                if at == len(forbidden) or forbidden[at][0] >= base + last * step_us:
+                    indexes = ((first, last),) if first <= last else ()
+                else:
+                    indexes = _free_indexes(base, step_us, first, last, forbidden, highs)
                 if ledger is None and uniform:
                     runs = [_Run(provider.id, base + i * step_us, j - i + 1) for i, j in indexes]
                     if runs:

@@ -63,18 +63,20 @@ def schedule_inputs(provider_ids, start_date: dt.date, end_date: dt.date, active
     wanted = set(provider_ids)
     providers = [av.ProviderSpec(p.pk, p.time_zone) for p in active if p.active and p.pk in wanted]
     ids = [p.id for p in providers]
+    # Plain rows, not model instances: a picker reads a hundred of these a request.
     hours = [
-        av.WorkingHoursSpec(h.provider_id, h.weekday, h.start, h.end, h.valid_from, h.valid_to)
-        for h in WorkingHours.objects.filter(provider_id__in=ids)
+        av.WorkingHoursSpec(*row)
+        for row in WorkingHours.objects.filter(provider_id__in=ids).values_list(
+            "provider_id", "weekday", "start", "end", "valid_from", "valid_to"
+        )
     ]
     # A day either side: a part-day closure in clinic time may fall on a neighbouring
     # provider-local date. A range is one row, so long ranges cost nothing extra.
     first, last = start_date - dt.timedelta(days=1), end_date + dt.timedelta(days=1)
-    rows = DateOverride.objects.overlapping(first, last)
-    overrides = [
-        override_spec(o)
-        for o in rows.filter(provider_id__in=ids) | rows.filter(kind=DateOverride.Kind.CLOSURE)
-    ]
+    rows = DateOverride.objects.overlapping(first, last).filter(
+        Q(provider_id__in=ids) | Q(kind=DateOverride.Kind.CLOSURE)
+    )
+    overrides = [override_spec(o) for o in rows]
     return {"providers": providers, "working_hours": hours, "overrides": overrides}
 
 
