@@ -1,5 +1,6 @@
-"""The booking page's month grid (`{% month_tables months weekday_names choice staff %}`)
-and its time buttons (`{% time_buttons buttons %}`).
+"""The booking page's month grid (`{% month_tables months weekday_names choice staff %}`),
+its time buttons (`{% time_buttons buttons %}`) and clinician options
+(`{% provider_options providers choice %}`).
 
 Three months of day cells, each a link with its count of free times, a closed day or a day
 off, every one named with its full date for screen readers, and a button for each free
@@ -132,3 +133,16 @@ def time_buttons(context, buttons, with_days=False):
                 f'&amp;start={escape(quote(start, safe="/"))}">{text}</a>\n'
             )
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def provider_options(providers, choice):
+    """`{% provider_options providers choice %}`: an <option> a clinician, the chosen one
+    selected; names escaped (one loop of template tags a clinician, every page)."""
+    return mark_safe(  # noqa: S308 - the name is escaped, the id is an int
+        "".join(
+            f'<option value="{p.pk:d}"{" selected" if choice.provider == str(p.pk) else ""}>'
+            f"{escape(p.display_name)}</option>"
+            for p in providers
+        )
+    )

@@ -314,3 +314,15 @@ def test_what_the_picker_reads_about_the_patient_is_one_query(
     nothing = selectors.booking_facts(other_patient)
     assert (nothing.answers, nothing.time_zone) == ({}, "")
     assert not nothing.history.approved_intake
+
+
+def test_the_clinician_chosen_stays_selected(
+    login, approved_patient, initial, provider, on_the_day
+):
+    client = login(approved_patient)
+    html = _page(client, initial, provider=str(provider.pk))
+    assert f'<option value="{provider.pk}" selected>Dr. Lee</option>' in html
+    assert '<option value="any">Any clinician' in html
+    html = _page(client, initial)
+    assert f'<option value="{provider.pk}">Dr. Lee</option>' in html
+    assert '<option value="any" selected>Any clinician' in html
