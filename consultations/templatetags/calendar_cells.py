@@ -8,10 +8,14 @@ they are written here as f-strings: each value is escaped once for each appointm
 once, where it is finished.
 """
 
+import datetime as dt
+from functools import lru_cache
+
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
@@ -69,7 +73,7 @@ def grid_head(grid, week, today, filters):
     """The grid's column groups and headings: on the week, a heading for each day (a link
     to it) over its columns; then each column's (a provider, chairs, or an idle day's),
     its day said first for screen readers on the week."""
-    named = {day: _e(date_filter(day, "D M j")) for day in grid.days}  # once a day
+    named = {day: _e(day_label(day, "D M j")) for day in grid.days}  # once a day
     out = ['<colgroup><col class="cal-time-col"></colgroup>\n']
     for _day, columns in grid.day_columns:
         cols = "".join(f'<col class="cal-col-{_e(c.kind)}">' for c in columns)
@@ -256,9 +260,45 @@ def _status(a) -> str:
     return _STATUS[a.status]
 
 
+@register.simple_tag
+def day_label(day: dt.date, format_string: str) -> str:
+    """`day|date:format_string`, kept per process: a week's pages name the same few days,
+    and the date filter (its names translated each time) cost a tenth of a millisecond."""
+    return _day_label(day, format_string, translation.get_language())
+
+
+@lru_cache(maxsize=1024)
+def _day_label(day: dt.date, format_string: str, language: str | None) -> str:
+    return str(date_filter(day, format_string))
+
+
+@register.simple_tag(takes_context=True)
+def week_days(context, days, today, filters):
+    """The week page's list: each day a card headed by its name (a link to the day) and
+    holding its appointments (`week_entries`)."""
+    day_url = _e(reverse("schedule:day"))
+    provider = f"&amp;provider={filters.provider.pk:d}" if filters.provider else ""
+    out = []
+    for n, (day, entries) in enumerate(days, start=1):
+        border, badge = "", ""
+        if day == today:
+            border, badge = " border-primary", ' <span class="badge text-bg-primary">Today</span>'
+        out.append(
+            f'\n<section class="col" aria-labelledby="day-{n}">\n'
+            f'<div class="card h-100{border}">\n<h2 class="card-header h6" id="day-{n}">\n'
+            f'<a href="{day_url}?date={day.isoformat()}{provider}">'
+            f"{_e(day_label(day, 'l, M j'))}</a>{badge}\n</h2>\n"
+            f'<ul class="list-group list-group-flush small">'
+            f"{week_entries(context, entries, filters)}</ul>\n</div>\n</section>\n"
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value went through _e (escaped)
+
+
 @register.simple_tag(takes_context=True)
 def week_entries(context, entries, filters):
-    """The list items of one day on the week page (calendar_week.html)."""
+    """The list items of one day on the week page: each appointment's clinic time, provider
+    (on the whole clinic's week), patient (a link to their appointments), type, chair,
+    mode, status, its buttons, and the provider's own time when it differs."""
     if not entries:
         return mark_safe('\n<li class="list-group-item text-body-secondary">No appointments</li>\n')
     sheet = _sheet(context)
