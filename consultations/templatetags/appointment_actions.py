@@ -130,6 +130,7 @@ class Page:
         self.zone = settings.CLINIC_TIME_ZONE
         self.prefix = get_script_prefix()
         self._shapes: dict[tuple, str] = {}
+        self._offered: dict[tuple, tuple] = {}
 
     @property
     def csrf(self) -> str:
@@ -210,15 +211,20 @@ def _shape(page: Page, actions: tuple, undo_label: str) -> str:
 
 
 def _draw(page: Page, appointment, said: str) -> str:
-    facts = status.Facts(
-        status=appointment.status,
-        start=appointment.start,
-        end=appointment.end,
-        now=page.now,
-        zone=page.zone,
-    )
-    actions = status.offered(facts)
+    # What is offered depends on the status and times alone (now and the zone are the
+    # page's): appointments of a week share a few dozen of these between them.
+    key = (appointment.status, appointment.start, appointment.end)
+    actions = page._offered.get(key)
+    if actions is None:
+        facts = status.Facts(
+            status=appointment.status,
+            start=appointment.start,
+            end=appointment.end,
+            now=page.now,
+            zone=page.zone,
+        )
+        actions = page._offered[key] = tuple(status.offered(facts))
     if not actions:
         return "\n"  # the spacing the partial always had
     undo = UNDO_LABELS.get(appointment.status, "Undo") if A.UNDO in actions else ""
-    return page.shape(tuple(actions), undo) % {"pk": _e(appointment.pk), "said": said}
+    return page.shape(actions, undo) % {"pk": _e(appointment.pk), "said": said}

@@ -121,9 +121,7 @@ def grid_body(context, grid, week=False):
                 f'\n<tr class="">\n<th scope="row" class="cal-time"><span class="visually-hidden">'
                 f"{_e(minute)}</span></th>\n"
             )
-        for cell in row.cells:
-            if cell is None:
-                continue
+        for cell in [c for c in row.cells if c is not None]:  # None: a block above spans it
             if cell.kind == "busy":
                 body = "".join([_appointment(e, week, sheet) for e in cell.entries])
                 out.append(f'\n<td rowspan="{cell.rows:d}" class="cal-busy">\n{body}\n</td>\n')
