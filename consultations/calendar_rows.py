@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
+from django.db.models import F, FloatField, Func
+
 from .models import Appointment, AppointmentStatus
 from .selectors import appointments
 
@@ -103,6 +106,21 @@ def _names(row: tuple, named: dict) -> None:
         named["chair", chair] = Named(chair, row[17])
 
 
+class _Epoch(Func):
+    """A timestamp as seconds since 1970, a float8: exact to the microsecond at today's
+    dates (float8 resolves half a microsecond there)."""
+
+    template = "EXTRACT(EPOCH FROM %(expressions)s)::float8"
+    output_field = FloatField()
+
+
+_TIMES = ("start", "end", "chair_end")  # columns 3, 4 and 6 of _COLUMNS
+
+
+def _from_epoch(seconds: float | None) -> dt.datetime | None:
+    return None if seconds is None else dt.datetime.fromtimestamp(seconds, dt.UTC)
+
+
 def week(
     *, start: dt.datetime, end: dt.datetime, provider=None, include_cancelled: bool = False
 ) -> list[WeekAppointment]:
@@ -113,7 +131,18 @@ def week(
     ).select_related(None)
     named: dict = {}
     out = []
-    for row in rows.values_list(*_COLUMNS):
+    if connection.vendor != "postgresql":
+        for row in rows.values_list(*_COLUMNS):
+            _names(row, named)
+            out.append(WeekAppointment(row, named))
+        return out
+    # On PostgreSQL the times come as epoch seconds: Django loads a timestamptz with a
+    # Python parser (a regular expression a value), which for a week's ~225 rows and
+    # their three times cost more than the rest of the query; a float8 loads in C.
+    rows = rows.annotate(**{f"{name}_epoch": _Epoch(F(name)) for name in _TIMES})
+    columns = [f"{c}_epoch" if c in _TIMES else c for c in _COLUMNS]
+    for row in rows.values_list(*columns):
+        row = (*row[:3], *map(_from_epoch, row[3:5]), row[5], _from_epoch(row[6]), *row[7:])
         _names(row, named)
         out.append(WeekAppointment(row, named))
     return out

@@ -648,3 +648,20 @@ def test_grid_reads_intervals_across_midnight_on_each_day_they_touch():
         for i in (1, 3, 5)
     ]
     assert chairs == [[(92, 0), (4, 1)], [(4, 1), (92, 0)], [(96, 0)]]
+
+
+def test_week_rows_read_each_appointments_times_exactly(provider, patient):
+    """calendar_rows reads the times as epoch seconds on PostgreSQL: to the microsecond."""
+    from consultations import calendar_rows
+
+    a = book(patient, provider, DAY, 10)
+    odd = dt.timedelta(microseconds=123457)
+    Appointment.objects.filter(pk=a.pk).update(
+        start=a.start + odd, end=a.end + odd, chair_end=a.end + 2 * odd
+    )
+    a.refresh_from_db()
+    start, end = selectors.day_bounds(DAY)
+    (row,) = calendar_rows.week(start=start, end=end)
+    assert (row.pk, row.start, row.end, row.chair_end) == (a.pk, a.start, a.end, a.chair_end)
+    assert row.start.microsecond == 123457 and row.start.utcoffset() == dt.timedelta(0)
+    assert str(row.patient) == str(a.patient) and str(row.provider) == str(a.provider)
