@@ -207,8 +207,10 @@ def rendered_fields(form) -> list[str]:
 
 
 def _rendered(bound) -> str:
-    if bound.errors or not isinstance(bound.field.widget, InlineSelect):
+    if not isinstance(bound.field.widget, InlineSelect):
         return crispy_field(bound)
+    if bound.errors:  # an odd value from the URL: drawn afresh, never kept
+        return as_crispy_field(bound)
     # Fixed choices (and the empty label): a pass over them reads nothing.
     key = (bound.html_name, str(bound.value()), tuple(bound.field.choices))
     html = _RENDERED.get(key)

@@ -149,7 +149,8 @@ def test_an_empty_queue_says_so(login, clinician):
 def test_each_filter_select_offers_its_empty_choice_once(login, people, role):
     make_user("nurse@example.com", Role.CLINICIAN, "Nina", "Nurse")
     client = login(people[role])
-    for query in ("", "?status=approved&assigned_to=null", "?status=&flag=mme_50"):
+    queries = ("", "?status=approved&assigned_to=null", "?status=&flag=mme_50", "?flag=nope")
+    for query in (*queries, "?triage=red&assigned_to=0&status=nope"):
         html = client.get(f"/staff/{query}").content.decode()
         selects = re.findall(r'<select name="(\w+)".*?</select>', html, re.S)
         assert "status" in selects and "assigned_to" in selects
