@@ -5,12 +5,14 @@ selects drawn from fixed choices."""
 import re
 
 import pytest
+from django.http import QueryDict
 from django.utils import timezone
 
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
 from intake.models import Intake, IntakeFlag
 from intake.screening import Triage
+from intake.tables import _Links
 from tests.conftest import make_user
 
 S = Intake.Status
@@ -164,3 +166,22 @@ def test_each_filter_select_offers_its_empty_choice_once(login, people, role):
 def test_a_clinician_chosen_in_the_filter_is_shown_selected(login, clinician):
     html = login(clinician).get(f"/staff/?status=&assigned_to={clinician.pk}").content.decode()
     assert f'<option value="{clinician.pk}" selected>Morgan Lee</option>' in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "status=approved",
+        "page=3&q=O%27Neil+%26+%3Cb%3E&status=",
+        "sort=x&a=1&a=2&page=2",
+        "ü=é",
+    ],
+)
+@pytest.mark.parametrize("changes", [{"page": 4}, {"sort": "-patient", "page": 1}])
+def test_page_links_are_the_urls_a_querydict_would_make(query, changes):
+    params = QueryDict(query)
+    expected = params.copy()
+    for key, value in changes.items():
+        expected[key] = value
+    assert _Links(params).url(**changes) == "?" + expected.urlencode()
