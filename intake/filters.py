@@ -7,6 +7,7 @@ from collections import OrderedDict
 import django_filters as filters
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django.db.models import Exists, OuterRef, Q
+from django.forms import MultiWidget
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 
@@ -62,6 +63,7 @@ FLAG_CHOICES = FixedChoices((rule.code, rule.title) for rule in RULES)
 DIAGNOSIS_CHOICES = FixedChoices((c.value, c.label) for c in QUESTION_BY_KEY["diagnoses"].choices)
 
 
+_FORM_CLASSES: dict[tuple[str, ...], type] = {}
 UNASSIGNED = "null"  # the value django-filter gave "Unassigned" before: old links still work
 
 
@@ -116,6 +118,17 @@ class IntakeFilter(filters.FilterSet):
     class Meta:
         model = Intake
         fields = []
+
+    def get_form_class(self):
+        # One class a set of filters (clinicians', coordinators'), per process: django-filter
+        # makes a class and its fields anew every request (~800 calls), and
+        # clinic.core.rendered keys the fields it keeps by the form's class, so a class a
+        # request kept nothing. The clinicians' choices are set on each form (filter_for).
+        names = tuple(self.filters)
+        form_class = _FORM_CLASSES.get(names)
+        if form_class is None:
+            form_class = _FORM_CLASSES[names] = super().get_form_class()
+        return form_class
 
     def search(self, queryset, name, value):
         # No name, email, phone or date is longer; a pasted megabyte would only make a
@@ -207,12 +220,18 @@ def rendered_fields(form) -> list[str]:
 
 
 def _rendered(bound) -> str:
-    if not isinstance(bound.field.widget, InlineSelect):
+    widget = bound.field.widget
+    if isinstance(widget, MultiWidget) and not bound.errors and not any(bound.value() or ()):
+        # The date range, empty (clinic.core.rendered keeps only single widgets): 4,000
+        # calls a request drawn afresh.
+        key = (bound.html_name, repr(bound.value()))
+    elif not isinstance(widget, InlineSelect):
         return crispy_field(bound)
-    if bound.errors:  # an odd value from the URL: drawn afresh, never kept
+    elif bound.errors:  # an odd value from the URL: drawn afresh, never kept
         return as_crispy_field(bound)
-    # Fixed choices (and the empty label): a pass over them reads nothing.
-    key = (bound.html_name, str(bound.value()), tuple(bound.field.choices))
+    else:
+        # Fixed choices (and the empty label): a pass over them reads nothing.
+        key = (bound.html_name, str(bound.value()), tuple(bound.field.choices))
     html = _RENDERED.get(key)
     if html is None:
         html = _RENDERED[key] = as_crispy_field(bound)

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
+from clinic.core import rendered
+from intake import filters
 from intake.models import Intake, IntakeFlag
 from intake.screening import Triage
 from intake.tables import _Links
@@ -185,3 +187,13 @@ def test_page_links_are_the_urls_a_querydict_would_make(query, changes):
     for key, value in changes.items():
         expected[key] = value
     assert _Links(params).url(**changes) == "?" + expected.urlencode()
+
+
+def test_a_search_is_never_kept_in_the_rendered_field_caches(login, clinician):
+    client = login(clinician)
+    html = client.get("/staff/?q=Zebedee+Quartermaine&submitted_after=2026-01-02").content
+    assert b'value="Zebedee Quartermaine"' in html
+    kept = repr(list(filters._RENDERED.items())) + repr(list(rendered._FIELDS.items()))
+    assert "Zebedee" not in kept and "2026-01-02" not in kept
+    # The empty panel is kept, and drawn the same from the cache.
+    assert client.get("/staff/").content.count(b"<select ") == 7
