@@ -96,13 +96,18 @@ def plan_inputs(
         for p in Provider.objects.filter(active=True, supervises_infusions=True)
     ]
     supervisor_ids = [p.id for p in supervisors]
+    # Plain rows, not model instances (a hundred of them on a busy clinic's plan).
     hours = [
-        av.WorkingHoursSpec(h.provider_id, h.weekday, h.start, h.end, h.valid_from, h.valid_to)
-        for h in WorkingHours.objects.filter(provider_id__in=supervisor_ids)
+        av.WorkingHoursSpec(*row)
+        for row in WorkingHours.objects.filter(provider_id__in=supervisor_ids).values_list(
+            "provider_id", "weekday", "start", "end", "valid_from", "valid_to"
+        )
     ]
     opening = [
-        av.WorkingHoursSpec(LOCATION_HOURS, o.weekday, o.start, o.end)
-        for o in OpeningHours.objects.filter(location=location)
+        av.WorkingHoursSpec(LOCATION_HOURS, *row)
+        for row in OpeningHours.objects.filter(location=location).values_list(
+            "weekday", "start", "end"
+        )
     ]
     rows = DateOverride.objects.overlapping(
         first - dt.timedelta(days=1), last + dt.timedelta(days=1)

@@ -65,10 +65,17 @@ def preferred_times(patient) -> frozenset[str]:
     return frozenset(t for t in chosen if t in (course.MORNING, course.MIDDAY, course.AFTERNOON))
 
 
-def default_rules(*, patient, now: dt.datetime, count: int | None = None) -> course.SeriesRules:
-    """The clinic's defaults: count and window from clinic settings, times from the intake."""
+_READ = object()  # "not read yet": read it here (None is an answer: no infusion type)
+
+
+def default_rules(
+    *, patient, now: dt.datetime, count: int | None = None, infusion=_READ
+) -> course.SeriesRules:
+    """The clinic's defaults: count and window from clinic settings, times from the intake.
+    `infusion`: the infusion type, when already read (None: there is none)."""
     clinic = ClinicSettings.load()
-    infusion = course_selectors.infusion_type()
+    if infusion is _READ:
+        infusion = course_selectors.infusion_type()
     notice = dt.timedelta(hours=infusion.min_notice_hours if infusion else 24)
     return course.SeriesRules(
         count=count or clinic.course_infusions,
@@ -81,8 +88,9 @@ def default_rules(*, patient, now: dt.datetime, count: int | None = None) -> cou
     )
 
 
-def _inputs(*, patient, rules: course.SeriesRules, now, exclude_ids=()):
-    appointment_type = course_selectors.infusion_type()
+def _inputs(*, patient, rules: course.SeriesRules, now, exclude_ids=(), appointment_type=_READ):
+    if appointment_type is _READ:
+        appointment_type = course_selectors.infusion_type()
     location = course_selectors.infusion_location()
     if appointment_type is None or location is None:
         raise BookingError("No infusion type or no location with chairs is set up.")
@@ -98,10 +106,13 @@ def _inputs(*, patient, rules: course.SeriesRules, now, exclude_ids=()):
     return appointment_type, location, inputs
 
 
-def plan_course(*, patient, rules: course.SeriesRules, now: dt.datetime | None = None):
-    """The proposal and two alternatives for this patient, or why nothing fits (no writes)."""
+def plan_course(
+    *, patient, rules: course.SeriesRules, now: dt.datetime | None = None, infusion=_READ
+):
+    """The proposal and two alternatives for this patient, or why nothing fits (no writes).
+    `infusion`: the infusion type, when already read (None: there is none)."""
     now = now or timezone.now()
-    _, _, inputs = _inputs(patient=patient, rules=rules, now=now)
+    _, _, inputs = _inputs(patient=patient, rules=rules, now=now, appointment_type=infusion)
     return course.plan_series(rules, inputs)
 
 

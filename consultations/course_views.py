@@ -133,7 +133,10 @@ def plan(request, patient_pk):
     reads.viewed(request, patient)  # the page shows the patient's courses and preferences
     booster = request.GET.get("booster") == "1"
     now = timezone.now()
-    defaults = course_services.default_rules(patient=patient, now=now, count=1 if booster else None)
+    infusion = course_selectors.infusion_type()  # read once for the defaults and the plan
+    defaults = course_services.default_rules(
+        patient=patient, now=now, count=1 if booster else None, infusion=infusion
+    )
     earliest = {"earliest": defaults.first_date, "booster": booster}
     if "count" not in request.GET:
         form = PlanCourseForm(initial=PlanCourseForm.initial_from(defaults), **earliest)
@@ -142,7 +145,7 @@ def plan(request, patient_pk):
     if not form.is_valid():
         return _plan_page(request, patient, form, booster=booster)
     rules = form.rules()
-    result = course_services.plan_course(patient=patient, rules=rules, now=now)
+    result = course_services.plan_course(patient=patient, rules=rules, now=now, infusion=infusion)
     return _plan_page(request, patient, form, plan=result, rules=rules, booster=booster)
 
 

@@ -243,3 +243,21 @@ def test_opening_the_plan_and_the_course_records_who_read_the_patients_course(
     opened = views.get(view_name="schedule:course")
     assert opened.patient_id == ready_patient.pk
     assert opened.target_id == str(course_row.pk)
+
+
+def test_the_plan_page_makes_as_many_queries_with_a_booked_course_as_without(
+    client, login, coordinator, ready_patient
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(coordinator)
+    with CaptureQueriesContext(connection) as before:
+        options = _proposal(client, ready_patient).context["options"]
+    client.post(
+        reverse("schedule:course_book", args=[ready_patient.pk]), {"plan": options[0]["token"]}
+    )
+    assert infusions_of(ready_patient).count() == 6
+    with CaptureQueriesContext(connection) as after:
+        _proposal(client, ready_patient)
+    assert len(after) == len(before)
