@@ -17,9 +17,10 @@ from .models import Action, AuditEvent
 from .services import record
 
 
-def patient_of(obj):
-    """The patient a record is about (a user is their own record); no query if preloaded."""
-    if isinstance(obj, get_user_model()):
+def patient_of(obj, user_model=None):
+    """The patient a record is about (a user is their own record); no query if preloaded.
+    `user_model`: get_user_model(), when the caller asks for many records."""
+    if isinstance(obj, user_model or get_user_model()):
         return obj
     for attribute in ("patient", "recipient"):
         if (person := getattr(obj, attribute, None)) is not None:
@@ -41,7 +42,8 @@ def exported(request, obj: models.Model) -> AuditEvent:
 
 def listed(request, objs: Iterable[models.Model]) -> AuditEvent | None:
     """Record which patients a list page showed; nothing when it showed nobody."""
-    ids = {p.pk for p in map(patient_of, objs) if p is not None}
+    user_model = get_user_model()  # once, not once a row (a calendar week lists hundreds)
+    ids = {p.pk for obj in objs if (p := patient_of(obj, user_model)) is not None}
     if not ids:
         return None
     return record(actor=request.user, action=Action.LIST, request=request, patient_ids=ids)
