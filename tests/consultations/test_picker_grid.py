@@ -210,6 +210,10 @@ def test_staff_booking_asks_as_many_queries_for_a_full_calendar_as_for_an_empty_
     many, html = _queries(client, url, query)
     assert many == few
     assert "Dr. Extra 1" in html
+    # The picker's (patient facts, types, clinicians, hours, overrides, bookings) after
+    # session, user, second factor, roles, the patient, the audit row and urgent alerts;
+    # the own-time form's clinician list reads them twice more.
+    assert many == 15
 
 
 def test_time_buttons_and_closed_days_escape_what_staff_typed(
