@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery, TextField
+from django.db.models.functions import Cast
 
 from clinic.accounts.search import person_matches
 from clinic.core.formats import zone_name
@@ -104,11 +105,13 @@ def _busy(provider_ids, start: dt.datetime, end: dt.datetime, exclude_pk=None, c
     # infusion on a chair is counted for its chair alone.
     # Plain tuples, not model instances: the picker reads hundreds of these a request.
     if not chairs:
+        # The times as text, read by datetime.fromisoformat: the driver's own reading of a
+        # timestamp (Django's time zone loader, in Python) took 3 µs each, 1.3 ms of the
+        # picker's CPU for its 400.
+        as_text = (Cast("block_start", TextField()), Cast("block_end", TextField()))
         return [
-            av.BusySpec(provider_id=provider_id, start=block_start, end=block_end)
-            for provider_id, block_start, block_end in rows.values_list(
-                "provider_id", "block_start", "block_end"
-            )
+            av.BusySpec(provider_id=provider_id, start=_utc(start), end=_utc(end))
+            for provider_id, start, end in rows.values_list("provider_id", *as_text)
         ]
     return [
         av.BusySpec(
@@ -124,6 +127,14 @@ def _busy(provider_ids, start: dt.datetime, end: dt.datetime, exclude_pk=None, c
             "block_start", "block_end", "start", "chair_end", "chair_id"
         )
     ]
+
+
+def _utc(text: str) -> dt.datetime:
+    """A timestamp read as text: PostgreSQL's in the session's zone (Django sets UTC, with
+    its offset; the ISO DateStyle, PostgreSQL's default: another raises), SQLite's in UTC
+    without one."""
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def chair_inputs() -> dict:
