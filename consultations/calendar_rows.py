@@ -14,7 +14,7 @@ import datetime as dt
 from django.db import connection
 from django.db.models import F, FloatField, Func
 
-from .models import Appointment, AppointmentStatus
+from .models import Appointment, AppointmentStatus, Provider
 from .selectors import appointments
 
 _MODES = dict(Appointment._meta.get_field("mode").flatchoices)
@@ -121,17 +121,56 @@ def _from_epoch(seconds: float | None) -> dt.datetime | None:
     return None if seconds is None else dt.datetime.fromtimestamp(seconds, dt.UTC)
 
 
+def _epoch_rows(start, end, provider, include_cancelled: bool):
+    """The week's query with its times as epoch seconds (PostgreSQL)."""
+    rows = appointments(
+        start=start, end=end, provider=provider, include_cancelled=include_cancelled
+    ).select_related(None)
+    rows = rows.annotate(**{f"{name}_epoch": _Epoch(F(name)) for name in _TIMES})
+    return rows.values_list(*(f"{c}_epoch" if c in _TIMES else c for c in _COLUMNS))
+
+
+# Stand for the week's values in its compiled statement: no real week starts in 1900, and
+# no provider has this id (within a 32-bit id's range, as Django wants).
+_FROM = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+_TO = dt.datetime(1900, 1, 8, tzinfo=dt.UTC)
+_WHO = -1_987_654_320
+_COMPILED: dict[tuple, tuple[str, list, dict[int, int]]] = {}
+
+
+def _statement(provider, include_cancelled: bool) -> tuple[str, list, dict[int, int]]:
+    """The week's SQL, compiled once a process for each shape (one provider or the whole
+    clinic; cancelled shown or not), as clinic.core.prepared does for one value: building
+    and compiling it cost as much as running it. Later weeks put their values in."""
+    key = (connection.alias, provider is None, include_cancelled)
+    if key not in _COMPILED:
+        stand_in = None if provider is None else Provider(pk=_WHO)
+        rows = _epoch_rows(_FROM, _TO, stand_in, include_cancelled)
+        sql, params = rows.query.get_compiler(connection.alias).as_sql()
+        marks = (_FROM, _TO, _WHO)
+        slots = {
+            i: n
+            for i, param in enumerate(params)
+            for n, mark in enumerate(marks)
+            if type(param) is type(mark) and param == mark
+        }
+        if sorted(slots.values()) != ([0, 1] if provider is None else [0, 1, 2]):
+            raise ValueError("the week's query does not take its values where expected")
+        _COMPILED[key] = (sql, list(params), slots)
+    return _COMPILED[key]
+
+
 def week(
     *, start: dt.datetime, end: dt.datetime, provider=None, include_cancelled: bool = False
 ) -> list[WeekAppointment]:
     """selectors.appointments() in [start, end), in its order, as WeekAppointments: one
     query."""
-    rows = appointments(
-        start=start, end=end, provider=provider, include_cancelled=include_cancelled
-    ).select_related(None)
     named: dict = {}
     out = []
     if connection.vendor != "postgresql":
+        rows = appointments(
+            start=start, end=end, provider=provider, include_cancelled=include_cancelled
+        ).select_related(None)
         for row in rows.values_list(*_COLUMNS):
             _names(row, named)
             out.append(WeekAppointment(row, named))
@@ -139,9 +178,15 @@ def week(
     # On PostgreSQL the times come as epoch seconds: Django loads a timestamptz with a
     # Python parser (a regular expression a value), which for a week's ~225 rows and
     # their three times cost more than the rest of the query; a float8 loads in C.
-    rows = rows.annotate(**{f"{name}_epoch": _Epoch(F(name)) for name in _TIMES})
-    columns = [f"{c}_epoch" if c in _TIMES else c for c in _COLUMNS]
-    for row in rows.values_list(*columns):
+    sql, params, slots = _statement(provider, include_cancelled)
+    values = (start, end, None if provider is None else provider.pk)
+    params = list(params)
+    for slot, n in slots.items():
+        params[slot] = values[n]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    for row in fetched:
         row = (*row[:3], *map(_from_epoch, row[3:5]), row[5], _from_epoch(row[6]), *row[7:])
         _names(row, named)
         out.append(WeekAppointment(row, named))

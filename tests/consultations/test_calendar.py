@@ -665,3 +665,28 @@ def test_week_rows_read_each_appointments_times_exactly(provider, patient):
     assert (row.pk, row.start, row.end, row.chair_end) == (a.pk, a.start, a.end, a.chair_end)
     assert row.start.microsecond == 123457 and row.start.utcoffset() == dt.timedelta(0)
     assert str(row.patient) == str(a.patient) and str(row.provider) == str(a.provider)
+
+
+def test_week_rows_from_the_compiled_statement_are_the_querysets(
+    provider, dr_patel, patient, other_patient
+):
+    """On PostgreSQL calendar_rows compiles the week's query once a shape (one provider or
+    all, cancelled or not) and puts each week's values in: the rows are the queryset's."""
+    from consultations import calendar_rows
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the compiled statement is PostgreSQL's")
+    book(patient, provider, DAY, 10)
+    book(other_patient, dr_patel, DAY + dt.timedelta(days=1), 11)
+    book(patient, dr_patel, DAY + dt.timedelta(days=2), 9, status=S.CANCELLED_CLINIC)
+    book(other_patient, provider, DAY + dt.timedelta(days=7), 14)  # the week after
+    for first in (DAY, DAY + dt.timedelta(days=7), DAY):
+        start, end = selectors.day_bounds(first, first + dt.timedelta(days=6))
+        for who in (None, provider, dr_patel):
+            for cancelled in (False, True):
+                shape = {"provider": who, "include_cancelled": cancelled}
+                rows = calendar_rows.week(start=start, end=end, **shape)
+                expected = selectors.appointments(start=start, end=end, **shape)
+                assert [(r.pk, r.status, r.start, r.end, r.provider_id) for r in rows] == [
+                    (a.pk, a.status, a.start, a.end, a.provider_id) for a in expected
+                ], (first, who, cancelled)
