@@ -271,11 +271,19 @@ class _QuestionFields(dict):
 def _copy_field(field: forms.Field, memo) -> forms.Field:
     if isinstance(field.widget, forms.MultiWidget):
         return copy.deepcopy(field, memo)
-    copied = copy.copy(field)
-    copied.widget = copy.copy(field.widget)
+    copied = _shallow_copy(field)
+    copied.widget = _shallow_copy(field.widget)
     copied.widget.attrs = field.widget.attrs.copy()
     copied.error_messages = field.error_messages.copy()
     copied.validators = field.validators[:]
+    return copied
+
+
+def _shallow_copy(obj):
+    """copy.copy for a field or widget (plain objects: no slots, no __copy__), without the
+    generic pickling protocol copy.copy goes through."""
+    copied = object.__new__(type(obj))
+    copied.__dict__.update(obj.__dict__)
     return copied
 
 

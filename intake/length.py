@@ -64,10 +64,10 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
-def blocks(section: Section, answers: dict) -> list[tuple[Question, ...]]:
+def blocks(section: Section, answers: dict, seen: dict | None = None) -> list[tuple[Question, ...]]:
     """The questions of a section shown for these answers, fieldsets as one block each."""
     out: list[list[Question]] = []
-    for q in section.visible_questions(answers):
+    for q in section.visible_questions(answers, seen):
         if q.group and out and out[-1][0].group == q.group:
             out[-1].append(q)
         else:
@@ -107,10 +107,16 @@ def _question_seconds(q: Question, answers: dict, prefilled: frozenset[str], kno
 
 
 @cache
-def _unknown_question_seconds(q: Question, prefilled: bool) -> float:
-    """_question_seconds on a step not reached yet: the answers play no part, so it is the
-    question's own figure, worked out once a process."""
-    return _question_seconds(q, {}, frozenset({q.key} if prefilled else ()), known=False)
+def _unknown_seconds(section: Section) -> dict[str, tuple[float, float]]:
+    """_question_seconds of each of the section's questions on a step not reached yet (not
+    prefilled, prefilled): the answers play no part, so they are worked out once a process."""
+    return {
+        q.key: (
+            _question_seconds(q, {}, frozenset(), known=False),
+            _question_seconds(q, {}, frozenset({q.key}), known=False),
+        )
+        for q in section.questions
+    }
 
 
 def _inputs(q: Question, answers: dict) -> int:
@@ -132,19 +138,21 @@ def measure(
     prefilled, unknown = frozenset(prefilled), frozenset(unknown)
     questions = inputs = 0
     seconds = 0.0
+    seen: dict[str, bool] = {}  # which questions show, each worked out once
     for section in sections:
         known = section.key not in unknown
+        costs = None if known else _unknown_seconds(section)
         seconds += STEP_SECONDS + _words(section.intro) * 60 / WORDS_PER_MINUTE
-        for block in blocks(section, answers):
+        for block in blocks(section, answers, seen):
             questions += 1
             if len(block) > 1:
                 seconds += _words(block[0].group) * 60 / WORDS_PER_MINUTE
             for q in block:
                 inputs += _inputs(q, answers)
-                if known:
+                if costs is None:
                     seconds += _question_seconds(q, answers, prefilled, known)
                 else:
-                    seconds += _unknown_question_seconds(q, q.key in prefilled)
+                    seconds += costs[q.key][q.key in prefilled]
     return Length(questions, inputs, seconds)
 
 

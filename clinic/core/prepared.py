@@ -8,9 +8,9 @@ query is still defined once, in ORM terms, next to the code that reads it.
 
 Rows come back as the database driver gives them: dicts by column name, values not
 converted by the fields (a boolean may be 0 or 1 on SQLite, JSON may be text). `first`
-gives a model instance instead, as the queryset's `.first()` would (through
-`Model.objects.raw`: every field loaded and converted): the patient's open intake, read
-on every step page, cost ~1,500 calls to compile (37 columns) and as many again to run.
+gives a model instance instead, as the queryset's `.first()` would (every field loaded
+and converted by its field, as the queryset does): the patient's open intake, read on
+every step page, cost ~1,500 calls to compile (37 columns) and as many again to run.
 """
 
 from collections.abc import Callable
@@ -28,16 +28,27 @@ class Prepared:
         """`build(value)` returns the queryset, using `value` wherever the value goes."""
         self._build = build
         self._compiled: dict[str, tuple[str, list, list[int]]] = {}
+        # For first(), per database: each column's converters, as the queryset applies them,
+        # and whether the columns are the model's own fields in order (else first() refuses).
+        self._converters: dict[str, list] = {}
+        self._whole_rows: dict[str, bool] = {}
 
     def _statement(self, alias: str) -> tuple[str, list, list[int]]:
         if alias not in self._compiled:
             queryset = self._build(_MARK).using(alias)
-            sql, params = queryset.query.get_compiler(alias).as_sql()
+            compiler = queryset.query.get_compiler(alias)
+            sql, params = compiler.as_sql()
             slots = [i for i, param in enumerate(params) if param == _MARK]
             if not slots:
                 raise ValueError("the queryset does not use the value it was given")
             self._compiled[alias] = (sql, list(params), slots)
             self._model = queryset.model
+            columns = [column for column, _sql, _alias in compiler.select]
+            self._converters[alias] = list(compiler.get_converters(columns).items())
+            fields = [f.attname for f in self._model._meta.concrete_fields]
+            self._whole_rows[alias] = [
+                getattr(getattr(column, "target", None), "attname", None) for column in columns
+            ] == fields
         return self._compiled[alias]
 
     def _params(self, value, using: str) -> tuple[str, list]:
@@ -49,9 +60,22 @@ class Prepared:
 
     def first(self, value, using: str = "default"):
         """The first model instance the queryset gives (in its order: slice it, `[:1]`,
-        so the statement asks for one row), or None."""
+        so the statement asks for one row), or None. For a queryset of whole instances:
+        every field read, converted and set as the queryset itself would."""
         sql, params = self._params(value, using)
-        return next(iter(self._model._default_manager.db_manager(using).raw(sql, params)), None)
+        if not self._whole_rows[using]:
+            raise ValueError("first() reads whole model instances: no only(), values(), ...")
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        row = list(row)
+        for position, (converters, column) in self._converters[using]:
+            for converter in converters:
+                row[position] = converter(row[position], column, connection)
+        return self._model.from_db(using, None, row)
 
     def rows(self, value, using: str = "default") -> list[dict]:
         sql, params = self._params(value, using)

@@ -132,17 +132,30 @@ class Question:
             return ()
         return self.show_if if isinstance(self.show_if, tuple) else (self.show_if,)
 
-    def is_shown(self, answers: dict) -> bool:
+    def is_shown(self, answers: dict, seen: dict[str, bool] | None = None) -> bool:
         """Shown when every condition holds. A condition on a question that is itself
-        hidden sees no answer, so a stale answer behind a changed gate cannot show it."""
+        hidden sees no answer, so a stale answer behind a changed gate cannot show it.
+
+        `seen` (question key -> shown, for these same answers) spares working a gate out
+        again for each question behind it, when many questions are asked about at once.
+        """
+        if self.show_if is None:
+            return True
+        if seen is not None and (known := seen.get(self.key)) is not None:
+            return known
+        shown = True
         for condition in self.conditions:
             gate = _GATES.get(condition.key)
-            if gate is not None and not gate.is_shown(answers):
+            if gate is not None and not gate.is_shown(answers, seen):
                 if not condition.test({}):
-                    return False
+                    shown = False
+                    break
             elif not condition.test(answers):
-                return False
-        return True
+                shown = False
+                break
+        if seen is not None:
+            seen[self.key] = shown
+        return shown
 
     def choice_label(self, value: str) -> str:
         """The label shown for a stored choice value (the value itself if unknown)."""
@@ -162,8 +175,8 @@ class Section:
     def __hash__(self) -> int:
         return hash(self.key)  # see Question.__hash__
 
-    def visible_questions(self, answers: dict) -> list[Question]:
-        return [q for q in self.questions if q.is_shown(answers)]
+    def visible_questions(self, answers: dict, seen: dict | None = None) -> list[Question]:
+        return [q for q in self.questions if q.is_shown(answers, seen)]
 
 
 def is_answered(question: Question, value: object) -> bool:

@@ -1,5 +1,7 @@
 """clinic.core.prepared: `first` gives, compiled once, what the queryset's .first() gives."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -17,8 +19,14 @@ def test_the_first_row_for_each_value_fully_loaded(patient, other_patient):
     mine = services.start_intake(patient=patient)
     Intake.objects.filter(pk=mine.pk).update(answers={"main_complaint": "Back"})
     services.start_intake(patient=other_patient)
+    Intake.objects.filter(pk=mine.pk).update(height_cm=Decimal("170.5"), reopened_sections=["pain"])
     found = OPEN.first(patient.pk)
-    assert found == Intake.objects.open().filter(patient=patient).first()
+    expected = Intake.objects.open().filter(patient=patient).first()
+    assert found == expected
+    fields = [f.attname for f in Intake._meta.concrete_fields]
+    assert [getattr(found, f) for f in fields] == [getattr(expected, f) for f in fields]
+    assert found.height_cm == Decimal("170.5") and found.created_at.tzinfo is not None
+    assert not found._state.adding
     assert found.answers == {"main_complaint": "Back"}  # JSON converted as by the queryset
     assert found.get_deferred_fields() == set()
     assert OPEN.first(other_patient.pk).patient_id == other_patient.pk
@@ -42,3 +50,10 @@ def test_a_locking_queryset_keeps_its_lock(patient):
         locking.first(patient.pk)
     if connection.features.has_select_for_update:
         assert queries[0]["sql"].endswith("FOR UPDATE")
+
+
+def test_first_reads_whole_instances_only(patient):
+    services.start_intake(patient=patient)
+    some = Prepared(lambda pk: Intake.objects.filter(patient_id=pk).only("id", "status")[:1])
+    with pytest.raises(ValueError):
+        some.first(patient.pk)
