@@ -45,7 +45,7 @@ from .models import (
     UrgentAlert,
 )
 from .questionnaire import visible_answers
-from .tables import queue_table, triage_badge
+from .tables import queue_table, status_tabs, triage_badge
 
 # What coordinators see of an intake: how to reach the patient, never clinical answers.
 CONTACT_KEYS = (
@@ -88,6 +88,7 @@ def dashboard(request):
         request.user, intake_filter.qs, data, count=_known_count(intake_filter, counts)
     )
     reads.listed(request, table.page.object_list)
+    awaiting_count = sum(n for value, _label, n in counts if value in AWAITING_REVIEW)
     return render(
         request,
         "staff/dashboard.html",
@@ -96,7 +97,7 @@ def dashboard(request):
             "filter_fields": rendered_fields(intake_filter.form),
             "table": table,
             "counts": counts,
-            "awaiting_count": sum(n for value, _label, n in counts if value in AWAITING_REVIEW),
+            "tabs": status_tabs(counts, data["status"], AWAITING, awaiting_count),
             "status": data["status"],
             "awaiting": AWAITING,
         },

@@ -178,6 +178,22 @@ def _page_item(link: PageLink) -> str:
     return f'<li class="page-item disabled"><span class="page-link">{_e(link.label)}</span></li>'
 
 
+def status_tabs(counts, status: str, awaiting: str, awaiting_count: int) -> SafeString:
+    """The status tabs over the queue, "Awaiting review" first, the one shown marked current:
+    `counts` is (status, label, count) for each; a tab's link sets the status alone."""
+
+    def tab(value, label, count) -> str:
+        active, aria = (" active", ' aria-current="page"') if status == value else ("", "")
+        return (
+            f'<li class="nav-item"><a class="nav-link{active}" href="?status={_e(value)}"{aria}>'
+            f'{_e(label)} <span class="badge text-bg-light">{_e(count)}</span></a></li>'
+        )
+
+    tabs = "".join(f"\n      {tab(*row)}\n    " for row in counts)
+    first = tab(awaiting, "Awaiting review", awaiting_count)
+    return mark_safe(f"{first}\n    {tabs}")  # noqa: S308 - every value escaped
+
+
 class _Links:
     """The page's URL with some parameters changed (sort, page), its parameters encoded once:
     QueryDict.copy() and urlencode() cost ~65 calls a link, and a page has twenty. The same
@@ -288,18 +304,19 @@ def _rows(intakes, *, clinical: bool) -> list[Row]:
     return rows
 
 
-def _open_stop_count():
-    """Open stop flags of the row's intake: a subquery, for clinicians only (coordinators
-    never see the column). A grouped COUNT over the page's pks instead makes as many calls
-    and one query more."""
-    open_stops = (
+# Open stop flags of the row's intake: a subquery, for clinicians only (coordinators never
+# see the column). A grouped COUNT over the page's pks instead makes as many calls and one
+# query more. Built once: annotate() resolves a copy of it for each query.
+OPEN_STOP_COUNT = Coalesce(
+    Subquery(
         IntakeFlag.objects.filter(intake=OuterRef("pk"), severity="stop", cleared_at__isnull=True)
         .order_by()
         .values("intake")
         .annotate(n=Count("pk"))
         .values("n")
-    )
-    return Coalesce(Subquery(open_stops), Value(0))
+    ),
+    Value(0),
+)
 
 
 class _CountedPaginator(Paginator):
@@ -352,7 +369,7 @@ def queue_table(user, queryset, params, *, count: int | None = None) -> QueueTab
     per_page = min(max(_int(params.get("per_page"), PER_PAGE_DEFAULT), PER_PAGE_MIN), PER_PAGE_MAX)
     queryset = queryset.select_related("patient", "assigned_to").only(*ROW_FIELDS)
     if clinical:
-        queryset = queryset.annotate(open_stop_count=_open_stop_count())
+        queryset = queryset.annotate(open_stop_count=OPEN_STOP_COUNT)
     number = _int(params.get("page"), 1)
     if count is None:  # searched or filtered: pages without a count
         page, last = _open_page(queryset.order_by(*order), max(number, 1), per_page)
