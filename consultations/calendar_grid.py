@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 Interval = tuple[dt.datetime, dt.datetime]
@@ -31,11 +31,11 @@ class ColumnSpec:
     kind: str = "provider"  # "provider" | "chairs" | "idle" (a day collapsed to one column)
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     kind: str  # FREE | BUSY | OFF | SHUT | CHAIRS
     rows: int = 1
-    entries: list = field(default_factory=list)
+    entries: Sequence = ()  # a block's appointments; a week draws ~700 cells without any
     label: str = ""
     used: int = 0  # chair column: chairs in use
     capacity: int = 0

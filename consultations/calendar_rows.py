@@ -35,8 +35,25 @@ class Named:
 
 
 class WeekAppointment:
-    """What the week page reads of an appointment, by the model's names (not slotted: the
-    calendar's tags keep what they drew of it in its __dict__, as on a model)."""
+    """What the week page reads of an appointment, by the model's names."""
+
+    __slots__ = (
+        "pk",
+        "status",
+        "mode",
+        "start",
+        "end",
+        "uses_chair",
+        "chair_end",
+        "patient_id",
+        "provider_id",
+        "appointment_type_id",
+        "chair_id",
+        "patient",
+        "provider",
+        "appointment_type",
+        "chair",
+    )
 
     def __init__(self, row: tuple, named: dict):
         (
@@ -51,8 +68,7 @@ class WeekAppointment:
             self.provider_id,
             self.appointment_type_id,
             self.chair_id,
-            *_names,
-        ) = row
+        ) = row[:11]
         self.patient = named["patient", self.patient_id]
         self.provider = named["provider", self.provider_id]
         self.appointment_type = named["type", self.appointment_type_id]

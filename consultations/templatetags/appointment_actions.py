@@ -131,6 +131,7 @@ class Page:
         self.prefix = get_script_prefix()
         self._shapes: dict[tuple, str] = {}
         self._offered: dict[tuple, tuple] = {}
+        self._drawn: dict[tuple, str] = {}  # each appointment's buttons, by id and label
 
     @property
     def csrf(self) -> str:
@@ -148,11 +149,10 @@ class Page:
                 or f"{appointment.patient}, "
                 f"{date_filter(template_localtime(appointment.start), 'M j, g:i A')}"
             )
-        key = (said, self.back)
-        drawn = appointment.__dict__.setdefault("_actions_drawn", {})
-        html = drawn.get(key)
+        key = (appointment.pk, said)
+        html = self._drawn.get(key)
         if html is None:
-            html = drawn[key] = _draw(self, appointment, said)
+            html = self._drawn[key] = _draw(self, appointment, said)
         return html
 
     def shape(self, actions: tuple, undo_label: str) -> str:

@@ -34,6 +34,7 @@ class _Sheet:
         self.search = _e(reverse("schedule:search"))
         self.patients: dict = {}
         self.kinds: dict = {}
+        self.words: dict = {}  # each appointment's _Words, by id (the grid and the list share)
 
     def patient(self, a) -> str:
         name = self.patients.get(a.patient_id)
@@ -211,10 +212,10 @@ def _mode(a) -> str:
 
 
 def _words(e, sheet: _Sheet) -> _Words:
-    a = e.appointment
-    words = a.__dict__.get("_calendar_words")
+    pk = e.appointment.pk
+    words = sheet.words.get(pk)
     if words is None:
-        words = a.__dict__["_calendar_words"] = _Words(e, sheet)
+        words = sheet.words[pk] = _Words(e, sheet)
     return words
 
 
