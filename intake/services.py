@@ -151,7 +151,7 @@ def save_step(
         )
 
 
-# What a step's save writes (the row is locked, so the other columns are as read anyway).
+# What a step's save may change (the row is locked, so the other columns are as read).
 _STEP_FIELDS = (
     "answers",
     "drafts",
@@ -160,12 +160,13 @@ _STEP_FIELDS = (
     "height_cm",
     "weight_kg",
     "phq9_item9_positive",
-    "updated_at",
 )
 
 
 def _write_step(locked, *, step, raw, valid_answers, complete, edits) -> Intake:
     """save_step's writes, on a row this transaction has locked already."""
+    # Each value below is replaced, never changed in place, so these stay as read.
+    was = {name: getattr(locked, name) for name in _STEP_FIELDS}
     before = dict(locked.answers)  # for the audit trail, below
     # Derived answers (ORT-OUD age, checklists' old yes/no keys) are written at every
     # save, so scoring and screening read them as stored (questionnaire/derived.py).
@@ -185,7 +186,10 @@ def _write_step(locked, *, step, raw, valid_answers, complete, edits) -> Intake:
     locked.current_step = step
     locked.height_cm, locked.weight_kg = body_metrics(locked.answers)
     locked.phq9_item9_positive = scoring.phq9_item9_positive(locked.answers)
-    written = [*_STEP_FIELDS]
+    # Only what changed, and the time (a save is the patient's activity): an answer list
+    # or draft written again unchanged is kilobytes more to write and log for nothing.
+    written = [name for name in _STEP_FIELDS if getattr(locked, name) != was[name]]
+    written.append("updated_at")
     if step == "consent":
         # Any change to the consent step needs a fresh signature ("Save and continue").
         locked.consent_signed_at = None

@@ -360,3 +360,22 @@ def test_demo_intakes_walk_the_services_and_submit(
     assert intake.consent_signed_name == answers["consent_signature"]
     has_alert = UrgentAlert.objects.filter(intake=intake).exists()
     assert has_alert == (answers["phq9_9"] != "0")
+
+
+def test_a_save_writes_what_changed_and_the_time(intake):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def written(**answers):
+        with CaptureQueriesContext(connection) as queries:
+            _save(intake, "pain", answers)
+        (update,) = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+        assert '"updated_at" =' in update  # a save is the patient's activity, always
+        return {name for name in services._STEP_FIELDS if f'"{name}" =' in update}
+
+    assert written(main_complaint="Back") == {"answers", "visited_steps", "current_step"}
+    assert written(main_complaint="Back") == set()  # only updated_at: the same save again
+    assert written(main_complaint="Knee") == {"answers"}
+    intake.refresh_from_db()
+    assert intake.answers["main_complaint"] == "Knee"
+    assert intake.visited_steps == ["pain"]
