@@ -54,10 +54,13 @@ class _Sheet:
 
 
 def _sheet(context) -> _Sheet:
-    """The page's _Sheet, made once a page for the grid and the week's list alike."""
-    sheet = context.render_context.get(_Sheet)
+    """The page's _Sheet, made once a page for the grid and the week's list alike. Kept in
+    the render context's first state: each included template (the grid is one) renders
+    with a fresh state of its own, and the whole page's render shares only the first."""
+    shared = context.render_context.dicts[0]
+    sheet = shared.get(_Sheet)
     if sheet is None:
-        sheet = context.render_context[_Sheet] = _Sheet(context)
+        sheet = shared[_Sheet] = _Sheet(context)
     return sheet
 
 
