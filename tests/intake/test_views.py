@@ -844,3 +844,19 @@ def test_step_page_queries_do_not_grow_with_the_number_of_answers(alice, intake,
     _seed(intake, BASE, through="consent")
     many = _queries_for(alice, step_url("about"))
     assert many == few
+
+
+def test_a_step_page_and_its_saves_make_a_fixed_number_of_queries(
+    alice, intake, other_patient, django_assert_num_queries
+):
+    services.start_intake(patient=other_patient)  # other intakes do not count
+    data = post_data("pain", BASE)
+    alice.get(step_url("pain"))  # the first visit records the step
+    # Session, user, roles; then the intake (GET), or the intake locked and its update,
+    # inside a savepoint and its release here (the test runs in a transaction of its own).
+    with django_assert_num_queries(4):
+        assert alice.get(step_url("pain")).status_code == 200
+    with django_assert_num_queries(7):
+        assert alice.post(step_url("pain"), data).status_code == 302
+    with django_assert_num_queries(7):
+        assert alice.post(autosave_url("pain"), data).json()["saved"] is True
