@@ -690,3 +690,21 @@ def test_week_rows_from_the_compiled_statement_are_the_querysets(
                 assert [(r.pk, r.status, r.start, r.end, r.provider_id) for r in rows] == [
                     (a.pk, a.status, a.start, a.end, a.provider_id) for a in expected
                 ], (first, who, cancelled)
+
+
+def test_the_week_works_out_each_appointments_words_and_buttons_once(
+    login, coordinator, provider, patient, other_patient, monkeypatch
+):
+    """The grid and the list under it share one page _Sheet (calendar_cells._sheet)."""
+    from consultations.templatetags import appointment_actions, calendar_cells
+
+    made = []
+    drawn = []
+    words, draw = calendar_cells._Words, appointment_actions._draw
+    monkeypatch.setattr(calendar_cells, "_Words", lambda e, s: made.append(e) or words(e, s))
+    monkeypatch.setattr(appointment_actions, "_draw", lambda *a: drawn.append(a) or draw(*a))
+    book(patient, provider, DAY, 10)
+    book(other_patient, provider, DAY, 11)
+    html = login(coordinator).get(reverse("schedule:week"), {"date": "2027-01-12"}).content
+    assert html.decode().count('id="appt-') == 2  # the grid's blocks (the list has none)
+    assert len(made) == 2 and len(drawn) == 2
