@@ -50,8 +50,12 @@ def _shown_value(bound: forms.BoundField):
         # Read the choices once and render from that list: a model choice field would
         # otherwise query again on a miss only, and the query count would depend on the cache.
         # (Not list(): it asks a model choice iterator its length first, a COUNT query.)
-        listed = [choice for choice in field.choices]  # noqa: C416
-        field.choices = listed
+        # Choices that are a list already are kept as they are (set again, they would be
+        # normalised again, twice: sixty body areas on the pain step).
+        listed = field.choices
+        if not isinstance(listed, list):
+            listed = [choice for choice in listed]  # noqa: C416
+            field.choices = listed
         choices = tuple((str(v), str(label)) for v, label in listed)
         shown = tuple(widget.format_value(value))
         known = {v for v, _label in choices} | {""}
