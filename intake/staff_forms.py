@@ -1,6 +1,7 @@
 """Forms for staff actions on an intake and for the clinic's screening policy."""
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
@@ -9,8 +10,29 @@ from .models import ChecklistItem, DeclineTemplate
 from .questionnaire import SECTIONS
 
 
+class ListedChoices(ModelChoiceIterator):
+    """A short list of choices read in one plain query, kept for the form's life.
+
+    Django's iterator reads through `QuerySet.iterator()`, which on PostgreSQL is a
+    server-side cursor: DECLARE, FETCH and CLOSE, three round trips (and a cursor held over
+    the commit) for a list of ten clinicians, each time the choices are read (issue 15)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:  # fills the queryset's cache: read again, no query
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.queryset) + (1 if self.field.empty_label is not None else 0)
+
+
+class ListedChoiceField(forms.ModelChoiceField):
+    iterator = ListedChoices
+
+
 class AssignForm(forms.Form):
-    clinician = forms.ModelChoiceField(
+    clinician = ListedChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Nobody (unassigned)"
     )
 
@@ -50,7 +72,7 @@ class ClearFlagForm(forms.Form):
 
 
 class DeclineForm(forms.Form):
-    template = forms.ModelChoiceField(
+    template = ListedChoiceField(
         queryset=DeclineTemplate.objects.filter(active=True),
         label="Reason",
         empty_label="Choose a reason",
