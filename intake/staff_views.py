@@ -139,7 +139,9 @@ def _known_count(intake_filter, counts) -> int | None:
 
 
 def _get_intake_for_staff(pk) -> Intake:
-    return get_object_or_404(Intake.objects.select_related("patient", "assigned_to"), pk=pk)
+    # The policy too: the review page prints its version.
+    intakes = Intake.objects.select_related("patient", "assigned_to", "screening_policy")
+    return get_object_or_404(intakes, pk=pk)
 
 
 def _detail_context(request, intake, bound=None, checklist_error=None):
@@ -160,6 +162,7 @@ def _detail_context(request, intake, bound=None, checklist_error=None):
         "intake": intake,
         "sections": sections,
         "clinical": clinical,
+        "reviewer": request.user.has_perm("accounts.review_intakes"),  # the forms shown
         "events": history.visible_events(intake, request.user),
         "viewers": selectors.recent_viewers(user=request.user, patient_id=intake.patient_id),
         "actions": review.allowed_actions(intake),

@@ -27,6 +27,10 @@ class Action(models.TextChoices):
     LIST = "list", "Listed"  # a page listing several patients: one row, `patient_ids`
 
 
+# Built once: TextChoices.choices builds its list anew on each read, a row of the
+# "who viewed" panel read it once a line.
+ACTION_LABELS = dict(Action.choices)
+
 # What each audited page is, in words, for the "who viewed" panel and the audit page.
 PAGE_LABELS = {
     "staff:dashboard": "Review queue",
@@ -149,8 +153,7 @@ class AuditEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        known = dict(Action.choices)
-        return known.get(self.action, self.action.replace("_", " ").capitalize())
+        return ACTION_LABELS.get(self.action) or self.action.replace("_", " ").capitalize()
 
     @property
     def page_label(self) -> str:

@@ -7,6 +7,17 @@ from django.db.models import Q
 from .models import AuditEvent
 
 VIEWERS_SHOWN = 20
+VIEWER_FIELDS = (
+    "occurred_at",
+    "actor_label",
+    "actor_role",
+    "action",
+    "view_name",
+    "path",
+    "actor__first_name",
+    "actor__last_name",
+    "actor__email",
+)
 
 
 def may_see_viewers(user) -> bool:
@@ -19,7 +30,10 @@ def recent_viewers(*, user, patient_id: int) -> list[AuditEvent] | None:
     if not may_see_viewers(user):
         return None
     rows = AuditEvent.objects.record_views().filter(patient_id=patient_id)
-    return list(rows.select_related("actor")[:VIEWERS_SHOWN])
+    # What the panel shows (who, their role, when, what and which page): not the rest of
+    # the row, nor the viewer's password hash.
+    rows = rows.select_related("actor").only(*VIEWER_FIELDS)
+    return list(rows[:VIEWERS_SHOWN])
 
 
 def search(
