@@ -31,7 +31,12 @@ def patient_of(obj, user_model=None):
 def viewed(request, obj: models.Model, *, action: str = Action.VIEW) -> AuditEvent:
     """Record that the request's user opened this record (a page about one patient)."""
     return record(
-        actor=request.user, action=action, request=request, patient=patient_of(obj), target=obj
+        actor=request.user,
+        action=action,
+        request=request,
+        patient=patient_of(obj),
+        target=obj,
+        wait_for_disk=False,  # a read: see services._save
     )
 
 
@@ -46,7 +51,13 @@ def listed(request, objs: Iterable[models.Model]) -> AuditEvent | None:
     ids = {p.pk for obj in objs if (p := patient_of(obj, user_model)) is not None}
     if not ids:
         return None
-    return record(actor=request.user, action=Action.LIST, request=request, patient_ids=ids)
+    return record(
+        actor=request.user,
+        action=Action.LIST,
+        request=request,
+        patient_ids=ids,
+        wait_for_disk=False,  # a read: see services._save
+    )
 
 
 def changed(request, obj: models.Model, *, action: str, patient=None) -> AuditEvent:

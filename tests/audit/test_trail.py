@@ -1,8 +1,11 @@
 """The audit trail itself: what one event records, and that nobody can rewrite it."""
 
+import threading
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from clinic.audit.models import Action, AppendOnly, AuditEvent
 from clinic.audit.services import record
@@ -116,3 +119,42 @@ def test_a_transactional_test_that_records_can_still_be_flushed(clinician):
 @pytest.mark.django_db
 def test_the_flushed_table_is_empty():
     assert not AuditEvent.objects.exists()
+
+
+def _audit_sql(call):
+    with CaptureQueriesContext(connection) as seen:
+        event = call()
+    return event, [q["sql"] for q in seen]
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_read_is_committed_without_waiting_for_the_disk_and_a_change_waits(clinician):
+    from clinic.audit import reads
+
+    request = _request(clinician)
+    event, sql = _audit_sql(lambda: reads.viewed(request, clinician))
+    at = sql.index("SET LOCAL synchronous_commit TO OFF")
+    assert sql[at + 1].startswith('INSERT INTO "audit_auditevent"')
+    # Committed: another connection (a thread has its own) sees it at once.
+    seen = []
+
+    def look():
+        seen.append(AuditEvent.objects.filter(pk=event.pk).exists())
+        connection.close()
+
+    thread = threading.Thread(target=look)
+    thread.start()
+    thread.join()
+    assert seen == [True]
+    # A change waits for the disk; so does a read inside a transaction (the SET LOCAL
+    # would reach whatever that transaction commits), and every read when configured so.
+    _event, sql = _audit_sql(lambda: reads.changed(request, clinician, action="update"))
+    assert not any("synchronous_commit" in s for s in sql)
+    with transaction.atomic():
+        _event, sql = _audit_sql(lambda: reads.viewed(request, clinician))
+    assert not any("synchronous_commit" in s for s in sql)
+    with override_settings(AUDIT_READS_WAIT_FOR_DISK=True):
+        _event, sql = _audit_sql(lambda: reads.listed(request, [clinician]))
+    assert not any("synchronous_commit" in s for s in sql)
+    assert AuditEvent.objects.count() == 4
