@@ -1,10 +1,12 @@
-"""The menu is drawn once a process per set of permissions ({% nav_links %}): each role
-still sees exactly its own links, whoever was served before them."""
+"""The header is drawn once a process per set of menu permissions ({% page_nav %}): each
+role still sees exactly its own links, whoever was served before them, with their own name
+(escaped) and a log-out form whose token works."""
 
 import re
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.test import Client
 from django.urls import reverse
 
 from clinic.accounts.roles import Role
@@ -89,5 +91,27 @@ def test_a_permission_given_to_one_person_changes_their_menu_only(client, db):
 
 def test_the_menu_holds_nothing_about_the_person(client, people):
     html = page_for(client, people["clinician"])
-    assert "Morgan" in html  # the name, drawn per request beside the menu
+    assert "Signed in as</span> Morgan</span>" in html  # the name, put in per request
     assert all("Morgan" not in cached for cached in clinic_nav._NAV.values())
+    assert all("csrfmiddlewaretoken" not in cached for cached in clinic_nav._NAV.values())
+
+
+def test_each_person_sees_their_own_name_escaped(client, db):
+    first = make_user("p1@example.com", Role.PATIENT, "<script>x</script>", "One")
+    second = make_user("p2@example.com", Role.PATIENT, "Bea <b>", "Two")
+    html = page_for(client, first)
+    assert "<script>x</script>" not in html
+    assert "Signed in as</span> &lt;script&gt;x&lt;/script&gt;</span>" in html
+    assert "Signed in as</span> Bea &lt;b&gt;</span>" in page_for(client, second)
+
+
+def test_the_log_out_form_carries_a_working_token(db):
+    user = make_user("p3@example.com", Role.PATIENT, "Pat", "Three")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    html = client.get(reverse("landing"), follow=True).content.decode()
+    form = html.split(f'action="{reverse("accounts:logout")}"', 1)[1].split("</form>", 1)[0]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    response = client.post(reverse("accounts:logout"), {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session

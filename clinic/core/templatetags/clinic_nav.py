@@ -1,24 +1,27 @@
-"""The parts of the page frame that are the same for everyone holding the same
-permissions, drawn once a process and reused (issue 15): `{% nav_links %}` (the menu's
-links: a dozen `reverse()` calls and permission checks a page) and `{% cached_static "path"
-%}` (a `{% static %}` URL, which the storage builds anew each time).
+"""The parts of the page frame that are the same for everyone holding the same menu
+permissions, drawn once a process and reused (issue 15): `{% page_nav %}` (the header and
+its menu: a dozen `reverse()` calls, permission checks and some sixty template nodes a
+page) and `{% cached_static "path" %}` (a `{% static %}` URL, which the storage builds
+anew each time).
 
-Nothing about the person is kept beyond which of the menu's permissions they hold; their
-name and the log-out form's token stay in nav.html, per request.
+Nothing about the person is kept beyond which of the menu's permissions they hold: their
+short name and the log-out form's CSRF token go into holes in the kept HTML per request.
 """
 
 from django import template
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.template.defaulttags import CsrfTokenNode
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 register = template.Library()
 
-# The permissions the menu asks about (templates/includes/_nav_links.html), by codename.
+# The permissions the menu asks about (templates/includes/nav.html), by codename.
 NAV_PERMISSIONS = (
     "use_patient_portal",
     "view_staff_dashboard",
@@ -50,27 +53,49 @@ def _remember(cache: dict, key, render):
     return html
 
 
+# Holes in the kept HTML, filled in per request. Escaped text never holds a "<", so a
+# name cannot put a hole of its own into the page.
+_NAME = mark_safe("<!--nav:name-->")  # noqa: S308 - a constant
+_CSRF = mark_safe("<!--nav:csrf-->")  # noqa: S308 - a constant
+
+
 @register.simple_tag(takes_context=True)
-def nav_links(context):
-    """The menu's links for the page's user (none for someone not logged in)."""
+def page_nav(context):
+    """includes/nav.html for the page's user: kept per set of menu permissions, with their
+    short name and the log-out form's token put in on the way out."""
     user = context.get("user")
-    if user is None or not user.is_authenticated:
-        return ""
-    if user.is_active and user.is_superuser:  # has_perm's own rule: every permission
-        held = frozenset(NAV_PERMISSIONS)
+    signed_in = user is not None and user.is_authenticated
+    if not signed_in:
+        held, django_admin = frozenset(), False
+    elif user.is_active and user.is_superuser:  # has_perm's own rule: every permission
+        held, django_admin = frozenset(NAV_PERMISSIONS), user.is_staff
     else:  # read once, not through every backend for each link (user.has_perm)
         mine = user.get_all_permissions()
         held = frozenset(c for c in NAV_PERMISSIONS if f"accounts.{c}" in mine)
+        django_admin = user.is_staff
+    clinic = context.get("clinic")
     # The URLs the links point at depend on where the site is mounted and its URLconf.
-    key = (held, user.is_staff, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    urls = (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    key = (signed_in, held, django_admin, urls, clinic and clinic.get("name"))
 
     def render():
-        may = dict.fromkeys(held, True)
         return render_to_string(
-            "includes/_nav_links.html", {"may": may, "django_admin": user.is_staff}
+            "includes/nav.html",
+            {
+                "may": dict.fromkeys(held, True),
+                "django_admin": django_admin,
+                "signed_in": signed_in,
+                "clinic": clinic,
+                "short_name": _NAME,
+                "csrf_input": _CSRF,
+            },
         )
 
-    return mark_safe(_remember(_NAV, key, render))  # noqa: S308 - our template's output
+    html = _remember(_NAV, key, render)
+    if signed_in:
+        html = html.replace(_NAME, conditional_escape(user.get_short_name()), 1)
+        html = html.replace(_CSRF, CsrfTokenNode().render(context), 1)
+    return mark_safe(html)  # noqa: S308 - our template's output, the name escaped
 
 
 @register.simple_tag
