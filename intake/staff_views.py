@@ -146,6 +146,7 @@ def _get_intake_for_staff(pk) -> Intake:
 
 def _detail_context(request, intake, bound=None, checklist_error=None):
     clinical = request.user.has_perm("accounts.view_clinical_answers")
+    reviewer = request.user.has_perm("accounts.review_intakes")  # the forms are shown
     answers = (
         intake.answers
         if clinical
@@ -162,7 +163,7 @@ def _detail_context(request, intake, bound=None, checklist_error=None):
         "intake": intake,
         "sections": sections,
         "clinical": clinical,
-        "reviewer": request.user.has_perm("accounts.review_intakes"),  # the forms shown
+        "reviewer": reviewer,
         "events": history.visible_events(intake, request.user),
         "viewers": selectors.recent_viewers(user=request.user, patient_id=intake.patient_id),
         "actions": review.allowed_actions(intake),
@@ -171,7 +172,8 @@ def _detail_context(request, intake, bound=None, checklist_error=None):
         "previous": Intake.objects.filter(patient=intake.patient)
         .exclude(pk=intake.pk)
         .only("pk", "status", "created_at"),
-        "forms": _action_forms(intake, bound or {}),
+        # Only a reviewer sees them: no clinician list read for anyone else.
+        "forms": _action_forms(intake, bound or {}) if reviewer else {},
         "alerts": intake.alerts.filter(acknowledged_at__isnull=True),
         "age": units.age_on(_birth_date(intake), timezone.localdate()),
         "documents_panel": documents.panel(

@@ -218,3 +218,16 @@ def test_the_review_page_asks_as_many_queries_for_long_lists_as_for_short_ones(
         make_user(f"dr{n}@example.com", Role.CLINICIAN)
     many = _queries(client, hostile_intake)
     assert many == few <= REVIEW_PAGE_QUERIES
+
+
+def test_a_coordinator_s_review_page_reads_no_clinician_list(login, coordinator, hostile_intake):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(coordinator)
+    url = reverse("staff:intake", args=[hostile_intake.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as seen:
+        html = client.get(url).content.decode()
+    assert not any('"auth_group"."name" =' in q["sql"] for q in seen)
+    assert "Save assignment" not in html and "Clear flag" not in html
