@@ -90,7 +90,10 @@ def test_typing_kept_on_the_device_is_gone_after_log_out(page, patient):
     # Offline: autosave fails, so the typing is kept on the device.
     page.context.set_offline(True)
     page.get_by_label("Legal first name").fill("Alice")
-    page.wait_for_function("Object.keys(localStorage).some(k => k.startsWith('intake-backup-'))")
+    # A function, not an expression: Playwright polls an expression with eval(), which the
+    # page's CSP forbids, so it only passed when the backup was already there at once.
+    backed_up = "() => Object.keys(localStorage).some(k => k.startsWith('intake-backup-'))"
+    page.wait_for_function(backed_up)
     keys = page.evaluate("Object.keys(localStorage)")
     assert any(re.match(rf"intake-backup-{patient.pk}-\d+-about", k) for k in keys), keys
     page.context.set_offline(False)
