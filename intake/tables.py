@@ -28,6 +28,9 @@ from .screening import Triage
 
 BADGE = {"red": "text-bg-danger", "amber": "text-bg-warning", "green": "text-bg-success"}
 PER_PAGE_DEFAULT, PER_PAGE_MIN, PER_PAGE_MAX = 25, 10, 200
+# Past any real queue (a million pages of 200): a larger number from the URL shows page 1,
+# as a page past the end does, instead of an OFFSET the database cannot hold.
+PAGE_MAX = 1_000_000
 
 
 @functools.lru_cache(maxsize=16)
@@ -371,8 +374,10 @@ def queue_table(user, queryset, params, *, count: int | None = None) -> QueueTab
     if clinical:
         queryset = queryset.annotate(open_stop_count=OPEN_STOP_COUNT)
     number = _int(params.get("page"), 1)
+    if not 1 <= number <= PAGE_MAX:
+        number = 1
     if count is None:  # searched or filtered: pages without a count
-        page, last = _open_page(queryset.order_by(*order), max(number, 1), per_page)
+        page, last = _open_page(queryset.order_by(*order), number, per_page)
     else:
         paginator = _CountedPaginator(queryset.order_by(*order), per_page, count=count)
         # An odd or past-the-end page shows page 1 rather than an error.

@@ -53,6 +53,16 @@ def queue(login, clinician):
     return login(clinician)
 
 
+# A search and a filter page without a count; a status tab is counted.
+@pytest.mark.parametrize("query", ["q=Same", "status=&flag=", "status=awaiting"])
+@pytest.mark.parametrize("page", ["9" * 40, "99999999999999999999", "-5", "0", "1e3"])
+def test_an_impossible_page_number_shows_page_one(queue, query, page):
+    # Forty digits overflowed the OFFSET of a search's page (a 500).
+    response = queue.get(f"/staff/?{query}&page={page}")
+    assert _shown(response)
+    assert response.context["table"].page.number == 1
+
+
 def test_page_two_keeps_the_default_awaiting_review_status(queue):
     response = queue.get("/staff/?page=2")
     shown = _shown(response)
