@@ -135,7 +135,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The audit row of a read (a page showing patient data) is committed without waiting for
 # PostgreSQL's disk flush: lost only if the database server crashes within a second after
 # (clinic/audit/services.py, _save). True: reads wait for the disk, as changes always do.
-AUDIT_READS_WAIT_FOR_DISK = env.bool("AUDIT_READS_WAIT_FOR_DISK", default=False)
+AUDIT_READS_WAIT_FOR_DISK = env.bool("AUDIT_READS_WAIT_FOR_DISK", default=True)
 
 # --- Accounts, passwords, login throttling --------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -65,8 +65,9 @@ def _save(event: AuditEvent, *, wait_for_disk: bool) -> None:
     default, at most three times that). Only a crash of the database server inside that
     window would lose it, leaving the database consistent. A change's row waits for the
     disk as before, and so does any row written inside a transaction (its SET LOCAL would
-    reach the change that transaction commits). AUDIT_READS_WAIT_FOR_DISK=true makes reads
-    wait too."""
+    reach the change that transaction commits). Opt-in: AUDIT_READS_WAIT_FOR_DISK=false; by
+    default every row waits (with a synchronous standby, skipping the wait also skips the
+    standby, so a failover could lose read rows as well)."""
     if (
         wait_for_disk
         or settings.AUDIT_READS_WAIT_FOR_DISK

@@ -129,11 +129,12 @@ def _audit_sql(call):
 
 @needs_postgresql
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_read_is_committed_without_waiting_for_the_disk_and_a_change_waits(clinician):
+def test_reads_wait_for_the_disk_unless_opted_out_and_changes_always_wait(clinician):
     from clinic.audit import reads
 
     request = _request(clinician)
-    event, sql = _audit_sql(lambda: reads.viewed(request, clinician))
+    with override_settings(AUDIT_READS_WAIT_FOR_DISK=False):  # opted in
+        event, sql = _audit_sql(lambda: reads.viewed(request, clinician))
     at = sql.index("SET LOCAL synchronous_commit TO OFF")
     assert sql[at + 1].startswith('INSERT INTO "audit_auditevent"')
     # Committed: another connection (a thread has its own) sees it at once.
@@ -149,12 +150,13 @@ def test_a_read_is_committed_without_waiting_for_the_disk_and_a_change_waits(cli
     assert seen == [True]
     # A change waits for the disk; so does a read inside a transaction (the SET LOCAL
     # would reach whatever that transaction commits), and every read when configured so.
-    _event, sql = _audit_sql(lambda: reads.changed(request, clinician, action="update"))
-    assert not any("synchronous_commit" in s for s in sql)
-    with transaction.atomic():
-        _event, sql = _audit_sql(lambda: reads.viewed(request, clinician))
-    assert not any("synchronous_commit" in s for s in sql)
-    with override_settings(AUDIT_READS_WAIT_FOR_DISK=True):
-        _event, sql = _audit_sql(lambda: reads.listed(request, [clinician]))
+    with override_settings(AUDIT_READS_WAIT_FOR_DISK=False):
+        _event, sql = _audit_sql(lambda: reads.changed(request, clinician, action="update"))
+        assert not any("synchronous_commit" in s for s in sql)
+        with transaction.atomic():
+            _event, sql = _audit_sql(lambda: reads.viewed(request, clinician))
+        assert not any("synchronous_commit" in s for s in sql)
+    # The default: every read waits too.
+    _event, sql = _audit_sql(lambda: reads.listed(request, [clinician]))
     assert not any("synchronous_commit" in s for s in sql)
     assert AuditEvent.objects.count() == 4
