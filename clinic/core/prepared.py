@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.transaction import TransactionManagementError
 
 # Stands for the value in the compiled statement; no real parameter is ever this. Inside the
 # range of a 32-bit id: Django drops a lookup on a value out of its field's range.
@@ -42,6 +43,7 @@ class Prepared:
             if not slots:
                 raise ValueError("the queryset does not use the value it was given")
             self._compiled[alias] = (sql, list(params), slots)
+            self._locks = queryset.query.select_for_update
             self._model = queryset.model
             columns = [column for column, _sql, _alias in compiler.select]
             self._converters[alias] = list(compiler.get_converters(columns).items())
@@ -53,6 +55,17 @@ class Prepared:
 
     def _params(self, value, using: str) -> tuple[str, list]:
         sql, params, slots = self._statement(using)
+        # Django checks this as it compiles, which here is once a process: checked each run.
+        connection = connections[using]
+        locks_outside_a_transaction = (
+            self._locks
+            and connection.features.has_select_for_update
+            and connection.get_autocommit()
+        )
+        if locks_outside_a_transaction:
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
         params = list(params)
         for slot in slots:
             params[slot] = value

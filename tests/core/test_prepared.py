@@ -52,6 +52,18 @@ def test_a_locking_queryset_keeps_its_lock(patient):
         assert queries[0]["sql"].endswith("FOR UPDATE")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_locking_query_outside_a_transaction_is_refused_every_time(patient):
+    # Django refuses it when it compiles; compiled once, it must still be refused each run.
+    services.start_intake(patient=patient)
+    locking = Prepared(lambda pk: Intake.objects.filter(patient_id=pk).select_for_update()[:1])
+    with transaction.atomic():
+        locking.first(patient.pk)
+    if connection.features.has_select_for_update:
+        with pytest.raises(transaction.TransactionManagementError):
+            locking.first(patient.pk)
+
+
 def test_first_reads_whole_instances_only(patient):
     services.start_intake(patient=patient)
     some = Prepared(lambda pk: Intake.objects.filter(patient_id=pk).only("id", "status")[:1])
