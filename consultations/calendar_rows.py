@@ -34,26 +34,27 @@ class Named:
         return self.name
 
 
+# An appointment's own columns, read first: WeekAppointment unpacks them in this order.
+_OWN = (
+    "pk",
+    "status",
+    "mode",
+    "start",
+    "end",
+    "uses_chair",
+    "chair_end",
+    "patient_id",
+    "provider_id",
+    "appointment_type_id",
+    "chair_id",
+)
+
+
 class WeekAppointment:
     """What the week page reads of an appointment, by the model's names."""
 
-    __slots__ = (
-        "pk",
-        "status",
-        "mode",
-        "start",
-        "end",
-        "uses_chair",
-        "chair_end",
-        "patient_id",
-        "provider_id",
-        "appointment_type_id",
-        "chair_id",
-        "patient",
-        "provider",
-        "appointment_type",
-        "chair",
-    )
+    # Its own columns (as read, in _COLUMNS' order), then the shared names.
+    __slots__ = (*_OWN, "patient", "provider", "appointment_type", "chair")
 
     def __init__(self, row: tuple, named: dict):
         (
@@ -68,7 +69,7 @@ class WeekAppointment:
             self.provider_id,
             self.appointment_type_id,
             self.chair_id,
-        ) = row[:11]
+        ) = row[: len(_OWN)]
         self.patient = named["patient", self.patient_id]
         self.provider = named["provider", self.provider_id]
         self.appointment_type = named["type", self.appointment_type_id]
@@ -86,17 +87,7 @@ class WeekAppointment:
 
 
 _COLUMNS = (
-    "pk",
-    "status",
-    "mode",
-    "start",
-    "end",
-    "uses_chair",
-    "chair_end",
-    "patient_id",
-    "provider_id",
-    "appointment_type_id",
-    "chair_id",
+    *_OWN,
     # What the names are made of: read by _names() below, in this order.
     "patient__first_name",
     "patient__last_name",
