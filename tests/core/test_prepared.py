@@ -52,7 +52,7 @@ def test_a_locking_queryset_keeps_its_lock(patient):
         assert queries[0]["sql"].endswith("FOR UPDATE")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_locking_query_outside_a_transaction_is_refused_every_time(patient):
     # Django refuses it when it compiles; compiled once, it must still be refused each run.
     services.start_intake(patient=patient)
