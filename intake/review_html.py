@@ -9,7 +9,6 @@ what they are handed.
 """
 
 import datetime as dt
-import html
 import re
 
 from django.utils import dateformat
@@ -17,6 +16,8 @@ from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
+
+from clinic.core.html import e
 
 from .display import NOT_ANSWERED
 
@@ -26,18 +27,16 @@ STAMP = "M j, Y g:i a"  # "a" ends in "a.m." already
 def _e(value) -> str:
     """`{{ value }}`: a number or date as the template shows it, then escaped unless it is
     HTML already marked safe."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    if not isinstance(value, str):
-        value = str(localize(value))
-    return html.escape(value)
+    if isinstance(value, str) or hasattr(value, "__html__"):
+        return e(value)
+    return e(localize(value))
 
 
 def _lines(text) -> str:
     """`|linebreaksbr`: escaped unless marked safe, each line break a <br>."""
     safe = hasattr(text, "__html__")
     text = re.sub(r"\r\n|\r", "\n", str(text))
-    return (text if safe else html.escape(text)).replace("\n", "<br>")
+    return (text if safe else e(text)).replace("\n", "<br>")
 
 
 class _Stamps:

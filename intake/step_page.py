@@ -3,18 +3,18 @@
 The template loops that drew them (a wrapper per question, a fieldset per group, a list
 item per step, each with its conditions) cost more than the fields themselves once those
 come from the per-process cache (clinic.core.rendered). The markup is the templates' own;
-every value from outside this module goes through `escape`, and the fields, the body map,
+every value from outside this module goes through `e`, and the fields, the body map,
 repeatable lists and notes are drawn as before (crispy, or their own templates).
 """
 
 import functools
-from html import escape
 
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic.core import rendered
+from clinic.core.html import e
 
 # Questions whose wrapper takes the "id_<key>" id: they have no element of that id (a radio,
 # checkbox or repeat group), so the review page's "#id_<key>" links land on the question.
@@ -37,13 +37,13 @@ def _question(q, target, shown, cond, note, *, step_key, crisis, opioid_total) -
         inner = rendered.crispy_field(target)
     if note:
         inner += render_to_string("intake/_conflict.html", {"q": q, "note": note})
-    key = escape(q.key)
+    key = e(q.key)
     attrs = f' id="id_{key}" tabindex="-1"' if q.type in _WRAPPER_ID_TYPES else ""
     if cond:
-        attrs += f' data-show-if="{escape(cond)}"'
+        attrs += f' data-show-if="{e(cond)}"'
     if not shown:
         attrs += " hidden"
-    html = f'<div class="q q-{escape(q.type)}" data-key="{key}"{attrs}>{inner}</div>'
+    html = f'<div class="q q-{e(q.type)}" data-key="{key}"{attrs}>{inner}</div>'
     if q.key == "phq9_9":
         # Beside item 9: filled at once (intake.js) when it is answered above 0, and announced.
         box = _crisis_box()
@@ -52,7 +52,7 @@ def _question(q, target, shown, cond, note, *, step_key, crisis, opioid_total) -
             f'<template id="crisis-template">{box}</template>'
         )
     if q.key == "opioids":
-        url = escape(reverse("intake:opioid_total", args=[step_key]))
+        url = e(reverse("intake:opioid_total", args=[step_key]))
         total = (
             render_to_string("intake/_opioid_total.html", {"total": opioid_total})
             if opioid_total
@@ -75,7 +75,7 @@ def questions(form, *, step_key: str, crisis: bool = False, opioid_total=None) -
             hidden = "" if any_shown else " hidden"
             parts.append(
                 f'<fieldset class="q-group mb-3"{hidden}>'
-                f'<legend class="h6 fw-semibold">{escape(legend)}</legend>'
+                f'<legend class="h6 fw-semibold">{e(legend)}</legend>'
             )
         for row in rows:
             parts.append(
@@ -93,12 +93,12 @@ def steps_nav(*, steps, current: str, visited, complete) -> SafeString:
     items = []
     for s in steps:
         here = s.key == current
-        title = escape(s.title)
+        title = e(s.title)
         if here:
             name = title
         elif s.key in visited:
             url = step_url.replace("__key__", s.key) if s.section else reverse("intake:review")
-            name = f'<a href="{escape(url)}" class="link-body-emphasis">{title}</a>'
+            name = f'<a href="{e(url)}" class="link-body-emphasis">{title}</a>'
         else:
             name = f'<span class="text-body-secondary">{title}</span>'
         done = ""

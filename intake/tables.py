@@ -9,7 +9,6 @@ and pages the queryset, each row is turned into plain values once, and the templ
 
 import functools
 from dataclasses import dataclass
-from html import escape
 from urllib.parse import quote_plus
 
 from django.core.paginator import Page, Paginator
@@ -22,6 +21,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic.core.formats import human_phone
+from clinic.core.html import e
 
 from .models import AWAITING_REVIEW, Intake, IntakeFlag
 from .screening import Triage
@@ -135,9 +135,9 @@ class QueueTable:
         """The header cells: each column's sort link, and an icon on the sorted one."""
         cells = []
         for h in self.headers:
-            aria = f' aria-sort="{_e(h.sorted)}"' if h.sorted else ""
+            aria = f' aria-sort="{e(h.sorted)}"' if h.sorted else ""
             cells.append(
-                f'<th scope="col"{aria}><a href="{_e(h.href)}">{_e(h.label)}</a>'
+                f'<th scope="col"{aria}><a href="{e(h.href)}">{e(h.label)}</a>'
                 f"{SORT_ICONS.get(h.sorted, '')}</th>"
             )
         return mark_safe("".join(cells))  # noqa: S308 - every value escaped
@@ -146,13 +146,13 @@ class QueueTable:
     def page_items(self) -> SafeString:
         """The pagination's items: previous, the page links (gaps as "…"), next."""
         previous = (
-            f'<li class="previous page-item"><a href="{_e(self.previous)}" class="page-link">'
+            f'<li class="previous page-item"><a href="{e(self.previous)}" class="page-link">'
             '<span aria-hidden="true">&laquo;</span> previous</a></li>'
             if self.previous
             else ""
         )
         following = (
-            f'<li class="next page-item"><a href="{_e(self.next)}" class="page-link">'
+            f'<li class="next page-item"><a href="{e(self.next)}" class="page-link">'
             'next <span aria-hidden="true">&raquo;</span></a></li>'
             if self.next
             else ""
@@ -170,15 +170,15 @@ SORT_ICONS = {
 def _page_item(link: PageLink) -> str:
     if link.current:
         return (
-            f'<li class="page-item active"><a class="page-link" href="{_e(link.href)}"'
-            f' aria-current="page">{_e(link.label)}</a></li>'
+            f'<li class="page-item active"><a class="page-link" href="{e(link.href)}"'
+            f' aria-current="page">{e(link.label)}</a></li>'
         )
     if link.href:
         return (
-            f'<li class="page-item"><a class="page-link" href="{_e(link.href)}">'
-            f"{_e(link.label)}</a></li>"
+            f'<li class="page-item"><a class="page-link" href="{e(link.href)}">'
+            f"{e(link.label)}</a></li>"
         )
-    return f'<li class="page-item disabled"><span class="page-link">{_e(link.label)}</span></li>'
+    return f'<li class="page-item disabled"><span class="page-link">{e(link.label)}</span></li>'
 
 
 def status_tabs(counts, status: str, awaiting: str, awaiting_count: int) -> SafeString:
@@ -188,8 +188,8 @@ def status_tabs(counts, status: str, awaiting: str, awaiting_count: int) -> Safe
     def tab(value, label, count) -> str:
         active, aria = (" active", ' aria-current="page"') if status == value else ("", "")
         return (
-            f'<li class="nav-item"><a class="nav-link{active}" href="?status={_e(value)}"{aria}>'
-            f'{_e(label)} <span class="badge text-bg-light">{_e(count)}</span></a></li>'
+            f'<li class="nav-item"><a class="nav-link{active}" href="?status={e(value)}"{aria}>'
+            f'{e(label)} <span class="badge text-bg-light">{e(count)}</span></a></li>'
         )
 
     tabs = "".join(f"\n      {tab(*row)}\n    " for row in counts)
@@ -248,7 +248,7 @@ def _page_numbers(current: int, last: int) -> list[int | None]:
 
 # A row's cells are written here, not by the template: the template's ten cells a row cost
 # ~400 calls (variable look-ups, filters, autoescaping), 25 rows more than the rest of the
-# page (issue 15). Every value from the database goes through _e.
+# page (issue 15). Every value from the database goes through e.
 EMPTY = "—"
 STATUS_LABELS = dict(Intake.Status.choices)
 RESUBMITTED = (
@@ -258,27 +258,22 @@ RESUBMITTED = (
 _PK = 2147483647  # stands for a row's pk in its URL: reversed once a page, not once a row
 
 
-def _e(value) -> str:
-    """escape(value) as a plain str: the same characters, without a SafeString a call."""
-    return escape(str(value), quote=True)
-
-
 @functools.lru_cache(maxsize=1024)
 def _day(day) -> str:
     # "M j, Y" as the template's date filter wrote it (English: the clinic has no other
     # language); a page shows a few days, and a format is ~60 calls.
-    return _e(format_date(day, "M j, Y"))
+    return e(format_date(day, "M j, Y"))
 
 
 def _rows(intakes, *, clinical: bool) -> list[Row]:
     """Each intake's <tr>, with the clinical cells (triage, flags, bands) only when
     `clinical` (the intakes then carry open_stop_count)."""
     before, _pk, after = reverse("staff:intake", args=[_PK]).partition(str(_PK))
-    before, after = _e(before), _e(after)
+    before, after = e(before), e(after)
     rows = []
     for intake in intakes:
         patient, assigned = intake.patient, intake.assigned_to
-        status = _e(STATUS_LABELS.get(intake.status, intake.status))
+        status = e(STATUS_LABELS.get(intake.status, intake.status))
         # Not clinical: coordinators may see that the patient sent more information.
         if intake.resubmitted_at and intake.status in AWAITING_REVIEW:
             status += RESUBMITTED
@@ -288,18 +283,18 @@ def _rows(intakes, *, clinical: bool) -> list[Row]:
         tail = ""
         if clinical:
             tail = (
-                f"<td>{_e(intake.open_stop_count)}</td>\n"
-                f"      <td>{_e(intake.mme_band or EMPTY)}</td>\n"
-                f"      <td>{_e(intake.phq9_band or EMPTY)}</td>"
+                f"<td>{e(intake.open_stop_count)}</td>\n"
+                f"      <td>{e(intake.mme_band or EMPTY)}</td>\n"
+                f"      <td>{e(intake.phq9_band or EMPTY)}</td>"
             )
         html = (
             f"\n    <tr>\n      {triage}\n"
-            f'      <td><a href="{before}{intake.pk:d}{after}">{_e(patient)}</a></td>\n'
-            f"      <td>{_e(patient.email)}</td>\n"
-            f"      <td>{_e(human_phone(intake.phone))}</td>\n"
+            f'      <td><a href="{before}{intake.pk:d}{after}">{e(patient)}</a></td>\n'
+            f"      <td>{e(patient.email)}</td>\n"
+            f"      <td>{e(human_phone(intake.phone))}</td>\n"
             f"      <td>{status}</td>\n"
             f"      <td>{submitted}</td>\n"
-            f"      <td>{_e(assigned) if assigned is not None else EMPTY}</td>\n"
+            f"      <td>{e(assigned) if assigned is not None else EMPTY}</td>\n"
             f"      {tail}\n"
             "    </tr>\n    "
         )

@@ -3,7 +3,6 @@
 
 from dataclasses import dataclass
 from functools import lru_cache
-from html import escape
 from urllib.parse import quote
 
 from django import template
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
+from clinic.core.html import e
 from consultations import status
 
 register = template.Library()
@@ -94,14 +94,6 @@ def staff_actions(appointment) -> list[Button]:
 _CSRF = CsrfTokenNode()
 
 
-def _e(value) -> str:
-    """conditional_escape(value) as a plain str: the same characters, without the lazy
-    wrapper and SafeString every call of it makes (a week draws thousands of values)."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return escape(str(value), quote=True)
-
-
 @lru_cache(maxsize=64)
 def _shape_html(action: A, label: str, prefix: str) -> tuple:
     """A button's own words, escaped once a process: the URL before the appointment's id
@@ -111,7 +103,7 @@ def _shape_html(action: A, label: str, prefix: str) -> tuple:
     before, after = _url_shape(name, prefix)
     joiner = "&" if "?" in query else "?"
     values = (before, after + query, action, style, icon, label)
-    return (*(_e(v) for v in values), post, joiner)
+    return (*(e(v) for v in values), post, joiner)
 
 
 class Page:
@@ -124,7 +116,7 @@ class Page:
         request = context.get("request")
         self.context = context
         self.back = next or (request.get_full_path() if request is not None else "")
-        self.quoted = _e(quote(self.back, safe="/"))
+        self.quoted = e(quote(self.back, safe="/"))
         self._csrf: str | None = None
         self.now = timezone.now()
         self.zone = settings.CLINIC_TIME_ZONE
@@ -144,7 +136,7 @@ class Page:
         for each label it is shown with (the week shows every appointment in its grid and
         again in its list). `said`: the label already escaped."""
         if said is None:
-            said = _e(
+            said = e(
                 label
                 or f"{appointment.patient}, "
                 f"{date_filter(template_localtime(appointment.start), 'M j, g:i A')}"
@@ -173,7 +165,7 @@ def appointment_actions(context, appointment, label="", next=""):  # noqa: A002 
     Drawn here rather than by a template; pages with many appointments (the calendar
     week) make one Page and call its actions() for each."""
     html = Page(context, next).actions(appointment, label)
-    return mark_safe(html)  # noqa: S308 - every value in it went through _e (escaped) once
+    return mark_safe(html)  # noqa: S308 - every value in it went through e (escaped) once
 
 
 _PK_HOLE, _SAID_HOLE = "\ue000", "\ue001"  # private-use characters: no URL or label has them
@@ -181,7 +173,7 @@ _PK_HOLE, _SAID_HOLE = "\ue000", "\ue001"  # private-use characters: no URL or l
 
 def _shape(page: Page, actions: tuple, undo_label: str) -> str:
     pk, said = _PK_HOLE, _SAID_HOLE
-    to = f"{_e(page.back)}#appt-{pk}"
+    to = f"{e(page.back)}#appt-{pk}"
     parts = []
     for action in actions:
         text = undo_label if action == A.UNDO else _SHAPES[action][0]
@@ -227,4 +219,4 @@ def _draw(page: Page, appointment, said: str) -> str:
     if not actions:
         return "\n"  # the spacing the partial always had
     undo = UNDO_LABELS.get(appointment.status, "Undo") if A.UNDO in actions else ""
-    return page.shape(actions, undo) % {"pk": _e(appointment.pk), "said": said}
+    return page.shape(actions, undo) % {"pk": e(appointment.pk), "said": said}

@@ -4,7 +4,7 @@ and `{% week_entries entries filters %}`: one day's list items on the week page.
 A week draws about five hundred cells and a few hundred appointments, twice (grid and
 list); as template code, or as format_html calls, that was most of the page's time. So
 they are written here as f-strings: each value is escaped once for each appointment
-(`_words`, `_e`, the same characters as conditional_escape) and each piece is marked safe
+(`_words`, `e`, the same characters as conditional_escape) and each piece is marked safe
 once, where it is finished.
 """
 
@@ -19,7 +19,9 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
-from .appointment_actions import Page, _e
+from clinic.core.html import e
+
+from .appointment_actions import Page
 
 register = template.Library()
 
@@ -31,7 +33,7 @@ class _Sheet:
 
     def __init__(self, context):
         self.page = Page(context)
-        self.search = _e(reverse("schedule:search"))
+        self.search = e(reverse("schedule:search"))
         self.patients: dict = {}
         self.kinds: dict = {}
         self.words: dict = {}  # each appointment's _Words, by id (the grid and the list share)
@@ -39,16 +41,16 @@ class _Sheet:
     def patient(self, a) -> str:
         name = self.patients.get(a.patient_id)
         if name is None:
-            name = self.patients[a.patient_id] = _e(a.patient)
+            name = self.patients[a.patient_id] = e(a.patient)
         return name
 
     def kind(self, a) -> str:
         key = (a.appointment_type_id, a.chair_id)
         kind = self.kinds.get(key)
         if kind is None:
-            kind = _e(a.appointment_type)
+            kind = e(a.appointment_type)
             if a.chair_id is not None:
-                kind = f"{kind} · {_e(a.chair.name)}"
+                kind = f"{kind} · {e(a.chair.name)}"
             self.kinds[key] = kind
         return kind
 
@@ -77,15 +79,15 @@ def grid_head(grid, week, today, filters):
     """The grid's column groups and headings: on the week, a heading for each day (a link
     to it) over its columns; then each column's (a provider, chairs, or an idle day's),
     its day said first for screen readers on the week."""
-    named = {day: _e(day_label(day, "D M j")) for day in grid.days}  # once a day
+    named = {day: e(day_label(day, "D M j")) for day in grid.days}  # once a day
     out = ['<colgroup><col class="cal-time-col"></colgroup>\n']
     for _day, columns in grid.day_columns:
-        cols = "".join(f'<col class="cal-col-{_e(c.kind)}">' for c in columns)
+        cols = "".join(f'<col class="cal-col-{e(c.kind)}">' for c in columns)
         out.append(f"<colgroup>{cols}</colgroup>")
     out.append("\n<thead>\n")
     if week:
-        day_url = _e(reverse("schedule:day"))
-        provider = f"&amp;provider={_e(filters.provider.pk)}" if filters.provider else ""
+        day_url = e(reverse("schedule:day"))
+        provider = f"&amp;provider={e(filters.provider.pk)}" if filters.provider else ""
         out.append('<tr>\n<td class="cal-corner"></td>\n')
         for day, span in grid.day_heads:
             today_class, badge = "", ""
@@ -93,8 +95,8 @@ def grid_head(grid, week, today, filters):
                 today_class = " cal-today"
                 badge = ' <span class="badge text-bg-primary">Today</span>'
             out.append(
-                f'<th scope="colgroup" colspan="{_e(span)}" class="cal-day{today_class}">\n'
-                f'<a href="{day_url}?date={_e(day.isoformat())}{provider}">{named[day]}</a>'
+                f'<th scope="colgroup" colspan="{e(span)}" class="cal-day{today_class}">\n'
+                f'<a href="{day_url}?date={e(day.isoformat())}{provider}">{named[day]}</a>'
                 f"{badge}\n</th>\n"
             )
         out.append("</tr>\n")
@@ -104,9 +106,9 @@ def grid_head(grid, week, today, filters):
         if c.kind == "chairs":
             classes += " cal-chairs-head"
         day = f'<span class="visually-hidden">{named[c.day]}, </span>' if week else ""
-        out.append(f'<th scope="col" class="cal-col-head{classes}">{day}{_e(c.title)}</th>\n')
+        out.append(f'<th scope="col" class="cal-col-head{classes}">{day}{e(c.title)}</th>\n')
     out.append("</tr>\n</thead>\n")
-    return mark_safe("".join(out))  # noqa: S308 - every value went through _e (escaped)
+    return mark_safe("".join(out))  # noqa: S308 - every value went through e (escaped)
 
 
 @register.simple_tag(takes_context=True)
@@ -118,12 +120,12 @@ def grid_body(context, grid, week=False):
         hour, minute = _clock(row.start)
         if row.on_the_hour:
             out.append(
-                f'\n<tr class="cal-hour">\n<th scope="row" class="cal-time">{_e(hour)}</th>\n'
+                f'\n<tr class="cal-hour">\n<th scope="row" class="cal-time">{e(hour)}</th>\n'
             )
         else:
             out.append(
                 f'\n<tr class="">\n<th scope="row" class="cal-time"><span class="visually-hidden">'
-                f"{_e(minute)}</span></th>\n"
+                f"{e(minute)}</span></th>\n"
             )
         for cell in [c for c in row.cells if c is not None]:  # None: a block above spans it
             if cell.kind == "busy":
@@ -135,17 +137,17 @@ def grid_body(context, grid, week=False):
                 drawn[key] = _cell(cell)
             out.append(drawn[key])
         out.append("\n</tr>\n")
-    return mark_safe("".join(out))  # noqa: S308 - every value went through _e (escaped)
+    return mark_safe("".join(out))  # noqa: S308 - every value went through e (escaped)
 
 
 def _cell(cell) -> str:
     """A cell that is not an appointment block: chairs in use, time off, free, not working."""
     full = " cal-full" if cell.full else ""
-    head = f'\n<td rowspan="{_e(cell.rows)}" class="cal-{_e(cell.kind)}{full}">\n'
+    head = f'\n<td rowspan="{e(cell.rows)}" class="cal-{e(cell.kind)}{full}">\n'
     if cell.kind == "chairs":
         if cell.used:
             body = (
-                f'<span class="cal-chairs-count">{_e(cell.used)}/{_e(cell.capacity)}</span>'
+                f'<span class="cal-chairs-count">{e(cell.used)}/{e(cell.capacity)}</span>'
                 '<span class="visually-hidden"> chairs in use</span>'
                 + (' <span class="cal-chairs-full">full</span>' if cell.full else "")
             )
@@ -155,12 +157,12 @@ def _cell(cell) -> str:
         icon = "bi-door-closed" if cell.label[:6] == "Clinic" else "bi-calendar-x"
         body = (
             f'<span class="cal-label"><i class="bi {icon}" aria-hidden="true"></i> '
-            f"{_e(cell.label)}</span>"
+            f"{e(cell.label)}</span>"
         )
     elif cell.kind == "free":
         body = '<span class="cal-label">Free</span>'
     else:
-        body = f'<span class="visually-hidden">{_e(cell.label)}</span>'
+        body = f'<span class="visually-hidden">{e(cell.label)}</span>'
     return f"{head}{body}\n</td>\n"
 
 
@@ -190,7 +192,7 @@ def _clock_of(moment) -> str:
     key = (moment.hour, moment.minute)
     label = _CLOCK.get(key)
     if label is None:
-        label = _CLOCK[key] = _e(f"{moment:%-I:%M %p}")
+        label = _CLOCK[key] = e(f"{moment:%-I:%M %p}")
     return label
 
 
@@ -200,7 +202,7 @@ _CLASSES: dict[str, str] = {}  # a status as a class name: a handful of values
 def _status_class(status: str) -> str:
     name = _CLASSES.get(status)
     if name is None:
-        name = _CLASSES[status] = _e(status)
+        name = _CLASSES[status] = e(status)
     return name
 
 
@@ -210,7 +212,7 @@ _MODES: dict[str, str] = {}  # a mode's label is its choice's, fixed in the code
 def _mode(a) -> str:
     label = _MODES.get(a.mode)
     if label is None:
-        label = _MODES[a.mode] = _e(a.get_mode_display())
+        label = _MODES[a.mode] = e(a.get_mode_display())
     return label
 
 
@@ -278,7 +280,7 @@ def _day_label(day: dt.date, format_string: str, language: str | None) -> str:
 def week_days(context, days, today, filters):
     """The week page's list: each day a card headed by its name (a link to the day) and
     holding its appointments (`week_entries`)."""
-    day_url = _e(reverse("schedule:day"))
+    day_url = e(reverse("schedule:day"))
     provider = f"&amp;provider={filters.provider.pk:d}" if filters.provider else ""
     out = []
     for n, (day, entries) in enumerate(days, start=1):
@@ -289,11 +291,11 @@ def week_days(context, days, today, filters):
             f'\n<section class="col" aria-labelledby="day-{n}">\n'
             f'<div class="card h-100{border}">\n<h2 class="card-header h6" id="day-{n}">\n'
             f'<a href="{day_url}?date={day.isoformat()}{provider}">'
-            f"{_e(day_label(day, 'l, M j'))}</a>{badge}\n</h2>\n"
+            f"{e(day_label(day, 'l, M j'))}</a>{badge}\n</h2>\n"
             f'<ul class="list-group list-group-flush small">'
             f"{week_entries(context, entries, filters)}</ul>\n</div>\n</section>\n"
         )
-    return mark_safe("".join(out))  # noqa: S308 - every value went through _e (escaped)
+    return mark_safe("".join(out))  # noqa: S308 - every value went through e (escaped)
 
 
 @register.simple_tag(takes_context=True)
@@ -306,21 +308,21 @@ def week_entries(context, entries, filters):
     sheet = _sheet(context)
     providers: dict = {}
     out = []
-    for e in entries:
-        a = e.appointment
-        w = _words(e, sheet)
+    for entry in entries:
+        a = entry.appointment
+        w = _words(entry, sheet)
         provider = ""
         if not filters.provider:
             provider = providers.get(a.provider_id)
             if provider is None:
-                provider = providers[a.provider_id] = f" · {_e(a.provider)}"
-        own = e.provider_when
+                provider = providers[a.provider_id] = f" · {e(a.provider)}"
+        own = entry.provider_when
         if own:
-            own = f'<br><span class="text-body-secondary">Provider\'s time: {_e(own)}</span>'
+            own = f'<br><span class="text-body-secondary">Provider\'s time: {e(own)}</span>'
         actions = sheet.page.actions(a, said=w.said)
         out.append(
             f'\n<li class="list-group-item">\n<strong>{w.when}</strong>{provider}<br>\n'
             f'<a href="{w.patient_link}">{w.patient}</a> · {w.kind} · {_mode(a)}'
             f'<br>\n{_status(a)}\n<div class="mt-1">{actions}</div>\n{own}\n</li>\n'
         )
-    return mark_safe("".join(out))  # noqa: S308 - every value went through _e (escaped)
+    return mark_safe("".join(out))  # noqa: S308 - every value went through e (escaped)

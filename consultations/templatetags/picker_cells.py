@@ -8,7 +8,6 @@ time: as template code that was most of the booking page's rendering, so they ar
 here, as book.html describes.
 """
 
-from html import escape
 from urllib.parse import quote
 
 from django import template
@@ -16,6 +15,8 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import dates
 from django.utils.safestring import mark_safe
+
+from clinic.core.html import e
 
 register = template.Library()
 _NO_CSRF = "NOTPROVIDED"  # what the csrf context processor gives with no request
@@ -26,22 +27,22 @@ _CURRENT = ' aria-current="date"'
 def month_tables(months, weekday_names, choice, staff):
     # Cells as f-strings, every text escaped once here (names) or in the cell (a closure's
     # name): format_html escaped each of a cell's ten values, for some 90 cells a page.
-    weekdays = [escape(str(dates.WEEKDAYS[i])) for i in range(7)]  # as the date filter's "l"
-    month_names = {i: escape(str(name)) for i, name in dates.MONTHS.items()}  # its "F"
+    weekdays = [e(dates.WEEKDAYS[i]) for i in range(7)]  # as the date filter's "l"
+    month_names = {i: e(name) for i, name in dates.MONTHS.items()}  # its "F"
     link = (
-        f"?type={escape(str(choice.type.pk))}&amp;mode={escape(choice.mode)}"
-        f"&amp;provider={escape(choice.provider)}&amp;date="
+        f"?type={e(choice.type.pk)}&amp;mode={e(choice.mode)}"
+        f"&amp;provider={e(choice.provider)}&amp;date="
     )
     suits = ", a day that suits the patient" if staff else ", a day that suits you"
     head = "".join(
-        f'<th scope="col" abbr="{escape(full)}"><span aria-hidden="true">{escape(short)}</span>'
-        f'<span class="visually-hidden">{escape(full)}</span></th>'
+        f'<th scope="col" abbr="{e(full)}"><span aria-hidden="true">{e(short)}</span>'
+        f'<span class="visually-hidden">{e(full)}</span></th>'
         for short, full in weekday_names
     )
     out = []
     for month in months:
         out.append(
-            f'\n<table class="month">\n<caption>{escape(date_filter(month.first, "F Y"))}'
+            f'\n<table class="month">\n<caption>{e(date_filter(month.first, "F Y"))}'
             f"</caption>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
         )
         for week in month.weeks:
@@ -74,7 +75,7 @@ def _cell(cell, weekdays, month_names, link, suits) -> str:
         return (
             f'<td>\n<span class="day day-closed"><span aria-hidden="true">{day.day:d}'
             f'<span class="count">closed</span></span><span class="visually-hidden">{named} '
-            f"{day.day:d}: closed ({escape(cell.closed)})</span></span>\n</td>"
+            f"{day.day:d}: closed ({e(cell.closed)})</span></span>\n</td>"
         )
     return (
         f'<td>\n<span class="day day-off"><span aria-hidden="true">{day.day:d}</span>'
@@ -94,33 +95,31 @@ def time_buttons(context, buttons, with_days=False):
     pairs = buttons if with_days else ((None, button) for button in buttons)
     moving = context.get("moving")
     if moving:
-        target = escape(
-            context.get("move_url") or reverse("consultations:reschedule", args=[moving.pk])
-        )
+        target = e(context.get("move_url") or reverse("consultations:reschedule", args=[moving.pk]))
         given = context.get("csrf_token")  # as {% csrf_token %} reads it
         csrf = (
-            f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(given))}">'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{e(given)}">'
             if given and given != _NO_CSRF
             else ""
         )
     else:
         choice = context["choice"]
-        target = escape(context.get("confirm_url") or reverse("consultations:confirm"))
-        query = f"?type={escape(str(choice.type.pk))}&amp;mode={escape(choice.mode)}&amp;provider="
+        target = e(context.get("confirm_url") or reverse("consultations:confirm"))
+        query = f"?type={e(choice.type.pk)}&amp;mode={e(choice.mode)}&amp;provider="
     out = []
     for day, button in pairs:
         slot = button.slot
-        text = f"{escape(date_filter(day, 'D, M j'))}, " if day is not None else ""
-        text += escape(button.label)
+        text = f"{e(date_filter(day, 'D, M j'))}, " if day is not None else ""
+        text += e(button.label)
         if button.provider_name:
-            text += f' <span class="small">· {escape(button.provider_name)}</span>'
+            text += f' <span class="small">· {e(button.provider_name)}</span>'
         if button.inside_notice:
             text += ' <span class="small">· inside notice</span>'
         start = slot.start.isoformat()
         if moving:
             out.append(
                 f'<form method="post" action="{target}">{csrf}\n'
-                f'<input type="hidden" name="start" value="{escape(start)}">'
+                f'<input type="hidden" name="start" value="{e(start)}">'
                 f'<input type="hidden" name="provider" value="{slot.provider_id:d}">\n'
                 f'<button class="btn btn-outline-primary">{text}</button></form>\n'
             )
@@ -130,7 +129,7 @@ def time_buttons(context, buttons, with_days=False):
             )
             out.append(
                 f'<a class="btn {style}" href="{target}{query}{slot.provider_id:d}'
-                f'&amp;start={escape(quote(start, safe="/"))}">{text}</a>\n'
+                f'&amp;start={e(quote(start, safe="/"))}">{text}</a>\n'
             )
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
 
@@ -142,7 +141,7 @@ def provider_options(providers, choice):
     return mark_safe(  # noqa: S308 - the name is escaped, the id is an int
         "".join(
             f'<option value="{p.pk:d}"{" selected" if choice.provider == str(p.pk) else ""}>'
-            f"{escape(p.display_name)}</option>"
+            f"{e(p.display_name)}</option>"
             for p in providers
         )
     )
