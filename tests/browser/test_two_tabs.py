@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from intake.demo import BASE, seed_intake
 from intake.models import Intake
 from intake.questionnaire import QUESTION_BY_KEY
+from intake.steps import ALL_STEPS
 from tests.browser.conftest import assert_accessible, log_in, shoot
 from tests.conftest import PASSWORD
 
@@ -70,3 +71,33 @@ def test_one_answer_changed_in_both_tabs_shows_both_and_lets_the_patient_choose(
     expect(two.get_by_label(HELPS)).to_have_value("Rest.")  # the page reloads with it
     expect(two.locator(".conflict-note")).to_have_count(0)
     assert Intake.objects.get(patient=patient).answers["pain_helps"] == "Rest."
+
+
+def test_typing_before_the_page_script_has_loaded_is_still_saved(page, patient):
+    """A slow phone: the form is on screen before intake.js arrives and the patient starts
+    typing. The script must not take that typing for what the page was loaded with."""
+    answers = {k: v for k, v in BASE.items() if k not in ("pain_helps", "pain_worse")}
+    seed_intake(patient=patient, answers=answers, submit=False)
+    log_in(page, patient.email, PASSWORD)
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    held = []
+    page.route("**/intake/intake*.js", lambda route: held.append(route))
+    page.goto(reverse("intake:step", args=["pain"]), wait_until="commit")
+    page.get_by_label(HELPS).fill("Rest and cool air on the foot.")
+    assert len(held) == 1  # the script is still on its way: nothing has heard the typing
+    held[0].continue_()
+    expect(page.locator("#autosave-status")).to_contain_text("Saved at")
+    assert Intake.objects.get(patient=patient).answers["pain_helps"] == (
+        "Rest and cool air on the foot."
+    )
+
+
+def test_opening_an_answered_step_changes_nothing(page, patient):
+    """The other side of the test above: with nothing typed, the markup and the fields
+    agree on every step, so merely opening one neither marks it edited nor saves it."""
+    seed_intake(patient=patient, answers=BASE, submit=False)
+    log_in(page, patient.email, PASSWORD)
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    for step in (step for step in ALL_STEPS if step.section):
+        page.goto(reverse("intake:step", args=[step.key]))
+        expect(page.locator("#autosave-status")).to_have_text("Your answers are saved as you type.")

@@ -24,8 +24,14 @@
     if (name === "_page") order.page = el.value;
     el.remove();
   });
-  // What this browser would post right now, before anything is restored or guessed.
-  order.loaded = JSON.stringify(entries(new FormData(form)));
+  // What this browser would post from the page as the server sent it, read from the
+  // form's markup (value, checked and selected attributes, a textarea's text) rather than
+  // from the fields: on a slow phone the patient may have typed before this script ran,
+  // and typing taken for the starting point would look unchanged and never be saved.
+  const served = document.createElement("template");
+  served.innerHTML = form.outerHTML;
+  order.loaded = JSON.stringify(entries(new FormData(served.content.firstElementChild)));
+  const typedEarly = order.loaded !== JSON.stringify(entries(new FormData(form)));
 
   function entries(data) {
     const out = {};
@@ -207,6 +213,8 @@
     setStatus("We restored answers you typed before. Saving…");
     save();
   })();
+  // Typed before this script ran: no input event was heard, so save it as if one had been.
+  if (typedEarly && !restoredTyping) changed();
 
   // ---- show-if: the same conditions as ShowIf.test in intake/questionnaire/schema.py
   function value(key) {
@@ -361,5 +369,5 @@
   if (summary) summary.focus();
 
   applyShowIf();
-  if (restoredTyping) updateMME(); // the box was drawn from the server's copy
+  if (restoredTyping || typedEarly) updateMME(); // the box was drawn from the server's copy
 })();
