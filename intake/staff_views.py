@@ -87,7 +87,7 @@ def dashboard(request):
     table = queue_table(
         request.user, intake_filter.qs, data, count=_known_count(intake_filter, counts)
     )
-    reads.listed(request, table.page.object_list)
+    reads.listed_patients(request, table.patient_ids)
     awaiting_count = sum(n for value, _label, n in counts if value in AWAITING_REVIEW)
     return render(
         request,
@@ -104,6 +104,9 @@ def dashboard(request):
     )
 
 
+STATUSES = tuple(Intake.Status.values)
+
+
 def _status_counts() -> list[tuple[str, str, int]]:
     """(status value, label, count) for every status, plus abandoned; two small queries.
 
@@ -113,10 +116,13 @@ def _status_counts() -> list[tuple[str, str, int]]:
     counted, over the (status, updated_at) index, which holds only the in-progress rows
     it needs to look at.
     """
-    totals = dict(IntakeStatusCount.objects.values_list("status", "n"))
-    totals["abandoned"] = Intake.objects.abandoned(timezone.now()).count()
+    # By key, each status shown: the triggers' updates leave the few rows scattered over a
+    # table of mostly dead space (5 MB for six rows after 100,000 inserts), which a full
+    # scan reads through (1.5 ms) and the key's index skips (0.05 ms).
+    totals = dict(IntakeStatusCount.objects.filter(status__in=STATUSES).values_list("status", "n"))
+    totals[ABANDONED] = Intake.objects.abandoned(timezone.now()).count()
     rows = [(value, label, totals.get(value, 0)) for value, label in Intake.Status.choices]
-    rows.insert(1, ("abandoned", "Abandoned", totals["abandoned"]))
+    rows.insert(1, (ABANDONED, "Abandoned", totals[ABANDONED]))
     return rows
 
 

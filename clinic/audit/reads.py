@@ -8,7 +8,7 @@ log) as one row carrying every patient id, so its cost does not grow with the li
 moved; this row says who, when and from where, in the one trail an auditor searches).
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -49,13 +49,18 @@ def listed(request, objs: Iterable[models.Model]) -> AuditEvent | None:
     """Record which patients a list page showed; nothing when it showed nobody."""
     user_model = get_user_model()  # once, not once a row (a calendar week lists hundreds)
     ids = {p.pk for obj in objs if (p := patient_of(obj, user_model)) is not None}
-    if not ids:
+    return listed_patients(request, ids)
+
+
+def listed_patients(request, patient_ids: Collection[int]) -> AuditEvent | None:
+    """`listed` for a page that read its patients' ids rather than their records."""
+    if not patient_ids:
         return None
     return record(
         actor=request.user,
         action=Action.LIST,
         request=request,
-        patient_ids=ids,
+        patient_ids=patient_ids,
         wait_for_disk=False,  # a read: see services._save
     )
 

@@ -31,7 +31,7 @@ def _intakes(n: int, status: str, *, tag: str) -> list[int]:
     return [i.pk for i in intakes]
 
 
-def _shown(response) -> list[Intake]:
+def _shown(response) -> list:  # the rows shown, as named tuples of their values
     assert response.status_code == 200
     return list(response.context["table"].page.object_list)
 

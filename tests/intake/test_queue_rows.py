@@ -115,6 +115,17 @@ def test_a_row_shows_what_the_template_showed(login, clinician):
     ]
 
 
+def test_people_are_named_as_their_str_says_the_email_when_they_have_no_name(login, clinician):
+    nameless = make_user("nameless@example.com", Role.CLINICIAN, "", "")
+    first_only = _intake("pat@example.com", first="Pat", last="", assigned_to=nameless)
+    no_name = _intake("nobody@example.com", first="", last="")
+    rows = _rows(login(clinician).get("/staff/?status=&sort=email").content.decode())
+    for intake, row in zip((no_name, first_only), rows, strict=True):
+        assert row[1] == f'<a href="/staff/intakes/{intake.pk}/">{intake.patient}</a>'
+    assert [row[1].split(">")[1][:-3] for row in rows] == ["nobody@example.com", "Pat"]
+    assert [row[6] for row in rows] == ["—", "nameless@example.com"]
+
+
 def test_coordinators_rows_have_no_clinical_cells(login, coordinator):
     intake = _intake("pat@example.com", mme_band="high", phq9_band="severe")
     _flag(intake, "mme_90")
