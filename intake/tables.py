@@ -262,7 +262,7 @@ def _day(day) -> str:
     return e(format_date(day, "M j, Y"))
 
 
-def _person(first_name: str, last_name: str, email: str) -> str:
+def person(first_name: str, last_name: str, email: str) -> str:
     """A user as str(user) names them (User.__str__): full name, else email."""
     return f"{first_name} {last_name}".strip() or email
 
@@ -280,11 +280,11 @@ def _rows(values, *, clinical: bool) -> list[str]:
             status += RESUBMITTED
         submitted = row.submitted_at
         submitted = _day(timezone.localtime(submitted).date()) if submitted else EMPTY
-        patient = _person(row.patient__first_name, row.patient__last_name, row.patient__email)
+        patient = person(row.patient__first_name, row.patient__last_name, row.patient__email)
         assigned = EMPTY
         if row.assigned_to_id is not None:
             assigned = e(
-                _person(
+                person(
                     row.assigned_to__first_name,
                     row.assigned_to__last_name,
                     row.assigned_to__email,

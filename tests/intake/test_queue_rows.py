@@ -5,6 +5,7 @@ selects drawn from fixed choices."""
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -174,6 +175,23 @@ def test_each_filter_select_offers_its_empty_choice_once(login, people, role):
                 select.count('<option value="">') + select.count('<option value="" selected>') == 1
             ), select[:200]
     assert ">Nina Nurse</option>" in html and ">Morgan Lee</option>" in html
+
+
+@pytest.mark.parametrize("kept", [None, "coordinator", 987_654])
+def test_the_clinician_filter_lists_the_clinicians_whatever_group_id_was_kept(
+    login, people, kept, monkeypatch
+):
+    # The group's id is kept per process; a group made anew (a new id) or another group
+    # with the old id must not leave the list empty or wrong.
+    make_user("nurse@example.com", Role.CLINICIAN, "Nina", "Nurse")
+    if kept == "coordinator":  # another group's id
+        kept = Group.objects.get(name=Role.COORDINATOR.value).pk
+    monkeypatch.setattr(filters, "_clinician_group", [kept])
+    html = login(people["coordinator"]).get("/staff/").content.decode()
+    (select,) = re.findall(r'<select name="assigned_to".*?</select>', html, re.S)
+    names = re.findall(r'<option value="\d+">(.*?)</option>', select)
+    assert names == [str(u) for u in User.objects.members_of(Role.CLINICIAN)]
+    assert names == ["Morgan Lee", "Nina Nurse"]
 
 
 def test_a_clinician_chosen_in_the_filter_is_shown_selected(login, clinician):
