@@ -226,3 +226,17 @@ def test_a_search_is_never_kept_in_the_rendered_field_caches(login, clinician):
     assert "Zebedee" not in kept and "2026-01-02" not in kept
     # The empty panel is kept, and drawn the same from the cache.
     assert client.get("/staff/").content.count(b"<select ") == 7
+
+
+def test_each_filterset_filters_with_filters_of_its_own():
+    # The filters are copied lightly (not their widgets and choices): each FilterSet's must
+    # still be its own, their methods found on it, not on the FilterSet copied first.
+    first = filters.IntakeFilter(QueryDict("q=smith"), queryset=Intake.objects.all())
+    second = filters.IntakeFilter(QueryDict("status=approved"), queryset=Intake.objects.all())
+    for name, mine in first.filters.items():
+        theirs = second.filters[name]
+        assert mine is not theirs and mine is not filters.IntakeFilter.base_filters[name]
+        assert mine.parent is first and theirs.parent is second
+        if mine.method:
+            assert mine.filter.f is mine and theirs.filter.f is theirs
+    assert "smith" in str(first.qs.query).lower() and "approved" in str(second.qs.query)
