@@ -15,12 +15,18 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from clinic.core.prepared_query import PreparedQuery
+
 from . import availability, eligibility, month_grid, selectors, services
 from .models import Appointment, AppointmentType, DateOverride, Provider
 from .public_holidays import UnknownRegion, holidays_in
 from .timefmt import format_time, format_when, zone_or_clinic
 
 SUGGESTIONS = 4  # "Suggested for you": the first suitable time on each of this many days
+
+# Read on every picker page; compiled once a process (clinic.core.prepared_query).
+_ACTIVE_TYPES = PreparedQuery(lambda: AppointmentType.objects.filter(active=True))
+_ACTIVE_PROVIDERS = PreparedQuery(lambda: Provider.objects.filter(active=True))
 
 
 def _int(value):
@@ -84,7 +90,7 @@ def _types(patient, staff: bool, history) -> tuple[dict, list]:
     they may book (waiting for approval included: the page says so); staff see the rest
     greyed out with the reason."""
     offered, refused = {}, []
-    for appointment_type in AppointmentType.objects.filter(active=True):
+    for appointment_type in _ACTIVE_TYPES.rows():
         verdict = services.eligibility_for(
             patient=patient, appointment_type=appointment_type, by_staff=staff, history=history
         )
@@ -108,7 +114,7 @@ def picker_context(request, *, patient, moving=None, staff=False) -> dict:
     facts = selectors.booking_facts(patient)
     history = None if moving else facts.history
     types, refused = ({}, []) if moving else _types(patient, staff, history)
-    providers = list(Provider.objects.filter(active=True))
+    providers = _ACTIVE_PROVIDERS.rows()
     choice = Choice(request, types, providers, moving)
     context = {
         "types": types.values(),

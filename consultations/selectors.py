@@ -19,6 +19,7 @@ from django.db.models.functions import Cast
 from clinic.accounts.search import person_matches
 from clinic.core.formats import zone_name
 from clinic.core.prepared import Prepared
+from clinic.core.prepared_query import PreparedQuery
 from clinic.notifications.models import ContactPreference
 from intake.models import Intake
 
@@ -64,55 +65,73 @@ def schedule_inputs(provider_ids, start_date: dt.date, end_date: dt.date, active
     wanted = set(provider_ids)
     providers = [av.ProviderSpec(p.pk, p.time_zone) for p in active if p.active and p.pk in wanted]
     ids = [p.id for p in providers]
-    # Plain rows, not model instances: a picker reads a hundred of these a request.
-    hours = [
-        av.WorkingHoursSpec(*row)
-        for row in WorkingHours.objects.filter(provider_id__in=ids).values_list(
-            "provider_id", "weekday", "start", "end", "valid_from", "valid_to"
-        )
-    ]
+    hours = working_hours(ids)
     # A day either side: a part-day closure in clinic time may fall on a neighbouring
     # provider-local date. A range is one row, so long ranges cost nothing extra.
     first, last = start_date - dt.timedelta(days=1), end_date + dt.timedelta(days=1)
-    rows = DateOverride.objects.overlapping(first, last).filter(
-        Q(provider_id__in=ids) | Q(kind=DateOverride.Kind.CLOSURE)
-    )
-    overrides = [override_spec(o) for o in rows]
+    overrides = [override_spec(o) for o in _OVERRIDES.rows(first, last, ids)]
     return {"providers": providers, "working_hours": hours, "overrides": overrides}
 
 
+# The picker's reads, compiled once a process (clinic.core.prepared_query): building and
+# compiling each statement took the ORM longer than the database took to run it.
+# Plain rows, not model instances: a picker reads a hundred of these a request.
+_HOURS = PreparedQuery(
+    lambda ids: WorkingHours.objects.filter(provider_id__in=ids).values_list(
+        "provider_id", "weekday", "start", "end", "valid_from", "valid_to"
+    )
+)
+_OVERRIDES = PreparedQuery(
+    lambda first, last, ids: DateOverride.objects.overlapping(first, last).filter(
+        Q(provider_id__in=ids) | Q(kind=DateOverride.Kind.CLOSURE)
+    )
+)
+
+
+def working_hours(provider_ids) -> list[av.WorkingHoursSpec]:
+    """The providers' weekly hours (one query)."""
+    return [av.WorkingHoursSpec(*row) for row in _HOURS.rows(list(provider_ids))]
+
+
+def _held(ids, start, end, *exclude_pk):
+    """Active bookings holding the providers' time in [start, end), their times as text."""
+    rows = Appointment.objects.active().filter(
+        block_start__lt=end, block_end__gt=start, provider_id__in=ids, chair__isnull=True
+    )
+    if exclude_pk:
+        rows = rows.exclude(pk=exclude_pk[0])
+    return rows.values_list(
+        "provider_id", Cast("block_start", TextField()), Cast("block_end", TextField())
+    )
+
+
+_HELD = PreparedQuery(_held)
+
+
 def _busy(provider_ids, start: dt.datetime, end: dt.datetime, exclude_pk=None, chairs=False):
-    rows = Appointment.objects.active()
-    if chairs:
-        # Chair windows run from start to chair_end (recovery), not the provider's block.
-        rows = rows.filter(
-            Q(chair_end__gt=start) | Q(chair_end__isnull=True, block_end__gt=start),
-            uses_chair=True,
-            start__lt=end,
-        )
-    else:
+    if not chairs:
         # An infusion on a chair leaves its supervising clinician free (NO_DOUBLE_BOOKING
         # holds only rows without a chair): it never blocks their consultations.
-        rows = rows.filter(
-            block_start__lt=end,
-            block_end__gt=start,
-            provider_id__in=provider_ids,
-            chair__isnull=True,
-        )
+        # Plain tuples, not model instances: the picker reads hundreds of these a request.
+        # The times as text, read by datetime.fromisoformat: the driver's own reading of a
+        # timestamp (Django's time zone loader, in Python) took 3 µs each, 1.3 ms of the
+        # picker's CPU for its 400.
+        excluded = (exclude_pk,) if exclude_pk else ()
+        return [
+            av.BusySpec(provider_id=provider_id, start=_utc(start), end=_utc(end))
+            for provider_id, start, end in _HELD.rows(list(provider_ids), start, end, *excluded)
+        ]
+    rows = Appointment.objects.active()
+    # Chair windows run from start to chair_end (recovery), not the provider's block.
+    rows = rows.filter(
+        Q(chair_end__gt=start) | Q(chair_end__isnull=True, block_end__gt=start),
+        uses_chair=True,
+        start__lt=end,
+    )
     if exclude_pk:
         rows = rows.exclude(pk=exclude_pk)
     # Provider rows block the provider; chair rows (provider None) only fill chairs, so an
     # infusion on a chair is counted for its chair alone.
-    # Plain tuples, not model instances: the picker reads hundreds of these a request.
-    if not chairs:
-        # The times as text, read by datetime.fromisoformat: the driver's own reading of a
-        # timestamp (Django's time zone loader, in Python) took 3 µs each, 1.3 ms of the
-        # picker's CPU for its 400.
-        as_text = (Cast("block_start", TextField()), Cast("block_end", TextField()))
-        return [
-            av.BusySpec(provider_id=provider_id, start=_utc(start), end=_utc(end))
-            for provider_id, start, end in rows.values_list("provider_id", *as_text)
-        ]
     return [
         av.BusySpec(
             provider_id=None,
