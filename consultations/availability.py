@@ -101,8 +101,10 @@ class OverrideSpec:
         return self.start_date <= date <= self.last_date
 
 
-@dataclass(frozen=True)
-class BusySpec:
+class BusySpec(NamedTuple):
+    """A booking's time. A tuple, not a frozen dataclass: the picker makes hundreds a
+    request, and a frozen dataclass sets each of its seven fields by a call of its own."""
+
     provider_id: int | None  # None for chair-only occupancy rows
     start: dt.datetime  # aware; the appointment's block INCLUDING its own buffers
     end: dt.datetime
@@ -226,6 +228,7 @@ class _Schedule:
         self._walls: dict[tuple, Interval] = {}
         self._plain: dict[tuple, list[Interval]] = {}
         self._quiet: dict[dt.date, bool] = {}  # no override on the date or a day either side
+        self._quiet_spans: dict[tuple | None, bool] = {}  # every date of a span (first, last)
         # (provider, weekday) -> its hours as (start, end), when none has a validity range
         self._always: dict[tuple[int, int], tuple] = {
             key: tuple((h.start, h.end) for h in rows)
@@ -246,6 +249,34 @@ class _Schedule:
             self._on[date] = [o for o in self._overrides if o.covers(date)]
         return self._on[date]
 
+    def _is_quiet(self, date: dt.date) -> bool:
+        """No override on the date or a day either side."""
+        quiet = self._quiet.get(date)
+        if quiet is None:
+            quiet = self._quiet[date] = not (
+                self.overrides_on(date - _DAY)
+                or self.overrides_on(date)
+                or self.overrides_on(date + _DAY)
+            )
+        return quiet
+
+    def weekly(self, provider: ProviderSpec, dates: list[dt.date]) -> tuple | None:
+        """What the provider's intervals on `dates` depend on, when that is only their zone
+        and weekly hours (no validity range, no override near any of the dates): providers
+        with the same answer have the same intervals. None otherwise."""
+        span = (dates[0], dates[-1]) if dates else None
+        if span not in self._quiet_spans:
+            self._quiet_spans[span] = all(self._is_quiet(date) for date in dates)
+        if not self._quiet_spans[span]:
+            return None
+        week = []
+        for weekday in range(7):
+            key = (provider.id, weekday)
+            if key in self.hours and key not in self._always:
+                return None
+            week.append(self._always.get(key, ()))
+        return (provider.time_zone, *week)
+
     def intervals(self, provider: ProviderSpec, date: dt.date) -> list[Interval]:
         # Called for every provider and day of a picker's window: the common case (hours
         # without a validity range, no override near) is dictionary look-ups.
@@ -258,14 +289,7 @@ class _Schedule:
                 if (hours.valid_from is None or hours.valid_from <= date)
                 and (hours.valid_to is None or date <= hours.valid_to)
             )
-        quiet = self._quiet.get(date)
-        if quiet is None:
-            quiet = self._quiet[date] = not (
-                self.overrides_on(date - _DAY)
-                or self.overrides_on(date)
-                or self.overrides_on(date + _DAY)
-            )
-        if quiet:
+        if self._is_quiet(date):
             # Nothing overrides the hours near this date: providers keeping the same hours
             # in the same zone share one answer, worked out once.
             key = (date, provider.time_zone, rows)
@@ -541,6 +565,9 @@ def _free_indexes(
         yield k, last
 
 
+_UNSEEN = object()  # an interval whose grid is not worked out yet
+
+
 class _Run(NamedTuple):
     """Free starts first, first + step, ... (count of them, µs) of one provider."""
 
@@ -564,9 +591,12 @@ def _free_runs(
     opening_hours: Iterable[OpeningHoursSpec],
     supervisors: Iterable[ProviderSpec],
     step: dt.timedelta,
-) -> Iterator[tuple[dt.datetime, dt.datetime, list[_Run]]]:
+    day_zone: ZoneInfo | None = None,
+) -> Iterator[tuple[dt.date | None, dt.datetime, dt.datetime, list[_Run]]]:
     """Every bookable start as runs on the step grid, by the working interval they lie in
-    (unordered). The rules are free_slots'; this is how they are worked out.
+    (unordered), with the interval's one local date in `day_zone` (None: the interval
+    spans two, or no zone given). The rules are free_slots'; this is how they are worked
+    out.
 
     Starts step in real time from each interval's start, from the notice on, to the
     horizon. Bookings are cut out as ranges of grid points rather than tested start by
@@ -604,60 +634,97 @@ def _free_runs(
         else None
     )
     step_us, duration = step // _US, kind.duration
-    grids: dict[tuple, tuple | None] = {}  # an interval's grid: base, first, last, one offset
+    grids: dict[tuple, tuple | None] = {}  # (open_start, open_end, zone) -> its grid
     dates = list(_dates(start_date, end_date))
+
+    def grid(open_start, open_end, zone) -> tuple | None:
+        """An interval's grid: base, first, last, one offset, its first and last start (µs);
+        None without a bookable start. Providers with the same hours share it."""
+        key = (open_start, open_end, zone)
+        if key not in grids:
+            last_start = min(open_end - duration, latest)
+            if last_start < open_start or last_start < earliest:
+                grids[key] = None
+            else:
+                base = _us(open_start)
+                first = max(0, -(-(earliest - open_start) // step))
+                last = (last_start - open_start) // step
+                uniform = _same_offset(open_start, open_end, zone)
+                lowest, highest = base + first * step_us, base + last * step_us
+                grids[key] = (base, first, last, uniform, lowest, highest)
+        return grids[key]
+
+    days: dict[tuple, dt.date | None] = {}  # an interval's one date in day_zone, if one
+
+    def day_of(open_start, open_end) -> dt.date | None:
+        if day_zone is None:
+            return None
+        key = (open_start, open_end)
+        if key not in days:
+            day = open_start.astimezone(day_zone).date()
+            days[key] = day if day == open_end.astimezone(day_zone).date() else None
+        return days[key]
+
+    # A provider's working intervals over the window, each with its grid and local date:
+    # the same for every provider with the same weekly hours in the same zone, when no
+    # override is near.
+    windows: dict[tuple, list] = {}
+    bisect_right = bisect.bisect_right
     for provider in providers:
-        zone = ZoneInfo(provider.time_zone)
+        zone, provider_id = ZoneInfo(provider.time_zone), provider.id
+        shared = schedule.weekly(provider, dates)
+        found = windows.get(shared) if shared is not None else None
+        if found is None:
+            found = [
+                (open_start, open_end, interval_grid, day_of(open_start, open_end))
+                for date in dates
+                for open_start, open_end in schedule.intervals(provider, date)
+                if (interval_grid := grid(open_start, open_end, zone)) is not None
+            ]
+            if shared is not None:
+                windows[shared] = found
         # An infusion holds a chair, not the clinician (the module docstring).
-        forbidden = _forbidden(() if kind.uses_chair else blocks.get(provider.id, ()), kind)
+        forbidden = _forbidden(() if kind.uses_chair else blocks.get(provider_id, ()), kind)
         highs = [high for _, high in forbidden]
-        for date in dates:
-            for open_start, open_end in schedule.intervals(provider, date):
-                key = (open_start, open_end, zone)  # providers with the same hours share it
-                if key not in grids:
-                    last_start = min(open_end - duration, latest)
-                    grids[key] = (
-                        None
-                        if last_start < open_start or last_start < earliest
-                        else (
-                            _us(open_start),
-                            max(0, -(-(earliest - open_start) // step)),
-                            (last_start - open_start) // step,
-                            _same_offset(open_start, open_end, zone),
-                        )
-                    )
-                if grids[key] is None:
-                    continue
-                base, first, last, uniform = grids[key]
-                # Most intervals have no booking near: then every start in them is free (what
-                # _free_indexes finds too, one bisect sooner).
-                at = bisect.bisect_right(highs, base + first * step_us)
-                if at == len(forbidden) or forbidden[at][0] >= base + last * step_us:
-                    indexes = ((first, last),) if first <= last else ()
-                else:
-                    indexes = _free_indexes(base, step_us, first, last, forbidden, highs)
-                if ledger is None and uniform:
-                    runs = [_Run(provider.id, base + i * step_us, j - i + 1) for i, j in indexes]
-                    if runs:
-                        yield open_start, open_end, runs
-                    continue
-                runs = []
-                for i, j in indexes:
-                    for k in range(i, j + 1):
-                        start = open_start + k * step
-                        end = start + duration
-                        if not _same_offset(start, end, zone):
-                            continue
-                        if ledger is not None:
-                            chair_end = end + kind.chair_time_after
-                            # Recovery across a DST change: the same rule as the slot itself.
-                            if not _same_offset(start, chair_end, zone):
-                                continue
-                            if ledger.place(start, chair_end).chair_id is None:
-                                continue
-                        runs.append(_Run(provider.id, base + k * step_us, 1))
+        for open_start, open_end, interval_grid, day in found:
+            base, first, last, uniform, lowest, highest = interval_grid
+            # Most intervals have no booking near: then every start in them is free (what
+            # _free_indexes finds too, one bisect sooner).
+            if highs:
+                at = bisect_right(highs, lowest)
+                near = at < len(forbidden) and forbidden[at][0] < highest
+            else:
+                near = False
+            if ledger is None and uniform and not near:
+                if first <= last:
+                    yield day, open_start, open_end, [_Run(provider_id, lowest, last - first + 1)]
+                continue
+            if near:
+                indexes = _free_indexes(base, step_us, first, last, forbidden, highs)
+            else:
+                indexes = ((first, last),) if first <= last else ()
+            if ledger is None and uniform:
+                runs = [_Run(provider_id, base + i * step_us, j - i + 1) for i, j in indexes]
                 if runs:
-                    yield open_start, open_end, runs
+                    yield day, open_start, open_end, runs
+                continue
+            runs = []
+            for i, j in indexes:
+                for k in range(i, j + 1):
+                    start = open_start + k * step
+                    end = start + duration
+                    if not _same_offset(start, end, zone):
+                        continue
+                    if ledger is not None:
+                        chair_end = end + kind.chair_time_after
+                        # Recovery across a DST change: the same rule as the slot itself.
+                        if not _same_offset(start, chair_end, zone):
+                            continue
+                        if ledger.place(start, chair_end).chair_id is None:
+                            continue
+                    runs.append(_Run(provider_id, base + k * step_us, 1))
+            if runs:
+                yield day, open_start, open_end, runs
 
 
 def free_slots(
@@ -696,7 +763,7 @@ def free_slots(
     )
     step_us, duration = step // _US, appointment_type.duration
     slots = []
-    for run in (run for _, _, interval_runs in runs for run in interval_runs):
+    for run in (run for _, _, _, interval_runs in runs for run in interval_runs):
         for k in range(run.count):
             start = _moment(run.first + k * step_us)
             slots.append(Slot(run.provider_id, start, start + duration))
@@ -788,14 +855,9 @@ def free_days(*, time_zone: str, **arguments) -> FreeDays:
     zone = ZoneInfo(time_zone)
     step_us = step // _US
     by_day: dict[dt.date, list[_Run]] = defaultdict(list)
-    days: dict[tuple, dt.date | None] = {}  # an interval's one local date, if it has one
-    for open_start, open_end, runs in _free_runs(**arguments):
+    for day, _, _, runs in _free_runs(**arguments, day_zone=zone):
         # A whole working interval on one local date (the usual case) puts its runs there
         # unseen; one across the patient's midnight is split start by start.
-        if (open_start, open_end) not in days:
-            day = open_start.astimezone(zone).date()
-            days[open_start, open_end] = day if day == open_end.astimezone(zone).date() else None
-        day = days[open_start, open_end]
         if day is not None:
             by_day[day].extend(runs)
             continue
