@@ -107,12 +107,15 @@ def time_buttons(context, buttons, with_days=False):
         target = e(context.get("confirm_url") or reverse("consultations:confirm"))
         query = f"?type={e(choice.type.pk)}&amp;mode={e(choice.mode)}&amp;provider="
     out = []
+    named: dict[str, str] = {}  # each clinician's name escaped once a call
     for day, button in pairs:
         slot = button.slot
-        text = f"{e(date_filter(day, 'D, M j'))}, " if day is not None else ""
+        text = f"{e(_short_date(day))}, " if day is not None else ""
         text += e(button.label)
-        if button.provider_name:
-            text += f' <span class="small">· {e(button.provider_name)}</span>'
+        if name := button.provider_name:
+            if name not in named:
+                named[name] = f' <span class="small">· {e(name)}</span>'
+            text += named[name]
         if button.inside_notice:
             text += ' <span class="small">· inside notice</span>'
         start = slot.start.isoformat()
@@ -129,9 +132,25 @@ def time_buttons(context, buttons, with_days=False):
             )
             out.append(
                 f'<a class="btn {style}" href="{target}{query}{slot.provider_id:d}'
-                f'&amp;start={e(quote(start, safe="/"))}">{text}</a>\n'
+                f'&amp;start={_query_value(start)}">{text}</a>\n'
             )
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+
+
+def _short_date(day) -> str:
+    """As the date filter's "D, M j" ("Tue, Dec 8"), from the same names."""
+    return f"{dates.WEEKDAYS_ABBR[day.weekday()]}, {dates.MONTHS_3[day.month].title()} {day.day}"
+
+
+_ISO = frozenset("0123456789-T:+.")
+
+
+def _query_value(iso: str) -> str:
+    """A time's isoformat() as quote(iso, safe="/") gives it, escaped: its only characters
+    are digits and "-T:+.", of which ":" and "+" are quoted, and none needs escaping."""
+    if not _ISO.issuperset(iso):
+        return e(quote(iso, safe="/"))
+    return iso.replace(":", "%3A").replace("+", "%2B")
 
 
 @register.simple_tag
