@@ -8,13 +8,14 @@ time: as template code that was most of the booking page's rendering, so they ar
 here, as book.html describes.
 """
 
+from functools import lru_cache
 from urllib.parse import quote
 
 from django import template
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import dates
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from clinic.core.html import e
 
@@ -27,8 +28,7 @@ _CURRENT = ' aria-current="date"'
 def month_tables(months, weekday_names, choice, staff):
     # Cells as f-strings, every text escaped once here (names) or in the cell (a closure's
     # name): format_html escaped each of a cell's ten values, for some 90 cells a page.
-    weekdays = [e(dates.WEEKDAYS[i]) for i in range(7)]  # as the date filter's "l"
-    month_names = {i: e(name) for i, name in dates.MONTHS.items()}  # its "F"
+    weekdays, month_names = _day_names(get_language())
     link = (
         f"?type={e(choice.type.pk)}&amp;mode={e(choice.mode)}"
         f"&amp;provider={e(choice.provider)}&amp;date="
@@ -42,7 +42,8 @@ def month_tables(months, weekday_names, choice, staff):
     out = []
     for month in months:
         out.append(
-            f'\n<table class="month">\n<caption>{e(date_filter(month.first, "F Y"))}'
+            f'\n<table class="month">\n<caption>{month_names[month.first.month]} '
+            f"{month.first.year:04d}"  # the date filter's "F Y"
             f"</caption>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
         )
         for week in month.weeks:
@@ -52,6 +53,14 @@ def month_tables(months, weekday_names, choice, staff):
             out.append("\n</tr>")
         out.append("\n</tbody>\n</table>\n")
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+
+
+@lru_cache(maxsize=16)
+def _day_names(language: str | None) -> tuple[list[str], dict[int, str]]:
+    """The weekdays and months as the date filter's "l" and "F" name them, escaped: once
+    a process for each language (the names are translations)."""
+    weekdays = [e(dates.WEEKDAYS[i]) for i in range(7)]
+    return weekdays, {i: e(name) for i, name in dates.MONTHS.items()}
 
 
 def _cell(cell, weekdays, month_names, link, suits) -> str:
