@@ -27,13 +27,13 @@ def record_checklist(
     return item
 
 
-def checklist_rows(intake: Intake, flags) -> list[dict]:
+def checklist_rows(intake: Intake, flags, items=None) -> list[dict]:
     """What the review page lists: every suggested item and every item already recorded,
-    each with its status, the flags behind it and its history (two queries)."""
-    recorded = {
-        row.code: row
-        for row in intake.checklist.prefetch_related("events__actor").select_related("updated_by")
-    }
+    each with its status, the flags behind it and its history (two queries; none when the
+    page read the intake's recorded `items` already, their events and actors with them)."""
+    if items is None:
+        items = intake.checklist.prefetch_related("events__actor").select_related("updated_by")
+    recorded = {row.code: row for row in items}
     suggested = dict(checklist.suggested((f.code, f.title) for f in flags))
     codes = [i.code for i in checklist.ITEMS if i.code in recorded or i in suggested]
     rows = []

@@ -36,15 +36,36 @@ class AssignForm(forms.Form):
         queryset=User.objects.none(), required=False, empty_label="Nobody (unassigned)"
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, clinicians=None, **kwargs):
+        """`clinicians`: the choices' users, read already (the review page reads them with
+        the rest of the page); else they are read when the choices are."""
         super().__init__(*args, **kwargs)
+        if clinicians is not None:
+            _list_choices(self.fields["clinician"], clinicians)
+            return
         # Per form (members_of looks the group up now); only what the choice shows (the
         # name), not every column with the password hash.
-        self.fields["clinician"].queryset = (
-            User.objects.members_of(Role.CLINICIAN)
-            .filter(is_active=True)
-            .only("pk", "first_name", "last_name", "email")
-        )
+        self.fields["clinician"].queryset = clinicians_listed()
+
+
+def clinicians_listed(group=None):
+    """Active clinicians as the assignment choices list them: only what a choice shows (the
+    name), not every column with the password hash. By `group` id if given, else by role
+    (members_of: one query now for the group's id)."""
+    users = (
+        User.objects.members_of(Role.CLINICIAN)
+        if group is None
+        else User.objects.filter(groups=group)
+    )
+    return users.filter(is_active=True).only("pk", "first_name", "last_name", "email")
+
+
+def _list_choices(field: forms.ModelChoiceField, objs) -> None:
+    """The field's choices made of `objs` as its own iterator would make them, as a list:
+    rendering reads the list and nothing else (clinic.core.rendered)."""
+    iterator = field.iterator(field)
+    empty = [] if field.empty_label is None else [("", field.empty_label)]
+    field.choices = empty + [iterator.choice(obj) for obj in objs]
 
 
 class RequestInfoForm(forms.Form):
@@ -84,6 +105,12 @@ class DeclineForm(forms.Form):
         max_length=2000,
         label="Details for the record (internal, never shown to the patient)",
     )
+
+    def __init__(self, *args, templates=None, **kwargs):
+        """`templates`: the active decline templates, read already (see AssignForm)."""
+        super().__init__(*args, **kwargs)
+        if templates is not None:
+            _list_choices(self.fields["template"], templates)
 
 
 class ReferForm(forms.Form):

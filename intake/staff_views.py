@@ -5,7 +5,6 @@ import datetime as dt
 import logging
 
 from django.contrib import messages
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -14,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.access import require
-from clinic.audit import reads, selectors
+from clinic.audit import reads
 from clinic.core.exports import csv_response
 from clinic.core.redirects import safe_next
 from clinic.core.settings_forms import conflict_context, page_loaded_token, posted_loaded
@@ -27,6 +26,7 @@ from . import (
     history,
     printing,
     review,
+    review_page,
     scoring,
     settings_services,
     staff_forms,
@@ -39,7 +39,6 @@ from .models import (
     AWAITING_REVIEW,
     ConsentText,
     Intake,
-    IntakeEvent,
     IntakeFlag,
     IntakeStatusCount,
     UrgentAlert,
@@ -150,17 +149,15 @@ def _get_intake_for_staff(pk) -> Intake:
     return get_object_or_404(intakes, pk=pk)
 
 
-def _detail_context(request, intake, bound=None, checklist_error=None):
-    clinical = request.user.has_perm("accounts.view_clinical_answers")
-    reviewer = request.user.has_perm("accounts.review_intakes")  # the forms are shown
+def _detail_context(request, pk, bound=None, checklist_error=None):
+    """The review page's context; everything it shows read in one round trip (review_page),
+    only what this user may see."""
+    page = review_page.load(pk, request.user)
+    intake, clinical, reviewer = page.intake, page.clinical, page.reviewer
     answers = (
         intake.answers
         if clinical
         else {k: v for k, v in intake.answers.items() if k in CONTACT_KEYS}
-    )
-    # Read twice (the history, and whether a decision was reopened): one query for both.
-    prefetch_related_objects(
-        [intake], Prefetch("events", queryset=IntakeEvent.objects.select_related("actor"))
     )
     sections = answered_sections(answers, None if clinical else ("about", "care"))
     if not clinical:
@@ -170,32 +167,29 @@ def _detail_context(request, intake, bound=None, checklist_error=None):
         "sections": sections,
         "clinical": clinical,
         "reviewer": reviewer,
+        # The events were read with the page (the history, and whether a decision was
+        # reopened, read them: no query).
         "events": history.visible_events(intake, request.user),
-        "viewers": selectors.recent_viewers(user=request.user, patient_id=intake.patient_id),
+        "viewers": page.viewers,
         "actions": review.allowed_actions(intake),
         "triage": triage_badge(intake.triage),
-        # Number, status and date only: not each old intake's answers, drafts and scores.
-        "previous": Intake.objects.filter(patient=intake.patient)
-        .exclude(pk=intake.pk)
-        .only("pk", "status", "created_at"),
+        "previous": page.previous,
         # Only a reviewer sees them: no clinician list read for anyone else.
-        "forms": _action_forms(intake, bound or {}) if reviewer else {},
+        "forms": _action_forms(page, bound or {}) if reviewer else {},
         "alerts": intake.alerts.filter(acknowledged_at__isnull=True),
         "age": units.age_on(_birth_date(intake), timezone.localdate()),
         "documents_panel": documents.panel(
             user=request.user,
             patient=intake.patient,
             back=reverse("staff:intake", args=[intake.pk]),
+            documents=page.documents,
         ),
     }
     if clinical:
         shown = visible_answers(intake.answers)
-        # Prefetched, so the approve button's two looks at the open stop flags
-        # (Intake.open_stop_flags reads intake.flags.all()) are not a query each.
-        prefetch_related_objects(
-            [intake], Prefetch("flags", queryset=IntakeFlag.objects.select_related("cleared_by"))
-        )
-        flags = list(intake.flags.all())
+        # The flags were read with the page, so the approve button's two looks at the open
+        # stop flags (Intake.open_stop_flags reads intake.flags.all()) are not a query each.
+        flags = page.flags
         context.update(
             {
                 "flags": flags,
@@ -204,7 +198,7 @@ def _detail_context(request, intake, bound=None, checklist_error=None):
                 "body": _body(intake, shown),
                 "checklist": [
                     {**row, "error": (checklist_error or {}).get(row["item"].code)}
-                    for row in checklist_services.checklist_rows(intake, flags)
+                    for row in checklist_services.checklist_rows(intake, flags, page.checklist)
                 ],
             }
         )
@@ -241,10 +235,13 @@ ACTION_FORMS = {
 }
 
 
-def _action_forms(intake, bound):
-    initial = {"assign": {"clinician": intake.assigned_to}}
+def _action_forms(page, bound):
+    """The empty action forms (except those `bound` with what was posted), their choices
+    the ones the page read."""
+    initial = {"assign": {"clinician": page.intake.assigned_to}}
+    read = {"assign": {"clinicians": page.clinicians}, "decline": {"templates": page.templates}}
     forms = {
-        name: cls(prefix=name, initial=initial.get(name))
+        name: cls(prefix=name, initial=initial.get(name), **read.get(name, {}))
         for name, cls in ACTION_FORMS.items()
         if name not in bound
     }
@@ -253,9 +250,8 @@ def _action_forms(intake, bound):
 
 @require("view_staff_dashboard")
 def intake_detail(request, pk):
-    intake = _get_intake_for_staff(pk)
-    context = _detail_context(request, intake)
-    reads.viewed(request, intake)
+    context = _detail_context(request, pk)
+    reads.viewed(request, context["intake"])
     return render(request, "staff/intake.html", context)
 
 
@@ -297,8 +293,8 @@ def intake_action(request, pk, action):
     form = ACTION_FORMS[action](request.POST, prefix=action) if action in ACTION_FORMS else None
     if form is not None and not form.is_valid():
         messages.error(request, "Please check the form below.")
-        context = _detail_context(request, intake, bound={action: form})
-        reads.viewed(request, intake)
+        context = _detail_context(request, intake.pk, bound={action: form})
+        reads.viewed(request, context["intake"])
         return render(request, "staff/intake.html", context)
     try:
         _run(request, intake, action, form)
@@ -329,8 +325,8 @@ def record_checklist(request, pk, code):
         )
     except checklist_services.ChecklistError as error:
         typed = {"message": str(error), "note": request.POST.get(f"check-{code}-note", "")}
-        context = _detail_context(request, intake, checklist_error={code: typed})
-        reads.viewed(request, intake)
+        context = _detail_context(request, intake.pk, checklist_error={code: typed})
+        reads.viewed(request, context["intake"])
         return render(request, "staff/intake.html", context, status=400)
     reads.changed(request, item, action="checklist_recorded", patient=intake.patient)
     label = checklist.ITEM_BY_CODE[code].label

@@ -29,11 +29,16 @@ def recent_viewers(*, user, patient_id: int) -> list[AuditEvent] | None:
     """Who last opened or exported this patient's records; None if the user may not know."""
     if not may_see_viewers(user):
         return None
+    return list(viewer_rows(patient_id))
+
+
+def viewer_rows(patient_id):
+    """The panel's rows, newest first (`patient_id` a value or a subquery giving one)."""
     rows = AuditEvent.objects.record_views().filter(patient_id=patient_id)
     # What the panel shows (who, their role, when, what and which page): not the rest of
     # the row, nor the viewer's password hash.
     rows = rows.select_related("actor").only(*VIEWER_FIELDS)
-    return list(rows[:VIEWERS_SHOWN])
+    return rows[:VIEWERS_SHOWN]
 
 
 def search(

@@ -50,7 +50,13 @@ def store_document(*, patient, kind: str, upload, actor) -> Document:
 
 
 def for_patient(patient) -> list[Document]:
-    return list(Document.objects.current().filter(patient=patient).select_related("uploaded_by"))
+    return list(listed_for(patient.pk))
+
+
+def listed_for(patient_id):
+    """The patient's documents as the panel lists them (`patient_id` a value or a
+    subquery giving one)."""
+    return Document.objects.current().filter(patient_id=patient_id).select_related("uploaded_by")
 
 
 def patient_uploads(patient) -> list[Document]:
@@ -81,8 +87,11 @@ def _type_label(mime: str) -> str:
     return found.label if found else mime
 
 
-def panel(*, user, patient, back: str) -> dict:
-    """The context templates/documents/_panel.html needs (one query)."""
+def panel(*, user, patient, back: str, documents: list[Document] | None = None) -> dict:
+    """The context templates/documents/_panel.html needs (one query, none if the page read
+    the patient's `documents` already: listed_for)."""
+    if documents is None:
+        documents = for_patient(patient)
     rows = [
         {
             "document": document,
@@ -90,7 +99,7 @@ def panel(*, user, patient, back: str) -> dict:
             "name": access.shown_name(user, document),
             "type_label": _type_label(document.content_type),
         }
-        for document in for_patient(patient)
+        for document in documents
     ]
     return {
         "documents": rows,

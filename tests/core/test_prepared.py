@@ -69,3 +69,50 @@ def test_first_reads_whole_instances_only(patient):
     some = Prepared(lambda pk: Intake.objects.filter(patient_id=pk).only("id", "status")[:1])
     with pytest.raises(ValueError):
         some.first(patient.pk)
+
+
+def test_all_gives_what_iterating_the_queryset_gives_select_related_and_deferred_too(
+    patient, clinician
+):
+    from intake.models import IntakeEvent
+
+    intake = services.start_intake(patient=patient)
+    IntakeEvent.objects.create(intake=intake, actor=clinician, kind=IntakeEvent.Kind.NOTE, text="a")
+    IntakeEvent.objects.create(intake=intake, actor=None, kind=IntakeEvent.Kind.NOTE, text="b")
+
+    def events(pk):
+        return IntakeEvent.objects.select_related("actor", "intake").filter(intake_id=pk)
+
+    found, expected = Prepared(events).all(intake.pk), list(events(intake.pk))
+    assert found == expected and len(found) >= 2
+    with CaptureQueriesContext(connection) as queries:
+        for one, other in zip(found, expected, strict=True):
+            assert one.actor == other.actor and one.text == other.text
+            assert one.intake.answers == other.intake.answers  # converted JSON, no query
+    assert len(queries) == 0
+    some = Prepared(lambda pk: Intake.objects.filter(pk=pk).only("id", "status"))
+    (row,) = some.all(intake.pk)
+    assert row.status == intake.status and row.get_deferred_fields() >= {"answers"}
+
+
+def test_run_together_gives_each_statement_its_rows_in_one_round_trip(patient, other_patient):
+    from clinic.core.prepared import run_together
+
+    mine = services.start_intake(patient=patient)
+    services.start_intake(patient=other_patient)
+    by_patient = Prepared(lambda pk: Intake.objects.filter(patient_id=pk))
+    everyone = Prepared(lambda _: Intake.objects.order_by("pk"), takes_value=False)
+    nobody = Prepared(lambda pk: Intake.objects.filter(pk=pk))
+    with CaptureQueriesContext(connection) as queries:
+        rows = run_together(
+            [by_patient.statement(patient.pk), everyone.statement(), nobody.statement(-5)]
+        )
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 3)
+    assert by_patient.instances(rows[0]) == [mine]
+    assert everyone.instances(rows[1]) == list(Intake.objects.order_by("pk"))
+    assert rows[2] == []
+
+
+def test_a_queryset_that_ignores_its_value_must_say_so():
+    with pytest.raises(ValueError):
+        Prepared(lambda _: Intake.objects.all()).statement(1)
