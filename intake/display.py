@@ -70,23 +70,29 @@ class AnsweredSection:
 
 
 def answered_sections(
-    answers: dict, keys: tuple[str, ...] | None = None, *, derived: bool = True
+    answers: dict,
+    keys: tuple[str, ...] | None = None,
+    *,
+    derived: bool = True,
+    seen: dict | None = None,
 ) -> list[AnsweredSection]:
     """Every visible question with its answer, by section (only `keys` sections if given);
-    with `derived`, also the answers worked out rather than asked (for staff)."""
+    with `derived`, also the answers worked out rather than asked (for staff). `seen`: which
+    questions these same answers show, as far as worked out already (Question.is_shown),
+    filled in as they are worked out here."""
     out = []
     for section in SECTIONS:
         if keys is not None and section.key not in keys:
             continue
         items = []
-        for q in section.visible_questions(answers):
+        for q in section.visible_questions(answers, seen):
             value = answers.get(q.key)
             rows = ()
             if q.type == "repeat" and isinstance(value, list):
                 rows = tuple(format_row(q, r) for r in value if isinstance(r, dict))
             items.append(AnsweredQuestion(q, format_answer(q, value), rows))
         for q in section.derived if derived else ():  # ORT-OUD age; old yes/no answers
-            if shown_to_staff(q.key, answers) and q.is_shown(answers):
+            if shown_to_staff(q.key, answers) and q.is_shown(answers, seen):
                 items.append(AnsweredQuestion(q, format_answer(q, answers.get(q.key)), ()))
         out.append(AnsweredSection(section, tuple(items)))
     return out
@@ -115,13 +121,23 @@ class ScoreRow:
     detail: str
 
 
+# The gates above are questions asked in a section (not derived, not inside a list).
+_ASKED = {q.key: q for s in SECTIONS for q in s.questions}
+
+
+def _asked(key: str, answers: dict) -> bool:
+    """Whether these answers show the question `key` asked in a section (only that question
+    worked out, not every one)."""
+    question = _ASKED.get(key)
+    return question is not None and question.is_shown(answers)
+
+
 def score_rows(scores: dict, answers: dict) -> list[ScoreRow]:
     """The score table's rows, in score_all's order, from the scores of these answers."""
-    shown = {q.key for s in SECTIONS for q in s.visible_questions(answers)}
     rows = []
     for code, score in scores.items():
         gate = GATED_BY.get(code)
-        if gate is not None and gate not in shown:
+        if gate is not None and not _asked(gate, answers):
             rows.append(ScoreRow(score.label, "", NOT_APPLICABLE, "", False, ""))
             continue
         if not score.complete:

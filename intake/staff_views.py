@@ -159,7 +159,10 @@ def _detail_context(request, pk, bound=None, checklist_error=None):
         if clinical
         else {k: v for k, v in intake.answers.items() if k in CONTACT_KEYS}
     )
-    sections = answered_sections(answers, None if clinical else ("about", "care"))
+    # Which questions the intake's answers show, worked out once for the answers and the
+    # scores (a clinician's answers are the intake's own).
+    seen = {}
+    sections = answered_sections(answers, None if clinical else ("about", "care"), seen=seen)
     if not clinical:
         sections = [_only_contact(s) for s in sections]
     context = {
@@ -186,7 +189,7 @@ def _detail_context(request, pk, bound=None, checklist_error=None):
         ),
     }
     if clinical:
-        shown = visible_answers(intake.answers)
+        shown = visible_answers(intake.answers, seen)
         # The flags were read with the page, so the approve button's two looks at the open
         # stop flags (Intake.open_stop_flags reads intake.flags.all()) are not a query each.
         flags = page.flags

@@ -218,10 +218,11 @@ class Questionnaire:
             if question.required and not is_answered(question, answers.get(question.key))
         ]
 
-    def visible_answers(self, answers: dict) -> dict:
+    def visible_answers(self, answers: dict, seen: dict | None = None) -> dict:
         """The answers to questions currently shown; drops answers left behind a changed
         gate (e.g. PC-PTSD-5 items after the exposure answer became "no"). Derived answers
-        follow their own show-if (that of the answer they come from)."""
-        shown = {q.key for s in self.sections for q in s.visible_questions(answers)}
-        shown |= {q.key for s in self.sections for q in s.derived if q.is_shown(answers)}
+        follow their own show-if (that of the answer they come from). `seen`: as for
+        Question.is_shown, for these same answers."""
+        shown = {q.key for s in self.sections for q in s.visible_questions(answers, seen)}
+        shown |= {q.key for s in self.sections for q in s.derived if q.is_shown(answers, seen)}
         return {key: value for key, value in answers.items() if key in shown}
