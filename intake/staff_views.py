@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.accounts.access import require
 from clinic.audit import reads
+from clinic.core import rendered
 from clinic.core.exports import csv_response
 from clinic.core.redirects import safe_next
 from clinic.core.settings_forms import conflict_context, page_loaded_token, posted_loaded
@@ -177,8 +178,10 @@ def _detail_context(request, pk, bound=None, checklist_error=None):
         "actions": review.allowed_actions(intake),
         "triage": triage_badge(intake.triage),
         "previous": page.previous,
-        # Only a reviewer sees them: no clinician list read for anyone else.
-        "forms": _action_forms(page, bound or {}) if reviewer else {},
+        # Only a reviewer sees them: no clinician list read for anyone else. `forms`: the
+        # forms posted with errors (the page opens their <details>).
+        "form_html": _action_forms(page, bound or {}) if reviewer else {},
+        "forms": bound or {},
         "alerts": intake.alerts.filter(acknowledged_at__isnull=True),
         "age": units.age_on(_birth_date(intake), timezone.localdate()),
         "documents_panel": documents.panel(
@@ -238,17 +241,41 @@ ACTION_FORMS = {
 }
 
 
-def _action_forms(page, bound):
-    """The empty action forms (except those `bound` with what was posted), their choices
-    the ones the page read."""
-    initial = {"assign": {"clinician": page.intake.assigned_to}}
-    read = {"assign": {"clinicians": page.clinicians}, "decline": {"templates": page.templates}}
-    forms = {
-        name: cls(prefix=name, initial=initial.get(name), **read.get(name, {}))
-        for name, cls in ACTION_FORMS.items()
-        if name not in bound
+def _action_forms(page, bound) -> dict[str, str]:
+    """Each action form's HTML: a form `bound` with what was posted drawn afresh (typed
+    text, errors), the empty ones from a per-process cache by what they show (the choices
+    the page read, the clinician assigned): built only when not drawn before."""
+    shows = {
+        "assign": (
+            tuple((c.pk, str(c)) for c in page.clinicians),
+            page.intake.assigned_to_id,
+        ),
+        "decline": tuple((t.pk, str(t)) for t in page.templates),
     }
-    return {**forms, **bound}
+    html = {}
+    for name, cls in ACTION_FORMS.items():
+        if name in bound:
+            html[name] = rendered.crispy_form(bound[name])
+            continue
+        key = (name, shows.get(name))
+        html[name] = _EMPTY_FORMS.get(key)
+        if html[name] is None:
+            html[name] = _EMPTY_FORMS[key] = rendered.crispy_form(_empty_form(page, name, cls))
+            while len(_EMPTY_FORMS) > 64:
+                _EMPTY_FORMS.pop(next(iter(_EMPTY_FORMS)))
+    return html
+
+
+_EMPTY_FORMS: dict = {}
+
+
+def _empty_form(page, name: str, cls):
+    if name == "assign":
+        initial = {"clinician": page.intake.assigned_to}
+        return cls(prefix=name, initial=initial, clinicians=page.clinicians)
+    if name == "decline":
+        return cls(prefix=name, templates=page.templates)
+    return cls(prefix=name)
 
 
 @require("view_staff_dashboard")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 TYPES = (
     "text",
@@ -159,7 +160,18 @@ class Question:
 
     def choice_label(self, value: str) -> str:
         """The label shown for a stored choice value (the value itself if unknown)."""
-        return next((c.label for c in self.choices if c.value == value), value)
+        try:
+            return self._labels.get(value, value)
+        except TypeError:  # a value that is no choice's (a list stored by mistake)
+            return value
+
+    @cached_property
+    def _labels(self) -> dict:
+        # Looked up, not searched: the review page shows answers from lists of hundreds.
+        labels: dict = {}
+        for choice in self.choices:
+            labels.setdefault(choice.value, choice.label)  # the first, as a search finds
+        return labels
 
 
 @dataclass(frozen=True)

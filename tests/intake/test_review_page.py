@@ -84,3 +84,54 @@ def test_the_clinician_list_follows_the_group_made_again(login, clinician, intak
     html = client.get(url).content.decode()
     choices = html.split('id="id_assign-clinician"', 1)[1].split("</select>", 1)[0]
     assert f'value="{other.pk}"' in choices and f'value="{clinician.pk}"' not in choices
+
+
+def test_review_urls_are_what_reverse_gives(intake, clinician):
+    from django.urls import reverse, set_script_prefix
+
+    from intake.templatetags.review_parts import url
+
+    flag = intake.flags.first()
+    cases = [
+        ("staff:dashboard", ()),
+        ("staff:intake", (intake.pk,)),
+        ("staff:intake_action", (intake.pk, "start_review")),
+        ("staff:checklist", (intake.pk, "baseline_ecg")),
+        ("staff:clear_flag", (intake.pk, flag.pk)),
+        ("staff:clear_flag", (12, 3456)),
+    ]
+    try:
+        for prefix in ("/", "/clinic/"):
+            set_script_prefix(prefix)
+            for name, args in cases:
+                assert url(name, *args) == reverse(name, args=args), (prefix, name)
+    finally:
+        set_script_prefix("/")
+
+
+def test_the_kept_action_forms_are_the_forms_drawn_afresh(intake, clinician):
+    from clinic.core import rendered
+    from intake import staff_forms, staff_views
+
+    page = review_page.load(intake.pk, clinician)
+    for assigned in (None, clinician):
+        page.intake.assigned_to = assigned
+        html = staff_views._action_forms(page, {})
+        assign = staff_forms.AssignForm(prefix="assign", initial={"clinician": assigned})
+        assert html["assign"] == rendered.crispy_form(assign)
+        assert ("selected>Morgan Lee" in html["assign"]) is (assigned is not None)
+    decline = staff_forms.DeclineForm(prefix="decline")
+    assert html["decline"] == rendered.crispy_form(decline)
+    assert html["note"] == rendered.crispy_form(staff_forms.NoteForm(prefix="note"))
+    posted = staff_forms.NoteForm({"note-text": "<b>typed</b>"}, prefix="note")
+    assert "&lt;b&gt;typed" in staff_views._action_forms(page, {"note": posted})["note"]
+
+
+def test_a_choice_label_is_the_first_choice_s_with_that_value():
+    from intake.questionnaire.schema import Choice, Question
+
+    q = Question(
+        "k", "K", "choice", (Choice("a", "First"), Choice("a", "Second"), Choice("b", "B"))
+    )
+    assert q.choice_label("a") == "First" and q.choice_label("b") == "B"
+    assert q.choice_label("zzz") == "zzz" and q.choice_label(["a"]) == ["a"]
