@@ -6,26 +6,28 @@ from django.utils.functional import SimpleLazyObject
 from .models import UrgentAlert
 
 
+def _open():
+    return UrgentAlert.objects.filter(acknowledged_at__isnull=True)
+
+
 @cache
-def _any_open_sql() -> str:
-    """Whether any alert is open, written once a process as SQL: nearly always none is,
-    and this probe (the partial index on open alerts answers it) costs a fraction of
-    building the banner's query with the ORM on every staff page (issue 15)."""
-    table = connection.ops.quote_name(UrgentAlert._meta.db_table)
-    column = connection.ops.quote_name(UrgentAlert._meta.get_field("acknowledged_at").column)
-    # Only names from the model's own meta, quoted; no value goes in.
-    return f"SELECT 1 FROM {table} WHERE {column} IS NULL LIMIT 1"  # noqa: S608
+def _any_open_sql() -> tuple[str, tuple]:
+    """Whether any alert is open, compiled once a process from the banner's own filter:
+    nearly always none is, and this probe (the partial index on open alerts answers it)
+    costs a fraction of building the banner's query with the ORM on every staff page
+    (issue 15)."""
+    return _open().order_by().values_list("pk")[:1].query.sql_with_params()
 
 
 def _open_alerts() -> list[UrgentAlert]:
     with connection.cursor() as cursor:
-        cursor.execute(_any_open_sql())
+        cursor.execute(*_any_open_sql())
         if cursor.fetchone() is None:
             return []
     # The banner names the patient: not the intake's answers, drafts and scores (kilobytes of
     # JSON each) nor the patient's password hash.
     return list(
-        UrgentAlert.objects.filter(acknowledged_at__isnull=True)
+        _open()
         .select_related("intake__patient")
         .only(
             "pk",

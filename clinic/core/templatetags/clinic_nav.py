@@ -47,8 +47,8 @@ def _forget(**kwargs):
 def _remember(cache: dict, key, render):
     html = cache.get(key)
     if html is None:
-        if len(cache) >= _MAX:
-            cache.clear()
+        if len(cache) >= _MAX:  # the oldest goes, not every page frame kept so far
+            cache.pop(next(iter(cache)), None)
         html = cache[key] = render()
     return html
 
