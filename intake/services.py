@@ -1,5 +1,6 @@
 """Intake services: the only code that writes intakes or starts their side effects."""
 
+import contextlib
 import dataclasses
 
 from django.contrib.auth import get_user_model
@@ -8,7 +9,9 @@ from django.db.models import Max, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clinic.audit.services import record_changes
+from clinic.audit.models import AuditEvent
+from clinic.audit.services import changes_event, record_changes
+from clinic.core import row_version
 from clinic.core.prepared import Prepared
 from clinic.notifications import preferences
 
@@ -117,12 +120,26 @@ _LOCK_OPEN = Prepared(
 
 def _lock_open(patient, step: str) -> Intake:
     """The patient's open intake, locked, when this step of it is theirs to edit."""
-    locked = _LOCK_OPEN.first(patient.pk)
-    if locked is None or not locked.is_editable_by_patient:
+    return _editable(_LOCK_OPEN.first(patient.pk), patient, step)
+
+
+# PostgreSQL: the same row with its version, read without a lock (clinic.core.row_version).
+_READ_OPEN = Prepared(
+    lambda patient_id: (
+        Intake.objects.open()
+        .filter(patient_id=patient_id)
+        .annotate(row_version=row_version.version(Intake))[:1]
+    )
+)
+
+
+def _editable(intake: Intake | None, patient, step: str) -> Intake:
+    if intake is None or not intake.is_editable_by_patient:
         raise IntakeNotEditable
-    if not locked.patient_may_edit(step):
-        raise SectionClosed(locked)
-    return locked
+    if not intake.patient_may_edit(step):
+        raise SectionClosed(intake)
+    intake.patient = patient  # the row was found by this patient's id: not read again
+    return intake
 
 
 def save_step(
@@ -163,8 +180,9 @@ _STEP_FIELDS = (
 )
 
 
-def _write_step(locked, *, step, raw, valid_answers, complete, edits) -> Intake:
-    """save_step's writes, on a row this transaction has locked already."""
+def _write_step(locked, *, step, raw, valid_answers, complete, edits, version=None) -> Intake:
+    """save_step's writes, on a row this transaction has locked already, or (`version`) on
+    a row read unlocked, written only if still at that version (else RowChanged)."""
     # Each value below is replaced, never changed in place, so these stay as read.
     was = {name: getattr(locked, name) for name in _STEP_FIELDS}
     before = dict(locked.answers)  # for the audit trail, below
@@ -194,13 +212,27 @@ def _write_step(locked, *, step, raw, valid_answers, complete, edits) -> Intake:
         # Any change to the consent step needs a fresh signature ("Save and continue").
         locked.consent_signed_at = None
         written.append("consent_signed_at")
-    locked.save(update_fields=written)
-    _audit_overwritten_answers(intake=locked, before=before)
-    if step == "about":
-        preferences.update_from_answers(user=locked.patient, answers=locked.answers)
-    if locked.phq9_item9_positive:
-        raise_urgent_alert(intake=locked, kind=UrgentAlert.Kind.PHQ9_ITEM9)
+    if version is None:
+        locked.save(update_fields=written)
+        _audit_overwritten_answers(intake=locked, before=before)
+        _after_write(locked, step=step)
+        return locked
+    # The audit row goes in the UPDATE's statement; what else a save writes shares its
+    # transaction, opened only then (a save alone commits as the one statement it is).
+    audit = _overwritten_answers(intake=locked, before=before)
+    others = step == "about" or locked.phq9_item9_positive
+    with transaction.atomic() if others else contextlib.nullcontext():
+        row_version.update(locked, written, row_version=version, along=audit)
+        _after_write(locked, step=step)
     return locked
+
+
+def _after_write(intake: Intake, *, step: str) -> None:
+    """What a step's save changes beside the intake, in the save's transaction."""
+    if step == "about":
+        preferences.update_from_answers(user=intake.patient, answers=intake.answers)
+    if intake.phq9_item9_positive:
+        raise_urgent_alert(intake=intake, kind=UrgentAlert.Kind.PHQ9_ITEM9)
 
 
 @dataclasses.dataclass
@@ -223,36 +255,50 @@ def save_page(*, patient, step: str, post: Posted) -> PageSave:
     saves at once are merged one after the other. Refused (IntakeNotEditable, SectionClosed)
     when the patient has no intake open to them, or not this step of it.
     """
-    section = SECTION_BY_KEY[step]
+    if row_version.supported():
+        # Read unlocked and written only if no other save (or submit) came in between: two
+        # round trips instead of four (BEGIN, read locked, write, COMMIT). If one did, the
+        # save is worked out again from the row as it is now, locked, below.
+        read = _editable(_READ_OPEN.first(patient.pk), patient, step)
+        try:
+            return _save_page_on(read, step, post, read.row_version)
+        except row_version.RowChanged:
+            pass
     with transaction.atomic():
-        # The one read of the intake a save makes: found, locked and checked at once.
-        locked = _lock_open(patient, step)
-        state = EditState.from_drafts(locked.drafts)
-        if state.is_stale(post.page, post.seq):
-            return PageSave(locked, None, {}, stale=True)
-        state.record_seq(post.page, post.seq)
-        stored = stored_form(section, answers=locked.answers, drafts=locked.drafts)
-        merged = merge(
-            section,
-            state=state,
-            page=post.page,
-            base=post.loaded,
-            mine=post.values,
-            theirs=page_values(stored),
-            keep=post.keep,
-        )
-        form = form_class(section)(as_querydict(merged.data), answers=locked.answers)
-        complete = form.is_valid()
-        # Locked above, in this transaction: not locked (read) again, nor a savepoint more.
-        locked = _write_step(
-            locked,
-            step=step,
-            raw=merged.data,
-            valid_answers=form.valid_answers(),
-            complete=complete,
-            edits=state.as_json(),
-        )
-    return PageSave(locked, form, merged.conflicts)
+        # The one read of the intake a locked save makes: found, locked and checked at once.
+        return _save_page_on(_lock_open(patient, step), step, post, None)
+
+
+def _save_page_on(intake: Intake, step: str, post: Posted, version: str | None) -> PageSave:
+    """save_page's merge and write on the intake as read (locked, or at `version`)."""
+    section = SECTION_BY_KEY[step]
+    state = EditState.from_drafts(intake.drafts)
+    if state.is_stale(post.page, post.seq):
+        return PageSave(intake, None, {}, stale=True)
+    state.record_seq(post.page, post.seq)
+    stored = stored_form(section, answers=intake.answers, drafts=intake.drafts)
+    merged = merge(
+        section,
+        state=state,
+        page=post.page,
+        base=post.loaded,
+        mine=post.values,
+        theirs=page_values(stored),
+        keep=post.keep,
+    )
+    form = form_class(section)(as_querydict(merged.data), answers=intake.answers)
+    complete = form.is_valid()
+    # Locked or versioned above: not locked (read) again, nor a savepoint more.
+    intake = _write_step(
+        intake,
+        step=step,
+        raw=merged.data,
+        valid_answers=form.valid_answers(),
+        complete=complete,
+        edits=state.as_json(),
+        version=version,
+    )
+    return PageSave(intake, form, merged.conflicts)
 
 
 def _audit_overwritten_answers(*, intake: Intake, before: dict) -> None:
@@ -265,6 +311,21 @@ def _audit_overwritten_answers(*, intake: Intake, before: dict) -> None:
             before=before,
             after=intake.answers,
         )
+
+
+def _overwritten_answers(*, intake: Intake, before: dict) -> list[AuditEvent]:
+    """The audit row _audit_overwritten_answers appends, for the save to insert with its
+    write (none before submitting, or when nothing was overwritten)."""
+    if intake.submitted_at is None:
+        return []
+    event = changes_event(
+        actor=intake.patient,
+        patient=intake.patient,
+        target=intake,
+        before=before,
+        after=intake.answers,
+    )
+    return [] if event is None else [event]
 
 
 def move_to_step(*, intake: Intake, step: str) -> None:

@@ -1,4 +1,5 @@
-"""Writing the audit trail. Everything that records goes through `record`."""
+"""Writing the audit trail. Everything that records goes through `record` (or builds its
+row with `new_event`, for a write that inserts it in the same statement)."""
 
 from collections.abc import Collection
 
@@ -27,6 +28,31 @@ def record(
 ) -> AuditEvent:
     """Append one audit event (one INSERT); the request (given, or the one being served)
     supplies page, client IP and user agent. `wait_for_disk=False` (a read): see `_save`."""
+    event = new_event(
+        actor=actor,
+        action=action,
+        request=request,
+        patient=patient,
+        target=target,
+        detail=detail,
+        patient_ids=patient_ids,
+    )
+    _save(event, wait_for_disk=wait_for_disk)
+    return event
+
+
+def new_event(
+    *,
+    actor,
+    action: str,
+    request=None,
+    patient=None,
+    target: models.Model | None = None,
+    detail: dict | None = None,
+    patient_ids: Collection[int] = (),
+) -> AuditEvent:
+    """The row `record` appends, not saved yet: for a write that inserts it in its own
+    statement (clinic.core.row_version), committed with the change it records."""
     request = request if request is not None else current_request.get()
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None  # AnonymousUser: recorded as no one, with the request's IP
@@ -51,7 +77,6 @@ def record(
         event.path = request.path[:300]
         event.ip = client_ip(request)
         event.user_agent = user_agent(request)
-    _save(event, wait_for_disk=wait_for_disk)
     return event
 
 
@@ -93,8 +118,17 @@ def changed_values(before: dict, after: dict) -> dict[str, list]:
 
 def record_changes(*, actor, patient, target: models.Model, before: dict, after: dict):
     """Record overwritten values with their new ones (nothing when nothing was overwritten)."""
+    event = changes_event(actor=actor, patient=patient, target=target, before=before, after=after)
+    if event is not None:
+        _save(event, wait_for_disk=True)
+    return event
+
+
+def changes_event(*, actor, patient, target: models.Model, before: dict, after: dict):
+    """The row record_changes appends, not saved yet (see new_event); None when nothing
+    was overwritten."""
     if changes := changed_values(before, after):
-        return record(
+        return new_event(
             actor=actor,
             action=Action.UPDATE,
             patient=patient,

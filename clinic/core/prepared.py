@@ -9,8 +9,9 @@ query is still defined once, in ORM terms, next to the code that reads it.
 Rows come back as the database driver gives them: dicts by column name, values not
 converted by the fields (a boolean may be 0 or 1 on SQLite, JSON may be text). `first`
 gives a model instance instead, as the queryset's `.first()` would (every field loaded
-and converted by its field, as the queryset does): the patient's open intake, read on
-every step page, cost ~1,500 calls to compile (37 columns) and as many again to run.
+and converted by its field, as the queryset does; an annotation after them is set as an
+attribute, as the queryset sets it): the patient's open intake, read on every step page,
+cost ~1,500 calls to compile (37 columns) and as many again to run.
 `all` gives every instance, its `select_related` rows included, as iterating the queryset
 would.
 
@@ -43,9 +44,11 @@ class Prepared:
         self._shapes: dict[str, tuple] = {}
         self._compiled: dict[str, tuple[str, list, list[int]]] = {}
         # For first(), per database: each column's converters, as the queryset applies them,
-        # and whether the columns are the model's own fields in order (else first() refuses).
+        # whether the columns start with the model's own fields in order (else first()
+        # refuses), and the names of the annotations after them.
         self._converters: dict[str, list] = {}
         self._whole_rows: dict[str, bool] = {}
+        self._annotations: dict[str, list[str]] = {}
 
     def _statement(self, alias: str) -> tuple[str, list, list[int]]:
         if alias not in self._compiled:
@@ -62,8 +65,15 @@ class Prepared:
             self._converters[alias] = list(compiler.get_converters(columns).items())
             fields = [f.attname for f in self._model._meta.concrete_fields]
             self._whole_rows[alias] = [
-                getattr(getattr(column, "target", None), "attname", None) for column in columns
+                getattr(getattr(column, "target", None), "attname", None)
+                for column in columns[: len(fields)]
             ] == fields
+            self._annotations[alias] = [
+                name for _column, _sql, name in compiler.select[len(fields) :]
+            ]
+            self._whole_rows[alias] &= set(self._annotations[alias]) <= set(
+                queryset.query.annotation_select
+            )
             if not compiler.annotation_col_map and compiler.klass_info:
                 info = compiler.klass_info
                 start, end = info["select_fields"][0], info["select_fields"][-1] + 1
@@ -97,7 +107,8 @@ class Prepared:
     def first(self, value, using: str = "default"):
         """The first model instance the queryset gives (in its order: slice it, `[:1]`,
         so the statement asks for one row), or None. For a queryset of whole instances:
-        every field read, converted and set as the queryset itself would."""
+        every field read, converted and set as the queryset itself would, and each
+        annotation set as an attribute of that name."""
         sql, params = self._params(value, using)
         if not self._whole_rows[using]:
             raise ValueError("first() reads whole model instances: no only(), values(), ...")
@@ -107,7 +118,12 @@ class Prepared:
             row = cursor.fetchone()
         if row is None:
             return None
-        return self._model.from_db(using, None, self._converted(row, connection, using))
+        row = self._converted(row, connection, using)
+        fields = len(row) - len(self._annotations[using])
+        instance = self._model.from_db(using, None, row[:fields])
+        for name, value in zip(self._annotations[using], row[fields:], strict=True):
+            setattr(instance, name, value)
+        return instance
 
     def _converted(self, row, connection, using: str) -> list:
         row = list(row)

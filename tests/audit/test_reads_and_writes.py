@@ -147,6 +147,55 @@ def test_editing_a_reopened_section_keeps_old_and_new_answers(
     assert event.view_name == "intake:step"
 
 
+def test_an_edit_and_its_audit_row_are_written_together_with_every_column(
+    login, clinician, patient, alice_intake
+):
+    # On PostgreSQL the row goes in the intake's UPDATE statement (clinic.core.row_version),
+    # elsewhere through record(): the same columns either way.
+    review.request_more_info(
+        intake=alice_intake, actor=clinician, sections=["goals"], message="Who drives you home?"
+    )
+    old = alice_intake.answers["has_driver"]
+    answers = {**demo.BASE, "has_driver": "no" if old == "yes" else "yes"}
+    client = login(patient)
+    url = reverse("intake:step", args=["goals"])
+    with CaptureQueriesContext(connection) as queries:
+        client.post(
+            url,
+            post_data("goals", answers),
+            REMOTE_ADDR="198.51.100.77",
+            HTTP_USER_AGENT="Mozilla/5.0 tab",
+        )
+    event = AuditEvent.objects.get(action=Action.UPDATE, patient=patient)
+    assert (event.actor, event.actor_role, event.actor_label) == (
+        patient,
+        "patient",
+        f"{patient.get_full_name()} <{patient.email}>",
+    )
+    assert (event.patient_label, event.patient_ids) == (event.actor_label, "")
+    assert (event.target_type, event.target_id) == ("intake.intake", str(alice_intake.pk))
+    assert (event.view_name, event.path) == ("intake:step", url)
+    assert (event.ip, event.user_agent) == ("198.51.100.77", "Mozilla/5.0 tab")
+    assert event.detail == {"changes": {"has_driver": [old, answers["has_driver"]]}}
+    assert event.occurred_at is not None
+    intake = Intake.objects.get(pk=alice_intake.pk)
+    assert intake.answers["has_driver"] == answers["has_driver"]
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(("UPDATE", "WITH"))]
+    if connection.vendor == "postgresql":
+        (write,) = writes
+        assert 'INSERT INTO "audit_auditevent"' in write
+
+
+def test_a_save_that_overwrites_nothing_leaves_no_audit_row(
+    login, clinician, patient, alice_intake
+):
+    review.request_more_info(
+        intake=alice_intake, actor=clinician, sections=["goals"], message="Anything new?"
+    )
+    login(patient).post(reverse("intake:step", args=["goals"]), post_data("goals", demo.BASE))
+    assert not AuditEvent.objects.filter(action=Action.UPDATE, patient=patient).exists()
+
+
 def test_first_answers_before_submission_are_not_change_history(patient):
     demo.seed_intake(patient=patient, answers=demo.BASE, submit=False)
     assert not AuditEvent.objects.filter(action=Action.UPDATE).exists()

@@ -119,6 +119,38 @@ def test_two_windows_editing_different_answers_of_a_step_keep_both(tabs, intake)
     assert answers["pain_worse"] == "Stairs"
 
 
+@on_postgresql
+def test_a_save_whose_row_changed_after_its_read_merges_again_with_the_row_as_it_is(
+    tabs, intake, monkeypatch
+):
+    # PostgreSQL: the save reads unlocked and writes only if the row is still as read
+    # (clinic.core.row_version). The other window's save lands between the two here; the
+    # write is refused and the save is worked out again on the row locked.
+    from django.db import transaction
+
+    from clinic.core import row_version
+
+    one, two = tabs
+    real_update, refused = row_version.update, []
+
+    def other_window_first(instance, fields, **kwargs):
+        if not refused:
+            with transaction.atomic():  # a transaction of its own: a new row version
+                Intake.objects.filter(pk=intake.pk).update(answers={"pain_worse": "Stairs"})
+        try:
+            return real_update(instance, fields, **kwargs)
+        except row_version.RowChanged:
+            refused.append(fields)
+            raise
+
+    monkeypatch.setattr(row_version, "update", other_window_first)
+    one.type(pain_helps="Rest")
+    assert one.autosave().json()["saved"] is True
+    answers = _answers(intake)
+    assert (answers["pain_helps"], answers["pain_worse"]) == ("Rest", "Stairs")
+    assert len(refused) == 1
+
+
 def test_a_client_that_sends_no_starting_point_saves_the_step_as_posted(tabs, intake):
     # The control: without `_loaded` the server cannot tell typed from shown, so the whole
     # step is stored as posted, as before the merge (and the other window's answer goes).
