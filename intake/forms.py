@@ -12,8 +12,8 @@ from decimal import Decimal
 from functools import cache
 
 from django import forms
-from django.http import QueryDict
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from phonenumber_field.formfields import PhoneNumberField
 
 from .combinations import (
@@ -557,19 +557,29 @@ def _posted(bound: forms.BoundField) -> list[str]:
     return ["" if formatted is None else str(formatted)]
 
 
-def as_querydict(data: dict[str, list[str]]) -> QueryDict:
-    out = QueryDict(mutable=True)
-    for key, values in data.items():
-        out.setlist(key, values)
-    return out
+def form_data(data: dict[str, list[str]]) -> MultiValueDict:
+    """Posted names and their values (text already) as a form reads them. What a form reads
+    of a QueryDict (get, getlist) is MultiValueDict's: made at once, not name by name."""
+    return MultiValueDict({key: list(values) for key, values in data.items()})
 
 
 def stored_form(section: Section, *, answers: dict, drafts: dict) -> SectionForm:
     """The step's form as a page opened now shows it: the saved draft (typing kept, errors
     shown), else the answers."""
+    form = _stored_unchecked(section, answers=answers, drafts=drafts)
+    if form.is_bound:
+        form.is_valid()
+        form.quiet_missing()
+    return form
+
+
+def stored_values(section: Section, *, answers: dict, drafts: dict) -> dict[str, list[str]]:
+    """page_values of stored_form: its draft is not validated, as the values shown do not
+    depend on it."""
+    return page_values(_stored_unchecked(section, answers=answers, drafts=drafts))
+
+
+def _stored_unchecked(section: Section, *, answers: dict, drafts: dict) -> SectionForm:
     if section.key not in drafts:
         return form_class(section)(answers=answers)
-    form = form_class(section)(as_querydict(drafts[section.key]), answers=answers)
-    form.is_valid()
-    form.quiet_missing()
-    return form
+    return form_class(section)(form_data(drafts[section.key]), answers=answers)

@@ -17,7 +17,7 @@ from clinic.notifications import preferences
 
 from . import messages, review, scoring, steps
 from .drafts import EDITS, EditState, Posted, merge
-from .forms import SectionForm, as_querydict, form_class, page_values, stored_form
+from .forms import SectionForm, form_class, form_data, stored_values
 from .models import (
     ConsentSignature,
     ConsentText,
@@ -276,17 +276,16 @@ def _save_page_on(intake: Intake, step: str, post: Posted, version: str | None) 
     if state.is_stale(post.page, post.seq):
         return PageSave(intake, None, {}, stale=True)
     state.record_seq(post.page, post.seq)
-    stored = stored_form(section, answers=intake.answers, drafts=intake.drafts)
     merged = merge(
         section,
         state=state,
         page=post.page,
         base=post.loaded,
         mine=post.values,
-        theirs=page_values(stored),
+        theirs=stored_values(section, answers=intake.answers, drafts=intake.drafts),
         keep=post.keep,
     )
-    form = form_class(section)(as_querydict(merged.data), answers=intake.answers)
+    form = form_class(section)(form_data(merged.data), answers=intake.answers)
     complete = form.is_valid()
     # Locked or versioned above: not locked (read) again, nor a savepoint more.
     intake = _write_step(

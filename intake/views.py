@@ -6,10 +6,10 @@ import json
 import secrets
 
 from django.contrib import messages
-from django.http import Http404, JsonResponse, QueryDict
+from django.http import Http404, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -24,11 +24,12 @@ from .display import answered_sections
 from .drafts import EditState, conflict_notes, read_post
 from .forms import (
     MEDICINE_FIELDS,
-    as_querydict,
     form_class,
+    form_data,
     medicine_readings,
     page_values,
     stored_form,
+    stored_values,
 )
 from .medications import suggestions as medicine_suggestions
 from .models import ConsentText, Intake
@@ -159,7 +160,7 @@ def _with_notes(section, intake, form, shown=None):
     """The form with a note beside each answer two windows changed."""
     conflicts = EditState.from_drafts(intake.drafts).conflicts.get(section.key, {})
     if conflicts:
-        stored = page_values(stored_form(section, answers=intake.answers, drafts=intake.drafts))
+        stored = stored_values(section, answers=intake.answers, drafts=intake.drafts)
         shown = page_values(form) if shown is None else shown
         form.conflicts = conflict_notes(section, conflicts, shown=shown, stored=stored)
     return form
@@ -246,9 +247,9 @@ def _step_post(request, step):
     if action == "later":
         return _finish_later(request, intake, step)
     if action == "back":
-        return redirect(_step_url(steps.previous_step(key, intake.answers).key))
+        return _to_step(steps.previous_step(key, intake.answers).key)
     if action == "goto" and request.POST.get("goto") in steps.STEP_BY_KEY:
-        return redirect(_step_url(request.POST["goto"]))
+        return _to_step(request.POST["goto"])
     if not form.is_valid() or form.conflicts:
         return render(request, "intake/step.html", _step_context(intake, step, form))
     if key == "consent":
@@ -259,7 +260,7 @@ def _step_post(request, step):
         )
     if request.GET.get("return") == "review" or intake.reopened_sections:
         return redirect("intake:review")  # "Edit" from the review page comes back to it
-    return redirect(_step_url(steps.next_step(key, intake.answers).key))
+    return _to_step(steps.next_step(key, intake.answers).key)
 
 
 def _finish_later(request, intake, step):
@@ -274,7 +275,18 @@ def _finish_later(request, intake, step):
 
 
 def _step_url(key: str) -> str:
+    return _reversed_step_url(key, get_script_prefix())
+
+
+@functools.lru_cache(maxsize=64)
+def _reversed_step_url(key: str, prefix: str) -> str:
+    """One reverse() a step a process (and script prefix), not one a save."""
     return reverse("intake:review") if key == steps.REVIEW else reverse("intake:step", args=[key])
+
+
+def _to_step(key: str) -> HttpResponseRedirect:
+    # A URL already: redirect() would first try it as a route name (a failed reverse()).
+    return HttpResponseRedirect(_step_url(key))
 
 
 @require("use_patient_portal")
@@ -345,7 +357,7 @@ def opioid_total(request, key):
         return JsonResponse({"reason": "not_editable"}, status=409)
     if not any(q.key == "opioids" for q in section.questions):
         raise Http404("No opioid list on this step")
-    form = form_class(section)(as_querydict(_read(section, request.POST).values), answers={})
+    form = form_class(section)(form_data(_read(section, request.POST).values), answers={})
     html = render_to_string("intake/_opioid_total.html", {"total": _opioid_total(form)})
     return JsonResponse({"html": html})
 

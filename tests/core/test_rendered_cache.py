@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from clinic.core import rendered
 from intake import demo
-from intake.forms import as_querydict, form_class, page_values, stored_form
+from intake.forms import form_class, form_data, page_values, stored_form
 from intake.questionnaire import SECTIONS
 from intake.staff_forms import AssignForm, DeclineForm, NoteForm, ReferForm, RequestInfoForm
 from tests.intake.helpers import post_data
@@ -66,19 +66,17 @@ def test_typed_text_is_put_in_a_kept_field_but_never_kept(typed):
     section = next(s for s in SECTIONS if s.key == "pain")
 
     def bound():
-        form = form_class(section)(as_querydict({"main_complaint": [typed]}), answers={})
+        form = form_class(section)(form_data({"main_complaint": [typed]}), answers={})
         form.is_valid()
         return form["main_complaint"]
 
     fresh = as_crispy_field(bound())
     assert rendered.crispy_field(bound()) == fresh  # a miss: drawn with a hole, then filled
     assert rendered.crispy_field(bound()) == fresh  # a hit
-    other = form_class(section)(as_querydict({"main_complaint": ["else"]}), answers={})
+    other = form_class(section)(form_data({"main_complaint": ["else"]}), answers={})
     other.is_valid()
     assert rendered.crispy_field(other["main_complaint"]) == as_crispy_field(
-        form_class(section)(as_querydict({"main_complaint": ["else"]}), answers={})[
-            "main_complaint"
-        ]
+        form_class(section)(form_data({"main_complaint": ["else"]}), answers={})["main_complaint"]
     )
     assert any(("typed",) in key for key in rendered._FIELDS)
     for key, html in rendered._FIELDS.items():
@@ -87,7 +85,7 @@ def test_typed_text_is_put_in_a_kept_field_but_never_kept(typed):
 
 def test_a_value_outside_the_choices_is_rendered_afresh_not_kept():
     section = next(s for s in SECTIONS if s.key == "pain")
-    form = form_class(section)(as_querydict({"pain_worst": ["secret"]}), answers={})
+    form = form_class(section)(form_data({"pain_worst": ["secret"]}), answers={})
     form.is_valid()
     assert rendered.crispy_field(form["pain_worst"]) == as_crispy_field(form["pain_worst"])
     assert not any("secret" in str(key) for key in rendered._FIELDS)
