@@ -251,8 +251,9 @@ def save_page(*, patient, step: str, post: Posted) -> PageSave:
 
     A field the page did not change keeps what another window saved meanwhile; a field both
     changed keeps both values as a conflict for the patient to resolve; a save older than one
-    already stored from the same page changes nothing. The row is locked throughout, so two
-    saves at once are merged one after the other. Refused (IntakeNotEditable, SectionClosed)
+    already stored from the same page changes nothing. Two saves at once are merged one after
+    the other: the row is locked throughout, or (PostgreSQL) written only if still as read,
+    else merged again locked. Refused (IntakeNotEditable, SectionClosed)
     when the patient has no intake open to them, or not this step of it.
     """
     if row_version.supported():
