@@ -32,6 +32,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -578,7 +579,9 @@ class QueryCounter:
 
 def _request(client, page: Page):
     if page.method == "post":
-        return client.post(page.url, page.data)
+        # As the browser posts it: the intake form (no files) and its autosave, urlencoded.
+        body = urlencode(page.data, doseq=True)
+        return client.post(page.url, body, content_type="application/x-www-form-urlencoded")
     return client.get(page.url)
 
 
