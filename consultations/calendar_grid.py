@@ -155,7 +155,9 @@ def _provider_column(
     entries: Sequence,
     working: list[Interval],
     cuts: list[tuple[Interval, str]],
-) -> list[Cell | None]:
+) -> tuple[list[Cell | None], bool]:
+    """The column's cells, and whether it is idle: nobody works and nothing is booked in it
+    (time off or closure at most)."""
     n = len(rows)
     cells: list[Cell | None] = [None] * n
     # Appointments first: each takes the rows it touches; overlapping ones share a block.
@@ -205,7 +207,7 @@ def _provider_column(
             j += 1
         cells[i] = Cell(said[0], rows=j - i, label=said[1])
         i = j
-    return cells
+    return cells, not blocks and True not in free
 
 
 _FREE, _SHUT = (FREE, "Free"), (SHUT, "Not working")
@@ -247,11 +249,6 @@ def _by_day(items: Iterable, interval_of, days: Sequence[dt.date], zone) -> dict
 
 
 _ONE_DAY = dt.timedelta(days=1)
-
-
-def _idle(cells: list[Cell | None]) -> bool:
-    """Nobody works and nothing is booked in this column (time off or closure at most)."""
-    return all(c is None or c.kind in (SHUT, OFF) for c in cells)
 
 
 def _idle_column(day_cells: list[list[Cell | None]]) -> list[Cell | None]:
@@ -322,7 +319,7 @@ def build(
         if not row_times:
             row_times = starts
         day_rows = _Rows(starts, ends)
-        day_cells = [
+        made = [
             _provider_column(
                 day_rows,
                 by_provider_day.get((provider_id, day), []),
@@ -331,7 +328,8 @@ def build(
             )
             for provider_id, _ in providers
         ]
-        if compact and day_cells and all(_idle(cells) for cells in day_cells):
+        day_cells = [cells for cells, _ in made]
+        if compact and made and all(idle for _, idle in made):
             idle = _idle_column(day_cells)
             title = "Closed" if idle[0].kind == OFF else "Nobody works"
             columns.append(ColumnSpec(day, None, title, first_of_day=True, kind="idle"))

@@ -11,11 +11,33 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import connection
-from django.db.models import F, FloatField, Func
+from django.db.models import (
+    CharField,
+    DateField,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Q,
+    TimeField,
+    Value,
+)
 
-from .models import Appointment, AppointmentStatus, Provider
-from .selectors import appointments
+from clinic.core.prepared_query import PreparedQuery
+
+from . import availability as av
+from .models import (
+    Appointment,
+    AppointmentStatus,
+    Chair,
+    DateOverride,
+    Location,
+    Provider,
+    WorkingHours,
+)
+from .selectors import _zone, appointments
 
 _MODES = dict(Appointment._meta.get_field("mode").flatchoices)
 _STATUSES = dict(AppointmentStatus.choices)
@@ -119,52 +141,36 @@ class _Epoch(Func):
 
     template = "EXTRACT(EPOCH FROM %(expressions)s)::float8"
     output_field = FloatField()
+    # The driver gives a float8 as a float already: no float() a value on the way out.
+    convert_value = staticmethod(Func._convert_value_noop)
 
 
 _TIMES = ("start", "end", "chair_end")  # columns 3, 4 and 6 of _COLUMNS
 
 
-def _from_epoch(seconds: float | None) -> dt.datetime | None:
-    return None if seconds is None else dt.datetime.fromtimestamp(seconds, dt.UTC)
-
-
-def _epoch_rows(start, end, provider, include_cancelled: bool):
-    """The week's query with its times as epoch seconds (PostgreSQL)."""
+def _week_rows(start, end, provider_id, include_cancelled: bool):
+    """The week's query; on PostgreSQL with its times as epoch seconds."""
+    provider = None if provider_id is None else Provider(pk=provider_id)
     rows = appointments(
         start=start, end=end, provider=provider, include_cancelled=include_cancelled
     ).select_related(None)
+    if connection.vendor != "postgresql":
+        return rows.values_list(*_COLUMNS)
     rows = rows.annotate(**{f"{name}_epoch": _Epoch(F(name)) for name in _TIMES})
     return rows.values_list(*(f"{c}_epoch" if c in _TIMES else c for c in _COLUMNS))
 
 
-# Stand for the week's values in its compiled statement: no real week starts in 1900, and
-# no provider has this id (within a 32-bit id's range, as Django wants).
-_FROM = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
-_TO = dt.datetime(1900, 1, 8, tzinfo=dt.UTC)
-_WHO = -1_987_654_320
-_COMPILED: dict[tuple, tuple[str, list, dict[int, int]]] = {}
-
-
-def _statement(provider, include_cancelled: bool) -> tuple[str, list, dict[int, int]]:
-    """The week's SQL, compiled once a process for each shape (one provider or the whole
-    clinic; cancelled shown or not), as clinic.core.prepared does for one value: building
-    and compiling it cost as much as running it. Later weeks put their values in."""
-    key = (connection.alias, provider is None, include_cancelled)
-    if key not in _COMPILED:
-        stand_in = None if provider is None else Provider(pk=_WHO)
-        rows = _epoch_rows(_FROM, _TO, stand_in, include_cancelled)
-        sql, params = rows.query.get_compiler(connection.alias).as_sql()
-        marks = (_FROM, _TO, _WHO)
-        slots = {
-            i: n
-            for i, param in enumerate(params)
-            for n, mark in enumerate(marks)
-            if type(param) is type(mark) and param == mark
-        }
-        if sorted(slots.values()) != ([0, 1] if provider is None else [0, 1, 2]):
-            raise ValueError("the week's query does not take its values where expected")
-        _COMPILED[key] = (sql, list(params), slots)
-    return _COMPILED[key]
+# The week's SQL, compiled once a process for each shape (the whole clinic or one
+# provider; cancelled shown or not): building and compiling it cost as much as running it.
+_WEEK = {
+    (whole, cancelled): PreparedQuery(
+        (lambda s, e, c=cancelled: _week_rows(s, e, None, c))
+        if whole
+        else (lambda s, e, who, c=cancelled: _week_rows(s, e, who, c))
+    )
+    for whole in (True, False)
+    for cancelled in (False, True)
+}
 
 
 def week(
@@ -172,29 +178,160 @@ def week(
 ) -> list[WeekAppointment]:
     """selectors.appointments() in [start, end), in its order, as WeekAppointments: one
     query."""
+    prepared = _WEEK[provider is None, include_cancelled]
+    values = (start, end) if provider is None else (start, end, provider.pk)
+    fetched = prepared.rows(*values)
     named: dict = {}
     out = []
     if connection.vendor != "postgresql":
-        rows = appointments(
-            start=start, end=end, provider=provider, include_cancelled=include_cancelled
-        ).select_related(None)
-        for row in rows.values_list(*_COLUMNS):
+        for row in fetched:
             _names(row, named)
             out.append(WeekAppointment(row, named))
         return out
     # On PostgreSQL the times come as epoch seconds: Django loads a timestamptz with a
     # Python parser (a regular expression a value), which for a week's ~225 rows and
     # their three times cost more than the rest of the query; a float8 loads in C.
-    sql, params, slots = _statement(provider, include_cancelled)
-    values = (start, end, None if provider is None else provider.pk)
-    params = list(params)
-    for slot, n in slots.items():
-        params[slot] = values[n]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
+    stamp, utc = dt.datetime.fromtimestamp, dt.UTC
     for row in fetched:
-        row = (*row[:3], *map(_from_epoch, row[3:5]), row[5], _from_epoch(row[6]), *row[7:])
+        chair_end = row[6]
+        row = (
+            *row[:3],
+            stamp(row[3], utc),
+            stamp(row[4], utc),
+            row[5],
+            None if chair_end is None else stamp(chair_end, utc),
+            *row[7:],
+        )
         _names(row, named)
         out.append(WeekAppointment(row, named))
     return out
+
+
+# --------------------------------------------------------------------- the grid's inputs
+
+_KINDS = dict(DateOverride.Kind.choices)
+
+# One statement for the grid's working hours, time off and closures, and chairs: each part
+# names its columns alike, those it lacks NULL (typed as the column is), a tag first.
+_PART = ("tag", "who", "number", "t1", "t2", "d1", "d2", "word", "note_")
+
+
+def _none(field) -> Value:
+    return Value(None, output_field=field)
+
+
+def _grid_parts(first: dt.date, last: dt.date, provider_id):
+    """Working hours ("h": provider, weekday, start, end, valid from, valid to), the time off
+    and closures over first..last ("o": provider, id, start, end, first and last date, kind,
+    note) and the clinic's active chairs ("c": their room's name), in one query; the time
+    off and closures in their model's order (start date, start, id), as the cuts want."""
+    if provider_id is None:  # the whole clinic: every active provider's
+        whose = Q(provider_id__in=Provider.objects.filter(active=True).values("pk"))
+    else:
+        whose = Q(provider_id=provider_id)
+    hours = (
+        WorkingHours.objects.filter(whose)
+        .annotate(
+            tag=Value("h"),
+            who=F("provider_id"),
+            number=F("weekday"),
+            t1=F("start"),
+            t2=F("end"),
+            d1=F("valid_from"),
+            d2=F("valid_to"),
+            word=_none(CharField()),
+            note_=_none(CharField()),
+        )
+        .order_by()
+        .values_list(*_PART)
+    )
+    overrides = (
+        DateOverride.objects.overlapping(first, last)
+        .filter(whose | Q(kind=DateOverride.Kind.CLOSURE))
+        .annotate(
+            tag=Value("o"),
+            who=F("provider_id"),
+            number=F("pk"),
+            t1=F("start"),
+            t2=F("end"),
+            d1=F("start_date"),
+            d2=F("end_date"),
+            word=F("kind"),
+            note_=F("note"),
+        )
+        .order_by()
+        .values_list(*_PART)
+    )
+    chairs = (
+        Chair.objects.filter(active=True, location__kind=Location.Kind.CLINIC)
+        .annotate(
+            tag=Value("c"),
+            who=_none(IntegerField()),
+            number=_none(IntegerField()),
+            t1=_none(TimeField()),
+            t2=_none(TimeField()),
+            d1=_none(DateField()),
+            d2=_none(DateField()),
+            word=F("location__name"),
+            note_=_none(CharField()),
+        )
+        .order_by()
+        .values_list(*_PART)
+    )
+    # Ordered by the tag, then as DateOverride orders (NULL times where the database puts
+    # them); hours and chairs are read in any order.
+    return hours.union(overrides, chairs, all=True).order_by("tag", "d1", "t1", "number")
+
+
+_GRID = {
+    True: PreparedQuery(lambda f, t: _grid_parts(f, t, None)),
+    False: PreparedQuery(lambda f, t, who: _grid_parts(f, t, who)),
+}
+
+
+def _override_label(kind: str, note: str) -> str:
+    what = "Clinic closed" if kind == DateOverride.Kind.CLOSURE else _KINDS.get(kind, kind)
+    return f"{what}: {note}" if note else what
+
+
+def grid_inputs(*, provider: Provider | None, first: dt.date, last: dt.date, active: list) -> dict:
+    """What the calendar grid draws besides appointments, in one query however many days,
+    providers or entries: who has a column (`active`: the active Providers, in their order,
+    already read), their working time (free), their time off and closures (labelled), and
+    the clinic's infusion chairs."""
+    providers = [provider] if provider is not None else active
+    specs = [av.ProviderSpec(p.pk, _zone(p.time_zone).key) for p in providers]
+    near_first, near_last = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
+    if provider is None:
+        parts = _GRID[True].rows(near_first, near_last)
+    else:
+        parts = _GRID[False].rows(near_first, near_last, provider.pk)
+    hours, overrides, chair_rooms = [], [], {}
+    for tag, who, number, t1, t2, d1, d2, word, note in parts:
+        if tag == "h":
+            hours.append(av.WorkingHoursSpec(who, number, t1, t2, d1, d2))
+        elif tag == "o":
+            spec = av.OverrideSpec(word, d1, who, t1, t2, d2, note=note)
+            overrides.append((spec, _override_label(word, note)))
+        else:
+            chair_rooms[word] = chair_rooms.get(word, 0) + 1
+    zone = settings.CLINIC_TIME_ZONE
+    working = av.working_intervals(
+        specs, near_first, near_last, hours, [spec for spec, _ in overrides], zone
+    )
+    cuts = {
+        p.id: [
+            (interval, label)
+            for spec, label in overrides
+            for interval in av.override_cuts(spec, p, zone, near_first, near_last)
+        ]
+        for p in specs
+    }
+    rooms = sorted(chair_rooms.items())
+    return {
+        "providers": [(p.pk, p.display_name) for p in providers],
+        "working": working,
+        "cuts": cuts,
+        "chair_capacity": sum(chairs for _, chairs in rooms),
+        "chair_title": "Infusion chairs" + (f" ({rooms[0][0]})" if len(rooms) == 1 else ""),
+    }

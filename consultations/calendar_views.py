@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clinic.accounts.access import require
 from clinic.audit import reads
+from clinic.core.prepared import Prepared
 
 from . import calendar_grid, calendar_rows, selectors
 from .models import Provider
@@ -43,10 +44,14 @@ class Filters:
         return self.query(view="list")
 
 
+# Every provider, as Provider.objects.all() gives them: SQL compiled once a process.
+_PROVIDERS = Prepared(lambda _: Provider.objects.all(), takes_value=False)
+
+
 def _filters(request, today: dt.date, *, dated=True) -> tuple[CalendarForm, Filters | None, list]:
     """The filter form, what it asks for (None when what was typed is not valid) and every
     provider: one query for the form's choices and the grid's columns alike."""
-    providers = list(Provider.objects.all())
+    providers = _PROVIDERS.all(None)
     form = CalendarForm(request.GET or None, initial={"date": today}, providers=providers)
     if not dated:
         del form.fields["date"]
@@ -75,7 +80,7 @@ def _context(form, filters, today, **extra) -> dict:
 def _grid(filters: Filters, days: list[dt.date], rows, entries, everyone) -> calendar_grid.Grid:
     """The time grid of these days: providers' columns (and, for the whole clinic, chairs).
     `everyone`: every Provider, as _filters() read them."""
-    inputs = selectors.grid_inputs(
+    inputs = calendar_rows.grid_inputs(
         provider=filters.provider,
         first=days[0],
         last=days[-1],

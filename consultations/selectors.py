@@ -668,64 +668,6 @@ def booked_per_day(first: dt.date, last: dt.date) -> dict[dt.date, int]:
     return counts
 
 
-def _override_label(o: DateOverride) -> str:
-    what = "Clinic closed" if o.kind == DateOverride.Kind.CLOSURE else o.get_kind_display()
-    return f"{what}: {o.note}" if o.note else what
-
-
-def grid_inputs(
-    *, provider: Provider | None, first: dt.date, last: dt.date, active: list | None = None
-) -> dict:
-    """What the calendar grid draws besides appointments, in four queries however many
-    days, providers or entries (three when `active` holds the active Providers, in their
-    order, already read): who has a column, their working time (free), their time off
-    and closures (labelled), and the clinic's infusion chairs."""
-    if provider is not None:
-        providers = [provider]
-    elif active is not None:
-        providers = active
-    else:
-        providers = list(Provider.objects.filter(active=True))
-    ids = [p.pk for p in providers]
-    specs = [av.ProviderSpec(p.pk, _zone(p.time_zone).key) for p in providers]
-    near_first, near_last = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
-    hours = [
-        av.WorkingHoursSpec(*h)
-        for h in WorkingHours.objects.filter(provider_id__in=ids).values_list(
-            "provider_id", "weekday", "start", "end", "valid_from", "valid_to"
-        )
-    ]
-    rows = DateOverride.objects.overlapping(near_first, near_last)
-    rows = list(rows.filter(provider_id__in=ids) | rows.filter(kind=DateOverride.Kind.CLOSURE))
-    specs_by_row = [(override_spec(o), _override_label(o)) for o in rows]
-    zone = settings.CLINIC_TIME_ZONE
-    working = av.working_intervals(
-        specs, near_first, near_last, hours, [spec for spec, _ in specs_by_row], zone
-    )
-    cuts = {
-        p.id: [
-            (interval, label)
-            for spec, label in specs_by_row
-            for interval in av.override_cuts(spec, p, zone, near_first, near_last)
-        ]
-        for p in specs
-    }
-    chair_rooms: dict[str, int] = {}
-    for name in Chair.objects.filter(active=True, location__kind=Location.Kind.CLINIC).values_list(
-        "location__name", flat=True
-    ):
-        chair_rooms[name] = chair_rooms.get(name, 0) + 1
-    chair_rooms = sorted(chair_rooms.items())
-    return {
-        "providers": [(p.pk, p.display_name) for p in providers],
-        "working": working,
-        "cuts": cuts,
-        "chair_capacity": sum(chairs for _, chairs in chair_rooms),
-        "chair_title": "Infusion chairs"
-        + (f" ({chair_rooms[0][0]})" if len(chair_rooms) == 1 else ""),
-    }
-
-
 def chair_windows(rows) -> list[tuple[dt.datetime, dt.datetime]]:
     """When each active infusion holds its chair: start to the end of its recovery."""
     return [

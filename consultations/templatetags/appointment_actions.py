@@ -219,4 +219,5 @@ def _draw(page: Page, appointment, said: str) -> str:
     if not actions:
         return "\n"  # the spacing the partial always had
     undo = UNDO_LABELS.get(appointment.status, "Undo") if A.UNDO in actions else ""
-    return page.shape(actions, undo) % {"pk": e(appointment.pk), "said": said}
+    # An id is an int: nothing in it to escape.
+    return page.shape(actions, undo) % {"pk": f"{appointment.pk:d}", "said": said}
