@@ -172,14 +172,18 @@ class _Words:
     __slots__ = ("pk", "status", "when", "start", "patient", "patient_link", "kind", "said")
 
     def __init__(self, e, sheet: _Sheet):
+        # Each piece is looked up where kept (a page or a process) before it is made: a
+        # week makes a few hundred of these.
         a = e.appointment
         self.pk = f"{a.pk:d}"  # ids are ints: nothing in them to escape
-        self.status = _status_class(a.status)
-        self.start = _clock_of(e.start)
-        self.when = f"{self.start}–{_clock_of(e.end)}"  # Entry.when, from the labels kept
-        self.patient = sheet.patient(a)
+        self.status = _CLASSES.get(a.status) or _status_class(a.status)
+        start, end = e.start, e.end
+        self.start = _CLOCK.get((start.hour, start.minute)) or _clock_of(start)
+        end = _CLOCK.get((end.hour, end.minute)) or _clock_of(end)
+        self.when = f"{self.start}–{end}"  # Entry.when, from the labels kept
+        self.patient = sheet.patients.get(a.patient_id) or sheet.patient(a)
         self.patient_link = f"{sheet.search}?patient={a.patient_id:d}"
-        self.kind = sheet.kind(a)
+        self.kind = sheet.kinds.get((a.appointment_type_id, a.chair_id)) or sheet.kind(a)
         self.said = f"{self.patient}, {self.when}"  # each button's words for screen readers
 
 
@@ -226,7 +230,7 @@ def _words(e, sheet: _Sheet) -> _Words:
 
 def _appointment(e, week, sheet: _Sheet) -> str:
     a = e.appointment
-    w = _words(e, sheet)
+    w = sheet.words.get(a.pk) or _words(e, sheet)
     if week:
         when = (
             f'<span aria-hidden="true">{w.start}</span>'
@@ -237,7 +241,9 @@ def _appointment(e, week, sheet: _Sheet) -> str:
     kind = w.kind
     if a.mode == "telehealth":
         kind = f'{kind} · <i class="bi bi-camera-video" aria-hidden="true"></i> video'
-    state = f'<span class="cal-appt-status">{_status(a)}</span>\n' if a.status != "booked" else ""
+    state = ""
+    if a.status != "booked":
+        state = f'<span class="cal-appt-status">{_STATUS.get(a.status) or _status(a)}</span>\n'
     chair = " cal-appt-chair" if a.uses_chair else ""
     actions = sheet.page.actions(a, said=w.said)
     return (
@@ -310,7 +316,7 @@ def week_entries(context, entries, filters):
     out = []
     for entry in entries:
         a = entry.appointment
-        w = _words(entry, sheet)
+        w = sheet.words.get(a.pk) or _words(entry, sheet)
         provider = ""
         if not filters.provider:
             provider = providers.get(a.provider_id)
@@ -322,7 +328,8 @@ def week_entries(context, entries, filters):
         actions = sheet.page.actions(a, said=w.said)
         out.append(
             f'\n<li class="list-group-item">\n<strong>{w.when}</strong>{provider}<br>\n'
-            f'<a href="{w.patient_link}">{w.patient}</a> · {w.kind} · {_mode(a)}'
-            f'<br>\n{_status(a)}\n<div class="mt-1">{actions}</div>\n{own}\n</li>\n'
+            f'<a href="{w.patient_link}">{w.patient}</a> · {w.kind} · '
+            f"{_MODES.get(a.mode) or _mode(a)}<br>\n{_STATUS.get(a.status) or _status(a)}\n"
+            f'<div class="mt-1">{actions}</div>\n{own}\n</li>\n'
         )
     return mark_safe("".join(out))  # noqa: S308 - every value went through e (escaped)
