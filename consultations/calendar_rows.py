@@ -25,7 +25,7 @@ from django.db.models import (
     Value,
 )
 
-from clinic.core.prepared_query import PreparedQuery
+from clinic.core.prepared import Prepared
 
 from . import availability as av
 from .models import (
@@ -163,7 +163,7 @@ def _week_rows(start, end, provider_id, include_cancelled: bool):
 # The week's SQL, compiled once a process for each shape (the whole clinic or one
 # provider; cancelled shown or not): building and compiling it cost as much as running it.
 _WEEK = {
-    (whole, cancelled): PreparedQuery(
+    (whole, cancelled): Prepared(
         (lambda s, e, c=cancelled: _week_rows(s, e, None, c))
         if whole
         else (lambda s, e, who, c=cancelled: _week_rows(s, e, who, c))
@@ -180,7 +180,7 @@ def week(
     query."""
     prepared = _WEEK[provider is None, include_cancelled]
     values = (start, end) if provider is None else (start, end, provider.pk)
-    fetched = prepared.rows(*values)
+    fetched = prepared.all(*values)
     named: dict = {}
     out = []
     if connection.vendor != "postgresql":
@@ -284,8 +284,8 @@ def _grid_parts(first: dt.date, last: dt.date, provider_id):
 
 
 _GRID = {
-    True: PreparedQuery(lambda f, t: _grid_parts(f, t, None)),
-    False: PreparedQuery(lambda f, t, who: _grid_parts(f, t, who)),
+    True: Prepared(lambda f, t: _grid_parts(f, t, None)),
+    False: Prepared(lambda f, t, who: _grid_parts(f, t, who)),
 }
 
 
@@ -303,9 +303,9 @@ def grid_inputs(*, provider: Provider | None, first: dt.date, last: dt.date, act
     specs = [av.ProviderSpec(p.pk, _zone(p.time_zone).key) for p in providers]
     near_first, near_last = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
     if provider is None:
-        parts = _GRID[True].rows(near_first, near_last)
+        parts = _GRID[True].all(near_first, near_last)
     else:
-        parts = _GRID[False].rows(near_first, near_last, provider.pk)
+        parts = _GRID[False].all(near_first, near_last, provider.pk)
     hours, overrides, chair_rooms = [], [], {}
     for tag, who, number, t1, t2, d1, d2, word, note in parts:
         if tag == "h":

@@ -45,13 +45,13 @@ class Filters:
 
 
 # Every provider, as Provider.objects.all() gives them: SQL compiled once a process.
-_PROVIDERS = Prepared(lambda _: Provider.objects.all(), takes_value=False)
+_PROVIDERS = Prepared(lambda: Provider.objects.all())
 
 
 def _filters(request, today: dt.date, *, dated=True) -> tuple[CalendarForm, Filters | None, list]:
     """The filter form, what it asks for (None when what was typed is not valid) and every
     provider: one query for the form's choices and the grid's columns alike."""
-    providers = _PROVIDERS.all(None)
+    providers = _PROVIDERS.all()
     form = CalendarForm(request.GET or None, initial={"date": today}, providers=providers)
     if not dated:
         del form.fields["date"]

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from clinic.core.prepared_query import PreparedQuery
+from clinic.core.prepared import Prepared
 
 from . import availability, eligibility, month_grid, selectors, services
 from .models import Appointment, AppointmentType, DateOverride, Provider
@@ -24,9 +24,9 @@ from .timefmt import format_time, format_when, zone_or_clinic
 
 SUGGESTIONS = 4  # "Suggested for you": the first suitable time on each of this many days
 
-# Read on every picker page; compiled once a process (clinic.core.prepared_query).
-_ACTIVE_TYPES = PreparedQuery(lambda: AppointmentType.objects.filter(active=True))
-_ACTIVE_PROVIDERS = PreparedQuery(lambda: Provider.objects.filter(active=True))
+# Read on every picker page; compiled once a process (clinic.core.prepared).
+_ACTIVE_TYPES = Prepared(lambda: AppointmentType.objects.filter(active=True))
+_ACTIVE_PROVIDERS = Prepared(lambda: Provider.objects.filter(active=True))
 
 
 def _int(value):
@@ -90,7 +90,7 @@ def _types(patient, staff: bool, history) -> tuple[dict, list]:
     they may book (waiting for approval included: the page says so); staff see the rest
     greyed out with the reason."""
     offered, refused = {}, []
-    for appointment_type in _ACTIVE_TYPES.rows():
+    for appointment_type in _ACTIVE_TYPES.all():
         verdict = services.eligibility_for(
             patient=patient, appointment_type=appointment_type, by_staff=staff, history=history
         )
@@ -114,7 +114,7 @@ def picker_context(request, *, patient, moving=None, staff=False) -> dict:
     facts = selectors.booking_facts(patient)
     history = None if moving else facts.history
     types, refused = ({}, []) if moving else _types(patient, staff, history)
-    providers = _ACTIVE_PROVIDERS.rows()
+    providers = _ACTIVE_PROVIDERS.all()
     choice = Choice(request, types, providers, moving)
     context = {
         "types": types.values(),

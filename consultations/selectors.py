@@ -19,7 +19,6 @@ from django.db.models.functions import Cast
 from clinic.accounts.search import person_matches
 from clinic.core.formats import zone_name
 from clinic.core.prepared import Prepared
-from clinic.core.prepared_query import PreparedQuery
 from clinic.notifications.models import ContactPreference
 from intake.models import Intake
 
@@ -69,19 +68,19 @@ def schedule_inputs(provider_ids, start_date: dt.date, end_date: dt.date, active
     # A day either side: a part-day closure in clinic time may fall on a neighbouring
     # provider-local date. A range is one row, so long ranges cost nothing extra.
     first, last = start_date - dt.timedelta(days=1), end_date + dt.timedelta(days=1)
-    overrides = [override_spec(o) for o in _OVERRIDES.rows(first, last, ids)]
+    overrides = [override_spec(o) for o in _OVERRIDES.all(first, last, ids)]
     return {"providers": providers, "working_hours": hours, "overrides": overrides}
 
 
-# The picker's reads, compiled once a process (clinic.core.prepared_query): building and
+# The picker's reads, compiled once a process (clinic.core.prepared): building and
 # compiling each statement took the ORM longer than the database took to run it.
 # Plain rows, not model instances: a picker reads a hundred of these a request.
-_HOURS = PreparedQuery(
+_HOURS = Prepared(
     lambda ids: WorkingHours.objects.filter(provider_id__in=ids).values_list(
         "provider_id", "weekday", "start", "end", "valid_from", "valid_to"
     )
 )
-_OVERRIDES = PreparedQuery(
+_OVERRIDES = Prepared(
     lambda first, last, ids: DateOverride.objects.overlapping(first, last).filter(
         Q(provider_id__in=ids) | Q(kind=DateOverride.Kind.CLOSURE)
     )
@@ -90,7 +89,7 @@ _OVERRIDES = PreparedQuery(
 
 def working_hours(provider_ids) -> list[av.WorkingHoursSpec]:
     """The providers' weekly hours (one query)."""
-    return [av.WorkingHoursSpec(*row) for row in _HOURS.rows(list(provider_ids))]
+    return [av.WorkingHoursSpec(*row) for row in _HOURS.all(list(provider_ids))]
 
 
 def _held(ids, start, end, *exclude_pk):
@@ -105,7 +104,7 @@ def _held(ids, start, end, *exclude_pk):
     )
 
 
-_HELD = PreparedQuery(_held)
+_HELD = Prepared(_held)
 
 
 def _busy(provider_ids, start: dt.datetime, end: dt.datetime, exclude_pk=None, chairs=False):
@@ -119,7 +118,7 @@ def _busy(provider_ids, start: dt.datetime, end: dt.datetime, exclude_pk=None, c
         excluded = (exclude_pk,) if exclude_pk else ()
         return [
             av.BusySpec(provider_id=provider_id, start=_utc(start), end=_utc(end))
-            for provider_id, start, end in _HELD.rows(list(provider_ids), start, end, *excluded)
+            for provider_id, start, end in _HELD.all(list(provider_ids), start, end, *excluded)
         ]
     rows = Appointment.objects.active()
     # Chair windows run from start to chair_end (recovery), not the provider's block.

@@ -57,14 +57,12 @@ _PREVIOUS = Prepared(
     )
 )
 _VIEWERS = Prepared(lambda pk: selectors.viewer_rows(_patient_of(pk)))
-_TEMPLATES = Prepared(lambda _: DeclineTemplate.objects.filter(active=True), takes_value=False)
+_TEMPLATES = Prepared(lambda: DeclineTemplate.objects.filter(active=True))
 # The clinicians are read by the group's id, which the planner can plan (members_of); the id
 # is kept from the last request and checked by reading it again alongside.
-_GROUP = Prepared(
-    lambda _: Group.objects.filter(name=Role.CLINICIAN.value).values_list("pk")[:1],
-    takes_value=False,
-)
-_CLINICIANS = Prepared(clinicians_listed)
+_GROUP = Prepared(lambda: Group.objects.filter(name=Role.CLINICIAN.value).values_list("pk")[:1])
+_CLINICIANS = Prepared(clinicians_listed)  # by the group's id; None (not known yet): no one
+_VALUELESS = (_TEMPLATES, _GROUP)
 _clinician_group: list = [None]
 
 
@@ -94,7 +92,12 @@ def load(pk: int, user) -> ReviewPage:
     group = _clinician_group[0]
     if reviewer:
         parts += [_TEMPLATES, _GROUP, _CLINICIANS]
-    statements = [part.statement(group if part is _CLINICIANS else pk) for part in parts]
+    statements = [
+        part.statement()
+        if part in _VALUELESS
+        else part.statement(group if part is _CLINICIANS else pk)
+        for part in parts
+    ]
     rows = dict(zip(parts, run_together(statements), strict=True))
     found = _INTAKE.instances(rows[_INTAKE])
     if not found:
