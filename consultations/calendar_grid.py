@@ -13,6 +13,7 @@ import bisect
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 Interval = tuple[dt.datetime, dt.datetime]
@@ -82,7 +83,9 @@ def _hours_range(days, zone, intervals: Iterable[Interval]) -> tuple[int, int]:
     if not shown:
         return DEFAULT_HOURS
     earliest, latest = min(shown), max(shown)
-    for start, end in intervals:
+    # Intervals alike say the same (working hours repeat across providers and days;
+    # equal datetimes are the same instant): each is read once.
+    for start, end in set(intervals):
         local_start, local_end = start.astimezone(zone), end.astimezone(zone)
         day, until = local_start.date(), local_end.date()
         if day == until:  # most intervals: within one day, read straight off the clock
@@ -161,7 +164,7 @@ def _provider_column(
     n = len(rows)
     cells: list[Cell | None] = [None] * n
     # Appointments first: each takes the rows it touches; overlapping ones share a block.
-    placed = sorted(entries, key=lambda e: (e.start, e.end))
+    placed = sorted(entries, key=_START_END)
     blocks: list[tuple[int, int, list]] = []
     for e in placed:
         touched = rows.touched((e.start, e.end))
@@ -211,6 +214,7 @@ def _provider_column(
 
 
 _FREE, _SHUT = (FREE, "Free"), (SHUT, "Not working")
+_START_END = attrgetter("start", "end")  # (e.start, e.end), without a call of ours an entry
 
 
 def _chair_column(rows: _Rows, windows: Iterable[Interval], capacity: int) -> list[Cell | None]:

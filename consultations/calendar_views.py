@@ -168,7 +168,8 @@ def week(request):
     rows = calendar_rows.week(
         start=start, end=end, provider=filters.provider, include_cancelled=filters.cancelled
     )
-    reads.listed(request, rows)
+    # Each row's patient is its patient_id (what reads.listed would find, a call a row).
+    reads.listed_patients(request, {a.patient_id for a in rows})
     entries = selectors.entries(rows)
     by_day: dict[dt.date, list] = {d: [] for d in days}
     for entry in entries:

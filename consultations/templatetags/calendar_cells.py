@@ -262,11 +262,12 @@ _STATUS: dict[str, str] = {}  # a status's label is its choice's, fixed in the c
 def _status(a) -> str:
     """_status.html for the appointment's status: a handful of values, each drawn once."""
     if a.status not in _STATUS:
-        _STATUS[a.status] = str(
-            get_template("consultations/staff/_status.html").render(
-                {"status": a.status, "label": a.get_status_display()}
-            )
+        html = get_template("consultations/staff/_status.html").render(
+            {"status": a.status, "label": a.get_status_display()}
         )
+        # A plain str (str() of a SafeString is itself): an f-string takes it as it is,
+        # with no __str__ call each time it is written.
+        _STATUS[a.status] = "".join([html])
     return _STATUS[a.status]
 
 
