@@ -1,4 +1,4 @@
-"""What the series planner needs, loaded in a fixed number of queries (6, however many days,
+"""What the series planner needs, loaded in a fixed number of queries (2, however many days,
 chairs, supervisors or existing infusions), and the facts a course page shows.
 
 Opening hours are read as a pseudo-provider's working hours in the clinic's zone, so a
@@ -11,7 +11,9 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import CharField, DateField, F, IntegerField, Q, TimeField, Value
+
+from clinic.core.prepared_query import PreparedQuery
 
 from . import availability as av
 from . import course
@@ -27,7 +29,6 @@ from .models import (
     Provider,
     WorkingHours,
 )
-from .selectors import override_spec
 
 LOCATION_HOURS = -1  # the pseudo-provider id the location's opening hours are read under
 
@@ -71,6 +72,81 @@ def _by_start_date(intervals, zone) -> dict[dt.date, tuple]:
     return {date: tuple(ivs) for date, ivs in days.items()}
 
 
+_PART = ("tag", "n1", "n2", "t1", "t2", "d1", "d2", "s1", "s2", "s3")
+
+
+def _none(field) -> Value:
+    return Value(None, output_field=field)
+
+
+def _part(rows, tag: str, **columns):
+    """One part of _parts(): its columns by _PART's names, those it lacks NULL."""
+    empty = {
+        "n1": IntegerField(),
+        "n2": IntegerField(),
+        "t1": TimeField(),
+        "t2": TimeField(),
+        "d1": DateField(),
+        "d2": DateField(),
+        "s1": CharField(),
+        "s2": CharField(),
+        "s3": CharField(),
+    }
+    values = {k: columns[k] if k in columns else _none(f) for k, f in empty.items()}
+    return rows.annotate(tag=Value(tag), **values).order_by().values_list(*_PART)
+
+
+def _parts(location_id: int, first: dt.date, last: dt.date):
+    """The location's active chairs ("c": id, name), the time off and closures over
+    first..last ("d": id, provider, start, end, first and last date, kind, note), the
+    supervisors' working hours ("h": provider, weekday, start, end, valid from, valid to),
+    the location's opening hours ("o": weekday, start, end) and the active supervisors
+    ("s": id, display name, time zone), in one query: the chairs in their order (name, id),
+    the overrides in their model's (start date, start, id), the supervisors in theirs
+    (display name)."""
+    supervising = Provider.objects.filter(active=True, supervises_infusions=True)
+    chairs = _part(
+        Chair.objects.filter(location_id=location_id, active=True), "c", n1=F("pk"), s1=F("name")
+    )
+    overrides = _part(
+        DateOverride.objects.overlapping(first, last),
+        "d",
+        n1=F("pk"),
+        n2=F("provider_id"),
+        t1=F("start"),
+        t2=F("end"),
+        d1=F("start_date"),
+        d2=F("end_date"),
+        s2=F("kind"),
+        s3=F("note"),
+    )
+    hours = _part(
+        WorkingHours.objects.filter(provider_id__in=supervising.values("pk")),
+        "h",
+        n1=F("provider_id"),
+        n2=F("weekday"),
+        t1=F("start"),
+        t2=F("end"),
+        d1=F("valid_from"),
+        d2=F("valid_to"),
+    )
+    opening = _part(
+        OpeningHours.objects.filter(location_id=location_id),
+        "o",
+        n2=F("weekday"),
+        t1=F("start"),
+        t2=F("end"),
+    )
+    supervisors = _part(supervising, "s", n1=F("pk"), s1=F("display_name"), s2=F("time_zone"))
+    return chairs.union(overrides, hours, opening, supervisors, all=True).order_by(
+        "tag", "s1", "d1", "t1", "n1"
+    )
+
+
+# Compiled once a process (building and compiling five parts cost more than running them).
+_PARTS = PreparedQuery(_parts)
+
+
 def plan_inputs(
     *,
     patient,
@@ -81,38 +157,25 @@ def plan_inputs(
     now: dt.datetime,
     exclude_ids=(),
 ) -> course.PlanInputs:
-    """The planner's inputs for first..last (local dates): 6 queries.
+    """The planner's inputs for first..last (local dates): 2 queries.
 
     `exclude_ids`: appointments to leave out (the infusion being moved).
     """
     zone_name = settings.CLINIC_TIME_ZONE
-    chairs = tuple(
-        Chair.objects.filter(location=location, active=True)
-        .order_by("name", "pk")
-        .values_list("pk", flat=True)
-    )
-    supervisors = [
-        av.ProviderSpec(p.pk, p.time_zone)
-        for p in Provider.objects.filter(active=True, supervises_infusions=True)
-    ]
-    supervisor_ids = [p.id for p in supervisors]
-    # Plain rows, not model instances (a hundred of them on a busy clinic's plan).
-    hours = [
-        av.WorkingHoursSpec(*row)
-        for row in WorkingHours.objects.filter(provider_id__in=supervisor_ids).values_list(
-            "provider_id", "weekday", "start", "end", "valid_from", "valid_to"
-        )
-    ]
-    opening = [
-        av.WorkingHoursSpec(LOCATION_HOURS, *row)
-        for row in OpeningHours.objects.filter(location=location).values_list(
-            "weekday", "start", "end"
-        )
-    ]
-    rows = DateOverride.objects.overlapping(
-        first - dt.timedelta(days=1), last + dt.timedelta(days=1)
-    )
-    overrides = [override_spec(o) for o in rows]
+    chair_list, supervisors, hours, opening, overrides = [], [], [], [], []
+    parts = _PARTS.rows(location.pk, first - dt.timedelta(days=1), last + dt.timedelta(days=1))
+    for tag, number, weekday, t1, t2, d1, d2, _name, word, note in parts:
+        if tag == "c":
+            chair_list.append(number)
+        elif tag == "d":
+            overrides.append(av.OverrideSpec(word, d1, weekday, t1, t2, d2, note=note))
+        elif tag == "h":
+            hours.append(av.WorkingHoursSpec(number, weekday, t1, t2, d1, d2))
+        elif tag == "o":
+            opening.append(av.WorkingHoursSpec(LOCATION_HOURS, weekday, t1, t2))
+        else:
+            supervisors.append(av.ProviderSpec(number, word))
+    chairs = tuple(chair_list)
     closures = [o for o in overrides if o.kind == av.CLOSURE]
     days = _by_start_date(
         av.working_intervals(
