@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import CharField, DateField, F, IntegerField, Q, TimeField, Value
 
-from clinic.core.prepared_query import PreparedQuery
+from clinic.core.prepared import Prepared
 
 from . import availability as av
 from . import course
@@ -144,7 +144,7 @@ def _parts(location_id: int, first: dt.date, last: dt.date):
 
 
 # Compiled once a process (building and compiling five parts cost more than running them).
-_PARTS = PreparedQuery(_parts)
+_PARTS = Prepared(_parts)
 
 
 def plan_inputs(
@@ -163,7 +163,7 @@ def plan_inputs(
     """
     zone_name = settings.CLINIC_TIME_ZONE
     chair_list, supervisors, hours, opening, overrides = [], [], [], [], []
-    parts = _PARTS.rows(location.pk, first - dt.timedelta(days=1), last + dt.timedelta(days=1))
+    parts = _PARTS.all(location.pk, first - dt.timedelta(days=1), last + dt.timedelta(days=1))
     for tag, number, weekday, t1, t2, d1, d2, _name, word, note in parts:
         if tag == "c":
             chair_list.append(number)
