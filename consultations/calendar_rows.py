@@ -22,9 +22,9 @@ from django.db.models import (
     IntegerField,
     Q,
     TimeField,
-    Value,
 )
 
+from clinic.core import tagged_union
 from clinic.core.prepared import Prepared
 
 from . import availability as av
@@ -211,13 +211,18 @@ def week(
 
 _KINDS = dict(DateOverride.Kind.choices)
 
-# One statement for the grid's working hours, time off and closures, and chairs: each part
-# names its columns alike, those it lacks NULL (typed as the column is), a tag first.
-_PART = ("tag", "who", "number", "t1", "t2", "d1", "d2", "word", "note_")
-
-
-def _none(field) -> Value:
-    return Value(None, output_field=field)
+# One statement for the grid's working hours, time off and closures, and chairs
+# (clinic.core.tagged_union): the columns after the tag.
+_LAYOUT = {
+    "who": IntegerField(),
+    "number": IntegerField(),
+    "t1": TimeField(),
+    "t2": TimeField(),
+    "d1": DateField(),
+    "d2": DateField(),
+    "word": CharField(),
+    "note_": CharField(),
+}
 
 
 def _grid_parts(first: dt.date, last: dt.date, provider_id):
@@ -229,54 +234,37 @@ def _grid_parts(first: dt.date, last: dt.date, provider_id):
         whose = Q(provider_id__in=Provider.objects.filter(active=True).values("pk"))
     else:
         whose = Q(provider_id=provider_id)
-    hours = (
-        WorkingHours.objects.filter(whose)
-        .annotate(
-            tag=Value("h"),
-            who=F("provider_id"),
-            number=F("weekday"),
-            t1=F("start"),
-            t2=F("end"),
-            d1=F("valid_from"),
-            d2=F("valid_to"),
-            word=_none(CharField()),
-            note_=_none(CharField()),
-        )
-        .order_by()
-        .values_list(*_PART)
+    hours = tagged_union.part(
+        WorkingHours.objects.filter(whose),
+        "h",
+        _LAYOUT,
+        who=F("provider_id"),
+        number=F("weekday"),
+        t1=F("start"),
+        t2=F("end"),
+        d1=F("valid_from"),
+        d2=F("valid_to"),
     )
-    overrides = (
-        DateOverride.objects.overlapping(first, last)
-        .filter(whose | Q(kind=DateOverride.Kind.CLOSURE))
-        .annotate(
-            tag=Value("o"),
-            who=F("provider_id"),
-            number=F("pk"),
-            t1=F("start"),
-            t2=F("end"),
-            d1=F("start_date"),
-            d2=F("end_date"),
-            word=F("kind"),
-            note_=F("note"),
-        )
-        .order_by()
-        .values_list(*_PART)
+    overrides = tagged_union.part(
+        DateOverride.objects.overlapping(first, last).filter(
+            whose | Q(kind=DateOverride.Kind.CLOSURE)
+        ),
+        "o",
+        _LAYOUT,
+        who=F("provider_id"),
+        number=F("pk"),
+        t1=F("start"),
+        t2=F("end"),
+        d1=F("start_date"),
+        d2=F("end_date"),
+        word=F("kind"),
+        note_=F("note"),
     )
-    chairs = (
-        Chair.objects.filter(active=True, location__kind=Location.Kind.CLINIC)
-        .annotate(
-            tag=Value("c"),
-            who=_none(IntegerField()),
-            number=_none(IntegerField()),
-            t1=_none(TimeField()),
-            t2=_none(TimeField()),
-            d1=_none(DateField()),
-            d2=_none(DateField()),
-            word=F("location__name"),
-            note_=_none(CharField()),
-        )
-        .order_by()
-        .values_list(*_PART)
+    chairs = tagged_union.part(
+        Chair.objects.filter(active=True, location__kind=Location.Kind.CLINIC),
+        "c",
+        _LAYOUT,
+        word=F("location__name"),
     )
     # Ordered by the tag, then as DateOverride orders (NULL times where the database puts
     # them); hours and chairs are read in any order.

@@ -11,8 +11,9 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import CharField, DateField, F, IntegerField, Q, TimeField, Value
+from django.db.models import CharField, DateField, F, IntegerField, Q, TimeField
 
+from clinic.core import tagged_union
 from clinic.core.prepared import Prepared
 
 from . import availability as av
@@ -72,28 +73,23 @@ def _by_start_date(intervals, zone) -> dict[dt.date, tuple]:
     return {date: tuple(ivs) for date, ivs in days.items()}
 
 
-_PART = ("tag", "n1", "n2", "t1", "t2", "d1", "d2", "s1", "s2", "s3")
-
-
-def _none(field) -> Value:
-    return Value(None, output_field=field)
+# The columns of _parts()'s rows, after the tag (clinic.core.tagged_union).
+_LAYOUT = {
+    "n1": IntegerField(),
+    "n2": IntegerField(),
+    "t1": TimeField(),
+    "t2": TimeField(),
+    "d1": DateField(),
+    "d2": DateField(),
+    "s1": CharField(),
+    "s2": CharField(),
+    "s3": CharField(),
+}
 
 
 def _part(rows, tag: str, **columns):
-    """One part of _parts(): its columns by _PART's names, those it lacks NULL."""
-    empty = {
-        "n1": IntegerField(),
-        "n2": IntegerField(),
-        "t1": TimeField(),
-        "t2": TimeField(),
-        "d1": DateField(),
-        "d2": DateField(),
-        "s1": CharField(),
-        "s2": CharField(),
-        "s3": CharField(),
-    }
-    values = {k: columns[k] if k in columns else _none(f) for k, f in empty.items()}
-    return rows.annotate(tag=Value(tag), **values).order_by().values_list(*_PART)
+    """One part of _parts(): its columns by _LAYOUT's names, those it lacks NULL."""
+    return tagged_union.part(rows, tag, _LAYOUT, **columns)
 
 
 def _parts(location_id: int, first: dt.date, last: dt.date):
