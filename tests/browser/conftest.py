@@ -115,7 +115,9 @@ def shoot(page, name: str) -> None:
 def axe_violations(page) -> list[dict]:
     """Serious and critical axe-core violations on the current page."""
     # Evaluated through the DevTools protocol rather than added as a <script>: the page's
-    # Content-Security-Policy (no inline scripts) stays on while the tests run.
+    # Content-Security-Policy (no inline scripts) stays on while the tests run. A click that
+    # navigates may still be loading the next page: axe runs once that page has loaded.
+    page.wait_for_load_state("load")
     page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]

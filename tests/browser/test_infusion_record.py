@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from consultations.models import Appointment, AppointmentType, Location
 from tests.browser.conftest import SCREENSHOTS, assert_accessible, log_in
@@ -108,9 +109,11 @@ def test_outcome_then_infusion_record_signed_and_corrected(page, visits, clinici
     assert page.get_by_text("systolic above 160 mmHg").is_visible()
     page.get_by_label("Discharged at").fill("11:00")
     page.get_by_role("button", name="Save arrival and discharge").click()
+    expect(page.get_by_text("Arrival, discharge and driver saved.")).to_be_visible()
     assert_accessible(page)
     shot(page, "04-record-before-signing")
     page.get_by_role("link", name="Sign the record…").click()
+    expect(page.get_by_role("heading", name="Sign the infusion record?")).to_be_visible()
     assert_accessible(page)
     shot(page, "05-sign-confirm")
     page.get_by_role("button", name="Sign the record").click()
