@@ -19,11 +19,30 @@ def _any_open_sql() -> tuple[str, tuple]:
     return _open().order_by().values_list("pk")[:1].query.sql_with_params()
 
 
-def _open_alerts() -> list[UrgentAlert]:
-    with connection.cursor() as cursor:
-        cursor.execute(*_any_open_sql())
-        if cursor.fetchone() is None:
-            return []
+_PROBED = "_clinic_open_alert_probed"  # the request's attribute: what the probe found
+
+
+def alert_probe() -> tuple[str, list]:
+    """The probe, for a page that sends its own statements in one round trip
+    (clinic.core.prepared.run_together): it goes with them, and `probed` records its rows."""
+    sql, params = _any_open_sql()
+    return sql, list(params)
+
+
+def probed(request, rows) -> None:
+    """What the probe sent with a page's statements found: the banner asks no more when no
+    alert is open (and reads them when one is, as it would have)."""
+    setattr(request, _PROBED, bool(rows))
+
+
+def _open_alerts(request) -> list[UrgentAlert]:
+    found = getattr(request, _PROBED, None)
+    if found is None:
+        with connection.cursor() as cursor:
+            cursor.execute(*_any_open_sql())
+            found = cursor.fetchone() is not None
+    if not found:
+        return []
     # The banner names the patient: not the intake's answers, drafts and scores (kilobytes of
     # JSON each) nor the patient's password hash.
     return list(
@@ -52,4 +71,4 @@ def urgent_alerts(request):
         or not user.has_perm("accounts.view_staff_dashboard")
     ):
         return {}
-    return {"urgent_alerts": SimpleLazyObject(_open_alerts)}
+    return {"urgent_alerts": SimpleLazyObject(lambda: _open_alerts(request))}

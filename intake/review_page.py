@@ -78,10 +78,13 @@ class ReviewPage:
     viewers: list | None = None
     clinicians: list = field(default_factory=list)
     templates: list = field(default_factory=list)
+    also: list = field(default_factory=list)  # the rows of the `also` statements, in order
 
 
-def load(pk: int, user) -> ReviewPage:
-    """The intake and everything its review page shows this user, or Http404."""
+def load(pk: int, user, also: tuple = ()) -> ReviewPage:
+    """The intake and everything its review page shows this user, or Http404. `also`: more
+    statements (SQL and parameters) sent in the same round trip, e.g. the alerts banner's
+    probe."""
     clinical = history.may_see_clinical(user)
     reviewer = user.has_perm("accounts.review_intakes")  # the action forms are shown
     parts = [_INTAKE, _EVENTS, _DOCUMENTS, _PREVIOUS]
@@ -98,12 +101,13 @@ def load(pk: int, user) -> ReviewPage:
         else part.statement(group if part is _CLINICIANS else pk)
         for part in parts
     ]
-    rows = dict(zip(parts, run_together(statements), strict=True))
-    found = _INTAKE.instances(rows[_INTAKE])
-    if not found:
+    found = run_together([*statements, *also])
+    rows = dict(zip(parts, found[: len(parts)], strict=True))
+    intakes = _INTAKE.instances(rows[_INTAKE])
+    if not intakes:
         raise Http404("No such intake")
-    intake = found[0]
-    page = ReviewPage(intake, clinical, reviewer)
+    intake = intakes[0]
+    page = ReviewPage(intake, clinical, reviewer, also=found[len(parts) :])
     _prefetched(intake, "events", _EVENTS.instances(rows[_EVENTS]), "intake")
     page.documents = _DOCUMENTS.instances(rows[_DOCUMENTS])
     page.previous = _PREVIOUS.instances(rows[_PREVIOUS])

@@ -34,6 +34,7 @@ from . import (
     summary,
     units,
 )
+from . import context_processors as urgent
 from .display import answered_sections, score_rows
 from .filters import ABANDONED, AWAITING, filter_for, rendered_fields, with_status
 from .models import (
@@ -153,7 +154,9 @@ def _get_intake_for_staff(pk) -> Intake:
 def _detail_context(request, pk, bound=None, checklist_error=None):
     """The review page's context; everything it shows read in one round trip (review_page),
     only what this user may see."""
-    page = review_page.load(pk, request.user)
+    # The alerts banner's probe rides along (one round trip fewer on every review).
+    page = review_page.load(pk, request.user, also=(urgent.alert_probe(),))
+    urgent.probed(request, page.also[0])
     intake, clinical, reviewer = page.intake, page.clinical, page.reviewer
     answers = (
         intake.answers
@@ -182,7 +185,6 @@ def _detail_context(request, pk, bound=None, checklist_error=None):
         # forms posted with errors (the page opens their <details>).
         "form_html": _action_forms(page, bound or {}) if reviewer else {},
         "forms": bound or {},
-        "alerts": intake.alerts.filter(acknowledged_at__isnull=True),
         "age": units.age_on(_birth_date(intake), timezone.localdate()),
         "documents_panel": documents.panel(
             user=request.user,

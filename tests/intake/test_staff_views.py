@@ -223,7 +223,8 @@ def test_urgent_alert_sits_on_every_staff_page_until_acknowledged(
         reverse("staff:alert_ack", args=[alert.pk]),
         {f"alert{alert.pk}-action_taken": "Called, safe, plan made", "next": "/staff/"},
     )
-    assert "Urgent safety alert" not in login(clinician).get("/staff/").content.decode()
+    for url in ("/staff/", f"/staff/intakes/{alice_intake.pk}/"):
+        assert "Urgent safety alert" not in login(clinician).get(url).content.decode()
 
 
 def test_clinician_clears_a_flag_with_a_reason_from_the_page(login, clinician, patient):
