@@ -136,7 +136,10 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-occurred_at", "-pk"]
         indexes = [
-            models.Index(fields=["patient", "-occurred_at"], name="audit_patient_idx"),
+            # In the order "who viewed this record" reads them (newest, then the latest
+            # id): the panel reads its 20 rows off the index, however often the record
+            # was opened, rather than every view of the patient sorted (issue 15).
+            models.Index(fields=["patient", "-occurred_at", "-id"], name="audit_patient_seen_idx"),
             models.Index(fields=["actor", "-occurred_at"], name="audit_actor_idx"),
         ]
 
