@@ -132,6 +132,9 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL plans the busiest pages' fixed statements once a connection (PREPARE, then
+# EXECUTE: clinic/core/server_prepared.py). False behind a pooler in transaction mode.
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 # The audit row of a read (a page showing patient data) is committed without waiting for
 # PostgreSQL's disk flush: lost only if the database server crashes within a second after
 # (clinic/audit/services.py, _save). True: reads wait for the disk, as changes always do.

@@ -43,6 +43,8 @@ from django.db.models import QuerySet
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.db.transaction import TransactionManagementError
 
+from . import server_prepared
+
 # Stand-ins for the values, one distinct value each, of the value's own type: ids below any
 # real one (inside a 32-bit id's range: Django drops a lookup on a value out of its field's
 # range), dates in 1800.
@@ -214,7 +216,7 @@ class Prepared:
             raise ValueError("all() reads model instances or a values_list's tuples")
         connection = connections[using]
         with connection.cursor() as cursor:
-            cursor.execute(*statement)
+            server_prepared.execute(cursor, connection, [statement])
             fetched = cursor.fetchall()
         if reader.instances is not None:
             return self._instances(fetched, reader, connection, using)
@@ -272,7 +274,7 @@ class Prepared:
             raise ValueError("first() reads whole model instances: no only(), values(), ...")
         connection = connections[using]
         with connection.cursor() as cursor:
-            cursor.execute(*statement)
+            server_prepared.execute(cursor, connection, [statement])
             row = cursor.fetchone()
         if row is None:
             return None
@@ -298,8 +300,9 @@ class Prepared:
                 statement = compiler.as_sql()
             except EmptyResultSet:
                 return []
-        with connections[using].cursor() as cursor:
-            cursor.execute(*statement)
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            server_prepared.execute(cursor, connection, [statement])
             names = [column[0] for column in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -326,9 +329,7 @@ def run_together(statements: list[tuple[str, list]], using: str = "default") -> 
                 cursor.execute(sql, params)
                 out.append(cursor.fetchall())
             return out
-        cursor.execute(
-            ";\n".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps]
-        )
+        server_prepared.execute(cursor, connection, statements)
         out = [cursor.fetchall()]
         while len(out) < len(statements) and cursor.nextset():
             out.append(cursor.fetchall())
