@@ -10,6 +10,7 @@ names; its patient, provider, type and chair are shared by the rows that name th
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
@@ -25,7 +26,7 @@ from django.db.models import (
 )
 
 from clinic.core import tagged_union
-from clinic.core.prepared import Prepared
+from clinic.core.prepared import Prepared, run_together
 
 from . import availability as av
 from .models import (
@@ -178,9 +179,16 @@ def week(
 ) -> list[WeekAppointment]:
     """selectors.appointments() in [start, end), in its order, as WeekAppointments: one
     query."""
+    prepared, values = _week_query(start, end, provider, include_cancelled)
+    return _week_appointments(prepared.all(*values))
+
+
+def _week_query(start, end, provider, include_cancelled: bool) -> tuple[Prepared, tuple]:
     prepared = _WEEK[provider is None, include_cancelled]
-    values = (start, end) if provider is None else (start, end, provider.pk)
-    fetched = prepared.all(*values)
+    return prepared, (start, end) if provider is None else (start, end, provider.pk)
+
+
+def _week_appointments(fetched) -> list[WeekAppointment]:
     named: dict = {}
     out = []
     if connection.vendor != "postgresql":
@@ -205,6 +213,50 @@ def week(
         _names(row, named)
         out.append(WeekAppointment(row, named))
     return out
+
+
+# Every provider, as Provider.objects.all() gives them: SQL compiled once a process.
+PROVIDERS = Prepared(lambda: Provider.objects.all())
+
+
+@dataclass(frozen=True)
+class WeekPage:
+    """What the week page reads, in one round trip (clinic.core.prepared.run_together)."""
+
+    providers: list  # every Provider, as Provider.objects.all() gives them
+    rows: list[WeekAppointment]  # as week() gives them
+    parts: list | None  # the grid's inputs as grid_inputs(parts=...) takes them; None: no grid
+    also: list  # each `also` statement's rows, as the driver gives them
+
+
+def week_page(
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    provider=None,
+    include_cancelled: bool = False,
+    grid: tuple[dt.date, dt.date] | None = None,
+    also: tuple = (),
+) -> WeekPage:
+    """Every provider, week()'s rows, the grid's inputs for the days grid=(first, last)
+    (when drawn) and the `also` statements' rows (the alerts banner's probe), in one round
+    trip on PostgreSQL: the page waits for the database once, not four times."""
+    prepared, values = _week_query(start, end, provider, include_cancelled)
+    statements = [PROVIDERS.statement(), prepared.statement(*values)]
+    if grid is not None:
+        statements.append(_grid_statement(provider, *grid))
+    statements.extend(also)
+    found = run_together(statements)
+    providers, rows = PROVIDERS.instances(found[0]), found[1]
+    parts = None
+    if grid is not None:
+        parts = _GRID[provider is None].tuples(found[2])
+    return WeekPage(
+        providers=providers,
+        rows=_week_appointments(prepared.tuples(rows)),
+        parts=parts,
+        also=found[len(found) - len(also) :],
+    )
 
 
 # --------------------------------------------------------------------- the grid's inputs
@@ -277,23 +329,36 @@ _GRID = {
 }
 
 
+def _grid_values(provider: Provider | None, first: dt.date, last: dt.date) -> tuple:
+    """_GRID's values: the days around first..last (a provider's own day may start or end
+    on the clinic's day before or after), and the provider's id when there is one."""
+    near_first, near_last = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
+    if provider is None:
+        return near_first, near_last
+    return near_first, near_last, provider.pk
+
+
+def _grid_statement(provider: Provider | None, first: dt.date, last: dt.date) -> tuple:
+    return _GRID[provider is None].statement(*_grid_values(provider, first, last))
+
+
 def _override_label(kind: str, note: str) -> str:
     what = "Clinic closed" if kind == DateOverride.Kind.CLOSURE else _KINDS.get(kind, kind)
     return f"{what}: {note}" if note else what
 
 
-def grid_inputs(*, provider: Provider | None, first: dt.date, last: dt.date, active: list) -> dict:
+def grid_inputs(
+    *, provider: Provider | None, first: dt.date, last: dt.date, active: list, parts=None
+) -> dict:
     """What the calendar grid draws besides appointments, in one query however many days,
     providers or entries: who has a column (`active`: the active Providers, in their order,
     already read), their working time (free), their time off and closures (labelled), and
-    the clinic's infusion chairs."""
+    the clinic's infusion chairs. `parts`: that query's rows already read (week_page)."""
     providers = [provider] if provider is not None else active
     specs = [av.ProviderSpec(p.pk, _zone(p.time_zone).key) for p in providers]
     near_first, near_last = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
-    if provider is None:
-        parts = _GRID[True].all(near_first, near_last)
-    else:
-        parts = _GRID[False].all(near_first, near_last, provider.pk)
+    if parts is None:
+        parts = _GRID[provider is None].all(*_grid_values(provider, first, last))
     hours, overrides, chair_rooms = [], [], {}
     for tag, who, number, t1, t2, d1, d2, word, note in parts:
         if tag == "h":

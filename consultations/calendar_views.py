@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from clinic.accounts.access import require
 from clinic.audit import reads
-from clinic.core.prepared import Prepared
+from intake import context_processors as urgent
 
 from . import calendar_grid, calendar_rows, selectors
 from .models import Provider
@@ -44,19 +44,23 @@ class Filters:
         return self.query(view="list")
 
 
-# Every provider, as Provider.objects.all() gives them: SQL compiled once a process.
-_PROVIDERS = Prepared(lambda: Provider.objects.all())
-
-
 def _filters(request, today: dt.date, *, dated=True) -> tuple[CalendarForm, Filters | None, list]:
     """The filter form, what it asks for (None when what was typed is not valid) and every
     provider: one query for the form's choices and the grid's columns alike."""
-    providers = _PROVIDERS.all()
-    form = CalendarForm(request.GET or None, initial={"date": today}, providers=providers)
+    providers = calendar_rows.PROVIDERS.all()
+    form, filters = _filtered(request, today, dated=dated)
+    form.show_providers(providers)
+    return form, filters, providers
+
+
+def _filtered(request, today: dt.date, *, dated=True) -> tuple[CalendarForm, Filters | None]:
+    """The filter form and what it asks for (None when what was typed is not valid); its
+    provider choices not yet given (a chosen provider is looked up, as it always was)."""
+    form = CalendarForm(request.GET or None, initial={"date": today})
     if not dated:
         del form.fields["date"]
     if form.is_bound and not form.is_valid():
-        return form, None, providers
+        return form, None
     data = form.cleaned_data if form.is_bound else {}
     filters = Filters(
         data.get("provider"),
@@ -64,7 +68,7 @@ def _filters(request, today: dt.date, *, dated=True) -> tuple[CalendarForm, Filt
         data.get("cancelled", False),
         data.get("view") or "grid",
     )
-    return form, filters, providers
+    return form, filters
 
 
 def _context(form, filters, today, **extra) -> dict:
@@ -77,14 +81,18 @@ def _context(form, filters, today, **extra) -> dict:
     }
 
 
-def _grid(filters: Filters, days: list[dt.date], rows, entries, everyone) -> calendar_grid.Grid:
+def _grid(
+    filters: Filters, days: list[dt.date], rows, entries, everyone, parts=None
+) -> calendar_grid.Grid:
     """The time grid of these days: providers' columns (and, for the whole clinic, chairs).
-    `everyone`: every Provider, as _filters() read them."""
+    `everyone`: every Provider, as _filters() read them; `parts`: the grid's inputs as
+    calendar_rows.week_page read them (else read here)."""
     inputs = calendar_rows.grid_inputs(
         provider=filters.provider,
         first=days[0],
         last=days[-1],
         active=[p for p in everyone if p.active],
+        parts=parts,
     )
     providers = inputs["providers"]
     known = {pk for pk, _ in providers}
@@ -158,16 +166,28 @@ def day_sheet(request):
 @require("manage_bookings")
 def week(request):
     today = selectors.local_today(timezone.now())
-    form, filters, providers = _filters(request, today)
+    form, filters = _filtered(request, today)
     if filters is None:
+        form.show_providers(calendar_rows.PROVIDERS.all())
         return render(
             request, "consultations/staff/calendar_week.html", _context(form, None, today)
         )
     days = selectors.week_of(filters.day)
     start, end = selectors.day_bounds(days[0], days[-1])
-    rows = calendar_rows.week(
-        start=start, end=end, provider=filters.provider, include_cancelled=filters.cancelled
+    grid = filters.view == "grid"
+    # Providers, appointments, the grid's inputs and the alerts banner's probe: one round
+    # trip (the banner then asks no more when no alert is open).
+    page = calendar_rows.week_page(
+        start=start,
+        end=end,
+        provider=filters.provider,
+        include_cancelled=filters.cancelled,
+        grid=(days[0], days[-1]) if grid else None,
+        also=(urgent.alert_probe(),),
     )
+    urgent.probed(request, page.also[0])
+    form.show_providers(page.providers)
+    rows = page.rows
     # Each row's patient is its patient_id (what reads.listed would find, a call a row).
     reads.listed_patients(request, {a.patient_id for a in rows})
     entries = selectors.entries(rows)
@@ -179,7 +199,7 @@ def week(request):
         filters,
         today,
         days=list(by_day.items()),
-        grid=_grid(filters, days, rows, entries, providers) if filters.view == "grid" else None,
+        grid=_grid(filters, days, rows, entries, page.providers, page.parts) if grid else None,
         today_query=filters.query(today),
         previous_query=filters.query(days[0] - dt.timedelta(days=7)),
         next_query=filters.query(days[0] + dt.timedelta(days=7)),

@@ -427,8 +427,13 @@ class CalendarForm(forms.Form):
         draws its grid's columns from them too): the choices come from that list."""
         super().__init__(*args, **kwargs)
         if providers is not None:
-            field = self.fields["provider"]
-            field.choices = [("", field.empty_label), *((p.pk, str(p)) for p in providers)]
+            self.show_providers(providers)
+
+    def show_providers(self, providers: list[Provider]) -> None:
+        """The choices drawn from these providers, read after the form was checked (the
+        week reads them with its appointments): a chosen one is looked up either way."""
+        field = self.fields["provider"]
+        field.choices = [("", field.empty_label), *((p.pk, str(p)) for p in providers)]
 
     def clean_view(self):
         return self.cleaned_data["view"] or "grid"

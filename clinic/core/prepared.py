@@ -28,7 +28,7 @@ What a run gives:
   one round trip on PostgreSQL (psycopg's client-side binding sends the statements as one
   string and hands back each one's rows in turn): a page that reads ten small lists waits
   for the database once, not ten times. `instances` makes a statement's rows into what
-  `all` gives for model instances.
+  `all` gives for model instances, `tuples` into what it gives for a values_list.
 
 A locking queryset (select_for_update) is refused outside a transaction on every run, as
 Django refuses it when it compiles (which here is once a process).
@@ -220,11 +220,26 @@ class Prepared:
             fetched = cursor.fetchall()
         if reader.instances is not None:
             return self._instances(fetched, reader, connection, using)
+        return self._tuples(fetched, reader, connection)
+
+    def tuples(self, rows, using: str = "default") -> list:
+        """A values_list's tuples of these rows (the statement's, as run_together gives
+        them), each column converted as iterating the queryset would."""
+        try:
+            reader = self._readers[using]
+        except KeyError:
+            raise ValueError("tuples() reads the rows of a statement() made before") from None
+        if not reader.tuples:
+            raise ValueError("tuples() reads a values_list's rows")
+        return self._tuples(rows, reader, connections[using])
+
+    @staticmethod
+    def _tuples(rows, reader: _Reader, connection) -> list:
         converters = reader.converters
         if not converters:
-            return fetched
+            return rows
         out = []
-        for row in fetched:
+        for row in rows:
             row = list(row)
             for position, (functions, column) in converters:
                 for convert in functions:

@@ -324,6 +324,63 @@ def test_query_count_does_not_grow_with_appointments(login, coordinator, provide
     assert "P19" in response.content.decode()  # the last of the 20 is shown
 
 
+def test_week_reads_in_one_round_trip_and_lists_its_patients_in_one_audit_row(
+    login, coordinator, provider
+):
+    """Providers, appointments, the grid's inputs and the alerts banner's probe go to the
+    database together (PostgreSQL; one after another elsewhere); one audit row a page."""
+    from clinic.audit.models import AuditEvent
+
+    client = login(coordinator)
+    _bulk_appointments(3, provider)
+    client.get(reverse("schedule:week"), {"date": "2027-01-12"})
+    before = AuditEvent.objects.count()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("schedule:week"), {"date": "2027-01-12"})
+    assert response.status_code == 200 and response.context["grid"] is not None
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    page = [s for s in sqls if "consultations_" in s or "urgentalert" in s]
+    audit = [s for s in sqls if "audit_auditevent" in s]
+    together = 1 if connection.vendor == "postgresql" else 4
+    assert len(page) == together and len(audit) == 1
+    assert len(sqls) - len(page) - len(audit) == BARE_QUERIES  # session, user, device, roles
+    assert AuditEvent.objects.count() == before + 1
+    # In the list view there is no grid: its inputs are not read.
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("schedule:week"), {"date": "2027-01-12", "view": "list"})
+    assert response.context["grid"] is None
+    assert len(ctx) == BARE_QUERIES + 1 + (1 if connection.vendor == "postgresql" else 3)
+
+
+BARE_QUERIES = 4  # what any logged-in staff page reads: session, user, OTP device, roles
+
+
+def test_week_shows_the_alerts_banner_its_probe_found(login, coordinator, provider, patient):
+    from intake.models import Intake, UrgentAlert
+
+    intake = Intake.objects.create(patient=patient)
+    UrgentAlert.objects.create(intake=intake, kind=UrgentAlert.Kind.PHQ9_ITEM9)
+    client = login(coordinator)
+    page = client.get(reverse("schedule:week"), {"date": "2027-01-12"}).content.decode()
+    assert 'aria-label="Urgent safety alerts"' in page
+    assert f'href="{reverse("staff:intake", args=[intake.pk])}"' in page
+
+
+def test_week_with_a_chosen_provider_draws_its_choices_after_reading_them(
+    login, coordinator, provider, dr_patel
+):
+    client = login(coordinator)
+    book(make_user("pp@example.com", "patient", "Pat"), dr_patel, DAY, 9)
+    response = client.get(reverse("schedule:week"), {"date": "2027-01-12", "provider": dr_patel.pk})
+    html = response.content.decode()
+    assert response.context["filters"].provider == dr_patel
+    assert f'<option value="{dr_patel.pk}" selected>Dr. Patel</option>' in html
+    assert f'<option value="{provider.pk}">' in html and "Pat " in html
+    bad = client.get(reverse("schedule:week"), {"date": "2027-01-12", "provider": "999999"})
+    assert bad.context["filters"] is None
+    assert f'<option value="{dr_patel.pk}">Dr. Patel</option>' in bad.content.decode()
+
+
 def test_today_query_count_does_not_grow_with_appointments(login, coordinator, provider):
     client = login(coordinator)
 
