@@ -5,7 +5,9 @@ A week draws about five hundred cells and a few hundred appointments, twice (gri
 list); as template code, or as format_html calls, that was most of the page's time. So
 they are written here as f-strings: each value is escaped once for each appointment
 (`_words`, `e`, the same characters as conditional_escape) and each piece is marked safe
-once, where it is finished.
+once, where it is finished. The en dash and middle dot are written as &ndash; and &middot;:
+the half-megabyte week then stays ASCII, which Python copies and encodes a byte a character
+(one "–" anywhere made every string holding it twice as wide, and every join widen).
 """
 
 import datetime as dt
@@ -50,7 +52,7 @@ class _Sheet:
         if kind is None:
             kind = e(a.appointment_type)
             if a.chair_id is not None:
-                kind = f"{kind} · {e(a.chair.name)}"
+                kind = f"{kind} &middot; {e(a.chair.name)}"
             self.kinds[key] = kind
         return kind
 
@@ -180,7 +182,7 @@ class _Words:
         start, end = e.start, e.end
         self.start = _CLOCK.get((start.hour, start.minute)) or _clock_of(start)
         end = _CLOCK.get((end.hour, end.minute)) or _clock_of(end)
-        self.when = f"{self.start}–{end}"  # Entry.when, from the labels kept
+        self.when = f"{self.start}&ndash;{end}"  # Entry.when, from the labels kept
         self.patient = sheet.patients.get(a.patient_id) or sheet.patient(a)
         self.patient_link = f"{sheet.search}?patient={a.patient_id:d}"
         self.kind = sheet.kinds.get((a.appointment_type_id, a.chair_id)) or sheet.kind(a)
@@ -240,7 +242,7 @@ def _appointment(e, week, sheet: _Sheet) -> str:
         when = w.when
     kind = w.kind
     if a.mode == "telehealth":
-        kind = f'{kind} · <i class="bi bi-camera-video" aria-hidden="true"></i> video'
+        kind = f'{kind} &middot; <i class="bi bi-camera-video" aria-hidden="true"></i> video'
     state = ""
     if a.status != "booked":
         state = f'<span class="cal-appt-status">{_STATUS.get(a.status) or _status(a)}</span>\n'
@@ -322,14 +324,15 @@ def week_entries(context, entries, filters):
         if not filters.provider:
             provider = providers.get(a.provider_id)
             if provider is None:
-                provider = providers[a.provider_id] = f" · {e(a.provider)}"
+                provider = providers[a.provider_id] = f" &middot; {e(a.provider)}"
         own = entry.provider_when
         if own:
-            own = f'<br><span class="text-body-secondary">Provider\'s time: {e(own)}</span>'
+            own = e(own).replace("–", "&ndash;")  # as _Words.when: the list stays ASCII
+            own = f'<br><span class="text-body-secondary">Provider\'s time: {own}</span>'
         actions = sheet.page.actions(a, said=w.said)
         out.append(
             f'\n<li class="list-group-item">\n<strong>{w.when}</strong>{provider}<br>\n'
-            f'<a href="{w.patient_link}">{w.patient}</a> · {w.kind} · '
+            f'<a href="{w.patient_link}">{w.patient}</a> &middot; {w.kind} &middot; '
             f"{_MODES.get(a.mode) or _mode(a)}<br>\n{_STATUS.get(a.status) or _status(a)}\n"
             f'<div class="mt-1">{actions}</div>\n{own}\n</li>\n'
         )
