@@ -61,6 +61,25 @@ def _cheap_password_hashing():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _captured_sql_as_written():
+    """Tests read captured queries as the ORM wrote them, not as EXECUTEs of statements
+    PostgreSQL prepared (tests/sql_as_written.py): an assertion that a query does or does
+    not say something holds however often its connection ran it before."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.sql_as_written import as_written
+
+    sent = CaptureQueriesContext.captured_queries
+
+    def captured(self):
+        return [{**query, "sql": as_written(query["sql"])} for query in sent.fget(self)]
+
+    CaptureQueriesContext.captured_queries = property(captured)
+    yield
+    CaptureQueriesContext.captured_queries = sent
+
+
 @pytest.fixture(autouse=True)
 def _celery_eager():
     """Tasks run in-process unless a test starts a real worker (see tests/core/test_worker.py)."""

@@ -62,6 +62,14 @@ class _Prepared:
 
 # By the driver's connection: a closed one is forgotten with it.
 _prepared: "weakref.WeakKeyDictionary[object, _Prepared]" = weakref.WeakKeyDictionary()
+# Each name's statement as prepared (`$1` for its first value), for `written`.
+_statements: dict[str, str] = {}
+
+
+def written(name: str) -> str | None:
+    """The SQL a prepared statement's name stands for (as PREPARE was sent it), or None:
+    what an EXECUTE in a log or pg_stat_activity runs."""
+    return _statements.get(name)
 
 
 def _type(value) -> str | None:
@@ -71,6 +79,10 @@ def _type(value) -> str | None:
         return found
     if kind is dt.datetime:
         return "timestamp with time zone" if value.tzinfo is not None else "timestamp"
+    if isinstance(value, str):  # a choice (TextChoices) is a str
+        return "text"
+    if isinstance(value, int) and not isinstance(value, bool):  # IntegerChoices
+        return "bigint"
     if getattr(kind, "__name__", "") == "Jsonb":  # psycopg's wrapper for a JSONField value
         return "jsonb"
     return None
@@ -142,7 +154,8 @@ def _on_server(connection, statements):
         name = "c_" + hashlib.blake2b(signature.encode(), digest_size=12).hexdigest()
         if name not in done and name not in names:
             typed = f" ({', '.join(types)})" if params else ""
-            prepares.append(f"PREPARE {name}{typed} AS {_numbered(sql)}")
+            numbered = _statements[name] = _numbered(sql)
+            prepares.append(f"PREPARE {name}{typed} AS {numbered}")
             names.append(name)
         values = f" ({', '.join(['%s'] * len(params))})" if params else ""
         out.append((f"EXECUTE {name}{values}", params))

@@ -23,6 +23,11 @@ def _held() -> set[str]:
         return {name for (name,) in cursor.fetchall()}
 
 
+def _sent(queries) -> list[str]:
+    """What was sent (the tests' captured queries show each EXECUTE as written)."""
+    return [q["sql"] for q in connection.queries[queries.initial_queries : queries.final_queries]]
+
+
 def _run(statements):
     with connection.cursor() as cursor:
         server_prepared.execute(cursor, connection, statements)
@@ -41,7 +46,7 @@ def test_a_statement_is_prepared_in_the_round_trip_that_first_runs_it_then_only_
         with CaptureQueriesContext(connection) as queries:
             assert [row.pk for row in BY_PATIENT.all(patient.pk)] == [mine.pk]
         assert len(queries) == 1
-        sent.append(queries[0]["sql"])
+        sent.append(_sent(queries)[0])
     assert sent[0].startswith("PREPARE c_") and "\nEXECUTE c_" in sent[0]
     assert sent[1] == sent[2] and sent[1].startswith("EXECUTE c_")
     assert sent[1].split()[1] in _held()
@@ -63,7 +68,11 @@ def test_run_together_prepares_what_is_new_and_gives_each_statement_its_rows(
             ]
         )
     assert len(queries) == 1
-    assert queries[0]["sql"].count("PREPARE ") == 1  # the new one only, once
+    assert _sent(queries)[0].count("PREPARE ") == 1  # the new one only, once
+    # As a test reads it: the three statements as written, their values in.
+    written = queries[0]["sql"].split(";\n")
+    assert len(written) == 3 and all(w.startswith("SELECT ") for w in written)
+    assert f'"patient_id" = {other_patient.pk}' in written[2]
     assert [r[0] for r in rows[0]] == [mine.pk]
     assert [r[0] for r in rows[1]] == sorted([mine.pk, theirs.pk])
     assert [r[0] for r in rows[2]] == [theirs.pk]
@@ -77,11 +86,20 @@ def test_a_value_of_another_type_is_its_own_statement_and_percent_signs_survive(
     assert len([n for n in _held() if n.startswith("c_")]) >= 2
 
 
+def test_a_choice_is_typed_as_the_text_or_number_it_is():
+    from intake.models import IntakeStatus
+
+    with CaptureQueriesContext(connection) as queries:
+        assert _run([("SELECT %s || '!'", [IntakeStatus.SUBMITTED])]) == [[("submitted!",)]]
+    assert "(text) AS" in _sent(queries)[0]
+    assert queries[0]["sql"] == "SELECT 'submitted' || '!'"
+
+
 def test_a_none_runs_as_written(patient):
     text = "SELECT %s IS NULL"  # PostgreSQL could not type this parameter
     with CaptureQueriesContext(connection) as queries:
         assert _run([(text, [None])]) == [[(True,)]]
-    assert queries[0]["sql"] == "SELECT NULL IS NULL"
+    assert _sent(queries)[0] == "SELECT NULL IS NULL"
 
 
 def test_after_a_failed_string_what_the_server_holds_is_read_back(patient):
@@ -99,4 +117,4 @@ def test_turned_off_the_statement_goes_as_written(settings, patient):
     settings.DATABASE_PREPARED_STATEMENTS = False
     with CaptureQueriesContext(connection) as queries:
         BY_PATIENT.all(patient.pk)
-    assert queries[0]["sql"].startswith("SELECT ")
+    assert _sent(queries)[0].startswith("SELECT ")
