@@ -66,6 +66,16 @@ _prepared: "weakref.WeakKeyDictionary[object, _Prepared]" = weakref.WeakKeyDicti
 _statements: dict[str, str] = {}
 
 
+# Statements whose parameters' types their callers declared (`declare`), by their SQL.
+_declared: dict[str, list[str]] = {}
+
+
+def declare(sql: str, types: list[str]) -> None:
+    """Prepare `sql` with these parameter types (the columns' own, say), whatever values
+    it is run with: an INSERT's None goes into its column as NULL, prepared all the same."""
+    _declared[sql] = list(types)
+
+
 def written(name: str) -> str | None:
     """The SQL a prepared statement's name stands for (as PREPARE was sent it), or None:
     what an EXECUTE in a log or pg_stat_activity runs."""
@@ -146,7 +156,7 @@ def _on_server(connection, statements):
     done = state.names
     out, prepares, names = [], [], []
     for sql, params in statements:
-        types = [_type(value) for value in params]
+        types = _declared.get(sql) or [_type(value) for value in params]
         if None in types:
             out.append((sql, params))
             continue
