@@ -118,3 +118,18 @@ def test_turned_off_the_statement_goes_as_written(settings, patient):
     with CaptureQueriesContext(connection) as queries:
         BY_PATIENT.all(patient.pk)
     assert _sent(queries)[0].startswith("SELECT ")
+
+
+def test_an_audit_row_with_no_patient_is_prepared_as_its_columns_are_typed(clinician):
+    from clinic.audit import services
+    from clinic.audit.models import AuditEvent
+
+    with CaptureQueriesContext(connection) as queries:
+        first = services.record(actor=clinician, action="list", patient_ids=[1, 2])
+        second = services.record(actor=None, action="login_failed")
+    sent = _sent(queries)
+    # One statement for both (the second is only executed), NULLs and all.
+    assert len(sent) == 2 and sent[1].startswith("EXECUTE c_") and "NULL" in sent[1]
+    assert sent[1].split()[1] in sent[0]
+    rows = AuditEvent.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk")
+    assert [(r.actor_id, r.patient_ids) for r in rows] == [(clinician.pk, ",1,2,"), (None, "")]
