@@ -4,7 +4,9 @@ The week reads a few hundred appointments with their patient, provider, type and
 as models that was five instances a row (a thousand a page, and the garbage collector
 sweeping after them), more than the page spent drawing them. A `WeekAppointment` answers
 what the week's grid, list, buttons and audit row read of an appointment, by the same
-names; its patient, provider, type and chair are shared by the rows that name them.
+names; its patient, provider, type and chair are shared by the rows that name them. It is
+its own calendar entry too (selectors.Entry's names: times in clinic time, the provider's
+when their zone differs): one object a row, not two.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from .models import (
     Provider,
     WorkingHours,
 )
-from .selectors import _zone, appointments
+from .selectors import Entry, _zone, appointments
 
 _MODES = dict(Appointment._meta.get_field("mode").flatchoices)
 _STATUSES = dict(AppointmentStatus.choices)
@@ -74,12 +76,22 @@ _OWN = (
 
 
 class WeekAppointment:
-    """What the week page reads of an appointment, by the model's names."""
+    """What the week page reads of an appointment, by the model's names; and, as
+    selectors.Entry, the calendar's entry for it (`appointment` is itself)."""
 
-    # Its own columns (as read, in _COLUMNS' order), then the shared names.
-    __slots__ = (*_OWN, "patient", "provider", "appointment_type", "chair")
+    # Its own columns (as read, in _COLUMNS' order), then the shared names, then the
+    # provider's own times (None when their zone is the clinic's).
+    __slots__ = (
+        *_OWN,
+        "patient",
+        "provider",
+        "appointment_type",
+        "chair",
+        "provider_start",
+        "provider_end",
+    )
 
-    def __init__(self, row: tuple, named: dict):
+    def __init__(self, row: tuple, named: dict, clinic: str):
         (
             self.pk,
             self.status,
@@ -97,10 +109,26 @@ class WeekAppointment:
         self.provider = named["provider", self.provider_id]
         self.appointment_type = named["type", self.appointment_type_id]
         self.chair = named["chair", self.chair_id] if self.chair_id is not None else None
+        if self.provider.time_zone == clinic:
+            self.provider_start = self.provider_end = None
+        else:
+            own = _zone(self.provider.time_zone)
+            self.provider_start = self.start.astimezone(own)
+            self.provider_end = self.end.astimezone(own)
 
     @property
     def id(self) -> int:
         return self.pk
+
+    @property
+    def appointment(self) -> WeekAppointment:
+        return self
+
+    # The entry's words, as selectors.Entry says them (its start and end are clinic time).
+    day = Entry.day
+    when = Entry.when
+    start_label = Entry.start_label
+    provider_when = Entry.provider_when
 
     def get_mode_display(self) -> str:
         return _MODES.get(self.mode, self.mode)
@@ -189,29 +217,41 @@ def _week_query(start, end, provider, include_cancelled: bool) -> tuple[Prepared
 
 
 def _week_appointments(fetched) -> list[WeekAppointment]:
+    """The rows as WeekAppointments, their times in clinic time (as an Entry's are)."""
     named: dict = {}
     out = []
+    clinic = settings.CLINIC_TIME_ZONE
+    zone = _zone(clinic)
     if connection.vendor != "postgresql":
         for row in fetched:
+            chair_end = row[6]
+            row = (
+                *row[:3],
+                row[3].astimezone(zone),
+                row[4].astimezone(zone),
+                row[5],
+                None if chair_end is None else chair_end.astimezone(zone),
+                *row[7:],
+            )
             _names(row, named)
-            out.append(WeekAppointment(row, named))
+            out.append(WeekAppointment(row, named, clinic))
         return out
     # On PostgreSQL the times come as epoch seconds: Django loads a timestamptz with a
     # Python parser (a regular expression a value), which for a week's ~225 rows and
     # their three times cost more than the rest of the query; a float8 loads in C.
-    stamp, utc = dt.datetime.fromtimestamp, dt.UTC
+    stamp = dt.datetime.fromtimestamp
     for row in fetched:
         chair_end = row[6]
         row = (
             *row[:3],
-            stamp(row[3], utc),
-            stamp(row[4], utc),
+            stamp(row[3], zone),
+            stamp(row[4], zone),
             row[5],
-            None if chair_end is None else stamp(chair_end, utc),
+            None if chair_end is None else stamp(chair_end, zone),
             *row[7:],
         )
         _names(row, named)
-        out.append(WeekAppointment(row, named))
+        out.append(WeekAppointment(row, named, clinic))
     return out
 
 

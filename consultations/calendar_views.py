@@ -187,10 +187,10 @@ def week(request):
     )
     urgent.probed(request, page.also[0])
     form.show_providers(page.providers)
-    rows = page.rows
+    # Each row is its own entry (selectors.entries' names), times in clinic time.
+    rows = entries = page.rows
     # Each row's patient is its patient_id (what reads.listed would find, a call a row).
     reads.listed_patients(request, {a.patient_id for a in rows})
-    entries = selectors.entries(rows)
     by_day: dict[dt.date, list] = {d: [] for d in days}
     for entry in entries:
         by_day[entry.day].append(entry)

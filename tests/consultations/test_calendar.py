@@ -796,7 +796,8 @@ def test_week_rows_read_each_appointments_times_exactly(provider, patient):
     start, end = selectors.day_bounds(DAY)
     (row,) = calendar_rows.week(start=start, end=end)
     assert (row.pk, row.start, row.end, row.chair_end) == (a.pk, a.start, a.end, a.chair_end)
-    assert row.start.microsecond == 123457 and row.start.utcoffset() == dt.timedelta(0)
+    assert row.start.microsecond == 123457 and row.start.tzinfo == NY  # clinic time
+    assert (row.appointment, row.day, row.when) == (row, DAY, "10:00 AM–10:20 AM")
     assert str(row.patient) == str(a.patient) and str(row.provider) == str(a.provider)
 
 
