@@ -91,30 +91,44 @@ class WeekAppointment:
         "provider_end",
     )
 
-    def __init__(self, row: tuple, named: dict, clinic: str):
-        (
-            self.pk,
-            self.status,
-            self.mode,
-            self.start,
-            self.end,
-            self.uses_chair,
-            self.chair_end,
-            self.patient_id,
-            self.provider_id,
-            self.appointment_type_id,
-            self.chair_id,
-        ) = row[: len(_OWN)]
-        self.patient = named["patient", self.patient_id]
-        self.provider = named["provider", self.provider_id]
-        self.appointment_type = named["type", self.appointment_type_id]
-        self.chair = named["chair", self.chair_id] if self.chair_id is not None else None
-        if self.provider.time_zone == clinic:
+    def __init__(self, row: tuple, start, end, chair_end, names: tuple, clinic: str):
+        """`row`: as _COLUMNS reads it (its times given apart: `start`, `end`,
+        `chair_end`, in clinic time); `names`: the page's patients, providers, types and
+        chairs by id, each made here the first time a row names it."""
+        patients, providers, kinds, chairs = names
+        self.pk, self.status, self.mode = row[0], row[1], row[2]
+        self.start, self.end, self.uses_chair, self.chair_end = start, end, row[5], chair_end
+        self.patient_id = patient_id = row[7]
+        self.provider_id = provider_id = row[8]
+        self.appointment_type_id = kind_id = row[9]
+        self.chair_id = chair_id = row[10]
+        patient = patients.get(patient_id)
+        if patient is None:
+            # As User.__str__: the full name, or the email when there is none.
+            name = f"{row[11]} {row[12]}".strip() or row[13]
+            patient = patients[patient_id] = Named(patient_id, name)
+        self.patient = patient
+        provider = providers.get(provider_id)
+        if provider is None:
+            provider = providers[provider_id] = Named(provider_id, row[14], row[15])
+        self.provider = provider
+        kind = kinds.get(kind_id)
+        if kind is None:
+            kind = kinds[kind_id] = Named(kind_id, row[16])
+        self.appointment_type = kind
+        if chair_id is None:
+            self.chair = None
+        else:
+            chair = chairs.get(chair_id)
+            if chair is None:
+                chair = chairs[chair_id] = Named(chair_id, row[17])
+            self.chair = chair
+        if provider.time_zone == clinic:
             self.provider_start = self.provider_end = None
         else:
-            own = _zone(self.provider.time_zone)
-            self.provider_start = self.start.astimezone(own)
-            self.provider_end = self.end.astimezone(own)
+            own = _zone(provider.time_zone)
+            self.provider_start = start.astimezone(own)
+            self.provider_end = end.astimezone(own)
 
     @property
     def id(self) -> int:
@@ -139,7 +153,7 @@ class WeekAppointment:
 
 _COLUMNS = (
     *_OWN,
-    # What the names are made of: read by _names() below, in this order.
+    # What the names are made of: read by WeekAppointment, in this order.
     "patient__first_name",
     "patient__last_name",
     "patient__email",
@@ -148,20 +162,6 @@ _COLUMNS = (
     "appointment_type__name",
     "chair__name",
 )
-
-
-def _names(row: tuple, named: dict) -> None:
-    """The row's patient, provider, type and chair, each made once a page."""
-    _, _, _, _, _, _, _, patient, provider, kind, chair, first, last, email = row[:14]
-    if ("patient", patient) not in named:
-        # As User.__str__: the full name, or the email when there is none.
-        named["patient", patient] = Named(patient, f"{first} {last}".strip() or email)
-    if ("provider", provider) not in named:
-        named["provider", provider] = Named(provider, row[14], row[15])
-    if ("type", kind) not in named:
-        named["type", kind] = Named(kind, row[16])
-    if chair is not None and ("chair", chair) not in named:
-        named["chair", chair] = Named(chair, row[17])
 
 
 class _Epoch(Func):
@@ -218,41 +218,36 @@ def _week_query(start, end, provider, include_cancelled: bool) -> tuple[Prepared
 
 def _week_appointments(fetched) -> list[WeekAppointment]:
     """The rows as WeekAppointments, their times in clinic time (as an Entry's are)."""
-    named: dict = {}
-    out = []
+    names: tuple = ({}, {}, {}, {})  # patients, providers, types, chairs, by id
     clinic = settings.CLINIC_TIME_ZONE
     zone = _zone(clinic)
     if connection.vendor != "postgresql":
-        for row in fetched:
-            chair_end = row[6]
-            row = (
-                *row[:3],
+        return [
+            WeekAppointment(
+                row,
                 row[3].astimezone(zone),
                 row[4].astimezone(zone),
-                row[5],
-                None if chair_end is None else chair_end.astimezone(zone),
-                *row[7:],
+                None if row[6] is None else row[6].astimezone(zone),
+                names,
+                clinic,
             )
-            _names(row, named)
-            out.append(WeekAppointment(row, named, clinic))
-        return out
+            for row in fetched
+        ]
     # On PostgreSQL the times come as epoch seconds: Django loads a timestamptz with a
     # Python parser (a regular expression a value), which for a week's ~225 rows and
     # their three times cost more than the rest of the query; a float8 loads in C.
     stamp = dt.datetime.fromtimestamp
-    for row in fetched:
-        chair_end = row[6]
-        row = (
-            *row[:3],
+    return [
+        WeekAppointment(
+            row,
             stamp(row[3], zone),
             stamp(row[4], zone),
-            row[5],
-            None if chair_end is None else stamp(chair_end, zone),
-            *row[7:],
+            None if row[6] is None else stamp(row[6], zone),
+            names,
+            clinic,
         )
-        _names(row, named)
-        out.append(WeekAppointment(row, named, clinic))
-    return out
+        for row in fetched
+    ]
 
 
 # Every provider, as Provider.objects.all() gives them: SQL compiled once a process.
