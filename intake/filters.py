@@ -8,14 +8,15 @@ from collections import OrderedDict
 import django_filters as filters
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django.contrib.auth.models import Group
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Upper
 from django.forms import MultiWidget
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 
 from clinic.accounts.models import User
 from clinic.accounts.roles import Role
-from clinic.accounts.search import SEARCH_MAX, person_matches
+from clinic.accounts.search import SEARCH_MAX, search_words
 from clinic.core.prepared import Prepared
 from clinic.core.rendered import crispy_field
 from clinic.core.widgets import InlineSelect
@@ -195,7 +196,14 @@ class IntakeFilter(filters.FilterSet):
         value = value.strip()[:SEARCH_MAX]
         if not value:
             return queryset
-        condition = person_matches(value, prefix="patient__")
+        # Every word in the patient's first name, last name or email (person_matches),
+        # read from the intake's own copy of the three, a line each, in capitals: a word
+        # holds no line break, so it is in the text exactly when it is in one of them
+        # (migration 0016). The word is put in capitals by the database, as icontains
+        # does, so the two compare as icontains compares the fields.
+        condition = Q()
+        for word in search_words(value):
+            condition &= Q(patient_search__contains=Upper(Value(word)))
         digits = re.sub(r"\D", "", value)
         if len(digits) >= 4 and not _as_date(value):
             condition |= Q(phone__contains=digits)

@@ -119,6 +119,10 @@ class Intake(models.Model):
     diagnosis_codes = models.CharField(max_length=400, blank=True)  # ",crps_1,migraine,"
     date_of_birth = models.DateField(null=True, blank=True)
     phone = models.CharField(max_length=20, blank=True)  # E.164
+    # The patient's first name, last name and email, a line each, in capitals, kept by the
+    # database (triggers, migration 0016) whatever the code writes: the queue's search reads
+    # it off the row instead of joining the patient for each intake it passes (issue 15).
+    patient_search = models.TextField(blank=True, default="", editable=False)
     # "Request more information": the sections reopened for the patient and the message.
     reopened_sections = models.JSONField(default=list, blank=True)
     info_request_message = models.TextField(blank=True)

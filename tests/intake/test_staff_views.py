@@ -326,3 +326,37 @@ def test_review_page_query_count_does_not_grow_with_history_flags_or_past_intake
     )
     large = _queries(client, url)
     assert small == large
+
+
+def _searched(client, q: str) -> bool:
+    return "Alice Anderson" in client.get("/staff/", {"status": "", "q": q}).content.decode()
+
+
+def test_search_follows_the_patient_renamed_however_the_change_is_written(
+    login, clinician, alice_intake
+):
+    # The search reads the intake's copy of the patient's name and email (migration 0016):
+    # the database keeps it, for a save, a queryset update, and an intake saved from a copy
+    # read before the patient changed.
+    client = login(clinician)
+    stale = Intake.objects.get(pk=alice_intake.pk)
+    patient = alice_intake.patient
+    patient.last_name = "Zephyr"
+    patient.save()
+    assert "Alice Zephyr" in client.get("/staff/", {"status": "", "q": "zephyr"}).content.decode()
+    assert not client.get("/staff/", {"status": "", "q": "anderson"}).context["table"].rows
+    stale.save()  # written back with the name it read
+    assert client.get("/staff/", {"status": "", "q": "zephyr"}).context["table"].rows
+    User.objects.filter(pk=patient.pk).update(last_name="Anderson", email="quill@example.com")
+    assert _searched(client, "alice anderson quill")
+    assert not _searched(client, "alice@example")
+
+
+def test_a_search_word_matches_within_one_field_not_across_two(login, clinician, alice_intake):
+    # "Alice" then "Anderson": the copy's lines never join a first name to a last name.
+    client = login(clinician)
+    assert _searched(client, "ALICE anderson")
+    assert not _searched(client, "aliceanderson") and not _searched(client, "ceand")
+    # LIKE's wildcards are letters to search for, as icontains has them.
+    assert not _searched(client, "%") and not _searched(client, "a_ice")
+    assert _searched(client, "alice@")
