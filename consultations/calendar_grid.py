@@ -158,9 +158,14 @@ def _provider_column(
     entries: Sequence,
     working: list[Interval],
     cuts: list[tuple[Interval, str]],
+    shared: dict | None = None,
 ) -> tuple[list[Cell | None], bool]:
     """The column's cells, and whether it is idle: nobody works and nothing is booked in it
-    (time off or closure at most)."""
+    (time off or closure at most). `shared`: the grid's cells without appointments so far,
+    by what they say and span: a cell reading the same as one made before is that one (a
+    week repeats a few dozen among ~500; each is an object the collector walks)."""
+    if shared is None:
+        shared = {}
     n = len(rows)
     cells: list[Cell | None] = [None] * n
     # Appointments first: each takes the rows it touches; overlapping ones share a block.
@@ -208,7 +213,11 @@ def _provider_column(
         j = i + 1
         while j < n and says[j] == said and j not in starts_block:
             j += 1
-        cells[i] = Cell(said[0], rows=j - i, label=said[1])
+        key = (said, j - i)
+        cell = shared.get(key)
+        if cell is None:
+            cell = shared[key] = Cell(said[0], rows=j - i, label=said[1])
+        cells[i] = cell
         i = j
     return cells, not blocks and True not in free
 
@@ -315,6 +324,7 @@ def build(
     columns: list[ColumnSpec] = []
     per_column: list[list[Cell | None]] = []
     row_times: list[dt.datetime] = []
+    shared: dict = {}  # the cells without appointments, shared by the columns that read alike
     for day in days:
         starts = _row_starts(day, first_hour, last_hour, zone)
         ends = [*starts[1:], dt.datetime.combine(day, dt.time(), zone) + dt.timedelta(days=1)]
@@ -329,6 +339,7 @@ def build(
                 by_provider_day.get((provider_id, day), []),
                 working_on.get((provider_id, day), []),
                 cuts_on.get((provider_id, day), []),
+                shared,
             )
             for provider_id, _ in providers
         ]
@@ -350,12 +361,10 @@ def build(
                 ColumnSpec(day, None, chair_title, first_of_day=not providers, kind="chairs")
             )
             per_column.append(_chair_column(day_rows, windows, chair_capacity))
+    # Row i's cells: the i-th of every column (zip reads them across in one pass).
+    across = zip(*per_column, strict=True) if per_column else [()] * len(row_times)
     rows = [
-        Row(
-            start=start,
-            on_the_hour=start.minute == 0,
-            cells=[column[i] for column in per_column],
-        )
-        for i, start in enumerate(row_times)
+        Row(start=start, on_the_hour=start.minute == 0, cells=list(cells))
+        for start, cells in zip(row_times, across, strict=True)
     ]
     return Grid(columns=columns, rows=rows, days=list(days))

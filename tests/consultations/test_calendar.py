@@ -746,6 +746,31 @@ def test_grid_on_the_night_clocks_spring_forward_reads_every_row_in_wall_time():
     assert column[-1] == ("04:30", "free", 2, "Free")
 
 
+def test_grid_cells_that_read_alike_are_one_and_a_grid_without_columns_keeps_its_rows():
+    """Cells without appointments that say and span the same are one object (the grid is
+    read, never written); a grid with no provider and no chairs still has its time rows."""
+    from consultations import calendar_grid
+
+    def at(hour):
+        return dt.datetime.combine(DAY, dt.time(hour), NY)
+
+    hours = [(at(9), at(17))]
+    grid = calendar_grid.build(
+        days=[DAY],
+        providers=[(1, "Dr. Lee"), (2, "Dr. Patel")],
+        entries=[],
+        working={1: hours, 2: hours},
+        cuts={},
+        time_zone="America/New_York",
+    )
+    assert _cells(grid, 0) == _cells(grid, 1)
+    assert all(row.cells[0] is row.cells[1] for row in grid.rows)
+    empty = calendar_grid.build(
+        days=[DAY], providers=[], entries=[], working={}, cuts={}, time_zone="America/New_York"
+    )
+    assert len(empty.rows) == 40 and all(row.cells == [] for row in empty.rows)  # 8 to 18
+
+
 def test_grid_reads_intervals_across_midnight_on_each_day_they_touch():
     """A night's working hours, a time off over several days and an infusion's chair time
     past midnight each show on every day of the grid they reach, and only there."""
