@@ -16,7 +16,7 @@ from functools import lru_cache
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import get_template
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
@@ -337,3 +337,45 @@ def week_entries(context, entries, filters):
             f'<div class="mt-1">{actions}</div>\n{own}\n</li>\n'
         )
     return mark_safe("".join(out))  # noqa: S308 - every value went through e (escaped)
+
+
+# The calendar's tabs: route, label, whether the tab keeps the page's filters (date,
+# provider, cancelled, view).
+_TABS = (
+    ("schedule:today", "Today", False),
+    ("schedule:day", "Day", True),
+    ("schedule:week", "Week", True),
+    ("schedule:search", "Find a patient", False),
+    ("schedule:patients", "Book for a patient", False),
+    ("schedule:boosters", "Boosters to offer", False),
+)
+
+
+@lru_cache(maxsize=8)
+def _tabs(prefix: str, urlconf) -> tuple[tuple[str, str, str, bool], ...]:
+    """Each tab's URL (as compared with the request's path, and escaped) and label,
+    reversed once a process (and script prefix) rather than six times a page."""
+    return tuple(
+        (url := reverse(name, urlconf=urlconf), e(url), e(label), keeps)
+        for name, label, keeps in _TABS
+    )
+
+
+@register.simple_tag(takes_context=True)
+def calendar_nav(context):
+    """The calendar pages' tabs, the page's own marked as current; Day and Week keep the
+    filters shown (the week of a date, a provider) when the page has them."""
+    path = context["request"].path
+    filters = context.get("filters")
+    query = e(filters.query()) if filters else ""
+    items = []
+    for url, href, label, keeps in _tabs(get_script_prefix(), get_urlconf()):
+        here = ' active" aria-current="page' if path == url else ""
+        items.append(
+            f'    <li class="nav-item"><a class="nav-link{here}" href="{href}'
+            f'{query if keeps else ""}">{label}</a></li>\n'
+        )
+    return mark_safe(  # noqa: S308 - every value went through e (escaped)
+        '<nav aria-label="Calendar pages" class="mb-3 no-print">\n'
+        f'  <ul class="nav nav-tabs small">\n{"".join(items)}  </ul>\n</nav>'
+    )
