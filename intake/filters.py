@@ -147,13 +147,20 @@ class IntakeFilter(filters.FilterSet):
         initial=AWAITING,
     )
     triage = ChoiceFilter(widget=InlineSelect, choices=TRIAGE_CHOICES, empty_label="Any triage")
+    # A filter with a method and no model field of its name has no label of its own:
+    # django-filter would print "[invalid name]".
     flag = ChoiceFilter(
-        widget=InlineSelect, choices=FLAG_CHOICES, method="filter_flag", empty_label="Any flag"
+        widget=InlineSelect,
+        choices=FLAG_CHOICES,
+        method="filter_flag",
+        label="Screening flag",
+        empty_label="Any flag",
     )
     diagnosis = ChoiceFilter(
         widget=InlineSelect,
         choices=DIAGNOSIS_CHOICES,
         method="filter_diagnosis",
+        label="Diagnosis",
         empty_label="Any diagnosis",
     )
     mme_band = ChoiceFilter(

@@ -1,5 +1,7 @@
 """The staff dashboard, review page and actions, tried by every role."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -95,6 +97,16 @@ def test_dashboard_counts_every_status_including_abandoned(login, coordinator, a
     response = login(coordinator).get(reverse("staff:dashboard"))
     counts = {value: count for value, _label, count in response.context["counts"]}
     assert counts["submitted"] == 1 and counts["abandoned"] == 0 and counts["declined"] == 0
+
+
+@pytest.mark.parametrize("role", ["clinician", "coordinator"])
+def test_every_dashboard_filter_has_a_label_of_its_own(login, people, role):
+    html = login(people[role]).get("/staff/").content.decode()
+    assert "[invalid name]" not in html
+    labels = re.findall(r'<label[^>]*for="id_([a-z_]+)"[^>]*>\s*([^<*]+?)\s*<', html)
+    assert labels and all(text.strip() for _, text in labels)
+    if role == "clinician":
+        assert {"flag": "Screening flag", "diagnosis": "Diagnosis"}.items() <= dict(labels).items()
 
 
 @pytest.mark.parametrize(
