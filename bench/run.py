@@ -824,6 +824,9 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
+    from clinic.core.startup import settle
+
+    settle()  # as clinic/wsgi.py does in each web worker, before its first request
     (size,) = sizes
     ensure_database()
     reset_database_if_larger(size)
