@@ -105,6 +105,16 @@ def test_an_unknown_status_falls_back_to_awaiting_review(queue):
     assert _current_tab(response.content.decode()) == "awaiting"
 
 
+def _walk(client, url: str, pages: int = 5) -> tuple[list[int], object]:
+    """The intakes pages 1 to `pages` of the queue at `url` show, in order, and the last
+    page's response."""
+    seen = []
+    for page in range(1, pages + 1):
+        response = client.get(f"{url}&page={page}")
+        seen += [i.pk for i in _shown(response)]
+    return seen, response
+
+
 @pytest.mark.parametrize(
     "sort",
     [
@@ -124,11 +134,7 @@ def test_an_unknown_status_falls_back_to_awaiting_review(queue):
 def test_walking_every_page_shows_every_intake_exactly_once(login, clinician, sort):
     # Every row ties on every sort key, so only the tie-breaker decides the order.
     expected = _intakes(23, S.SUBMITTED, tag="tie") + _intakes(22, S.IN_REVIEW, tag="tie2")
-    client = login(clinician)
-    seen = []
-    for page in range(1, 6):
-        response = client.get(f"/staff/?sort={sort}&per_page=10&page={page}")
-        seen += [i.pk for i in _shown(response)]
+    seen, response = _walk(login(clinician), f"/staff/?sort={sort}&per_page=10")
     assert sorted(seen) == sorted(expected) and len(seen) == len(set(seen))
     # SQLite happens to return ties in insertion order; PostgreSQL does not, so the order
     # itself must end on the primary key.
@@ -150,10 +156,7 @@ def test_walking_every_page_of_a_search_shows_every_match_exactly_once(login, cl
     expected = _intakes(23, S.SUBMITTED, tag="tie") + _intakes(22, S.APPROVED, tag="tie2")
     User.objects.bulk_create(User(email=f"x{i}@example.com", last_name="Other") for i in range(3))
     client = login(clinician)
-    seen = []
-    for page in range(1, 6):
-        response = client.get(f"/staff/?q=same+pat&status=&sort={sort}&per_page=10&page={page}")
-        seen += [i.pk for i in _shown(response)]
+    seen, response = _walk(client, f"/staff/?q=same+pat&status=&sort={sort}&per_page=10")
     assert sorted(seen) == sorted(expected) and len(seen) == len(set(seen))
     assert not response.context["table"].page.has_next()
     shown = client.get(f"/staff/?q=same+pat&status=&sort={sort}&per_page=100")
