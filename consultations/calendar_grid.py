@@ -129,14 +129,25 @@ class _Rows:
 
     def __init__(self, starts: list[dt.datetime], ends: list[dt.datetime]):
         self.starts, self.ends = starts, ends
-        real = [start.astimezone(dt.UTC) for start in starts]
-        self.ordered = all(a < b for a, b in zip(real, real[1:], strict=False))
-        # On a day with one UTC offset, wall-time and real-time order agree: bisect UTC
-        # copies (comparing datetimes of two zones converts both, every comparison).
+        self.wall_starts, self.wall_ends, self.zone = starts, ends, None
+        # On a day with one UTC offset, wall-time and real-time order agree and the rows are
+        # STEP apart in real time as on the clock: bisect UTC copies, counted from the first
+        # (comparing datetimes of two zones converts both, every comparison).
         self.utc = bool(starts) and starts[0].utcoffset() == ends[-1].utcoffset()
         if self.utc:
-            self.starts = real
-            self.ends = [end.astimezone(dt.UTC) for end in ends]
+            first = starts[0].astimezone(dt.UTC)
+            self.starts = [first + STEP * r for r in range(len(starts))]
+            self.ends = [*self.starts[1:], ends[-1].astimezone(dt.UTC)]
+            self.ordered = True
+            # The rows' own zone: an interval in it is compared on the wall clock (as Python
+            # compares datetimes of one zone), which agrees with real time here: no change
+            # of offset falls within the rows, and a time on the other side of one is, on
+            # the clock as in real time, before the first row or after the last (the rows
+            # start on a whole hour with fold 0, so they never begin in a repeated hour).
+            self.zone = starts[0].tzinfo
+        else:
+            real = [start.astimezone(dt.UTC) for start in starts]
+            self.ordered = all(a < b for a, b in zip(real, real[1:], strict=False))
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -147,10 +158,30 @@ class _Rows:
             return [r for r in range(len(starts)) if _overlaps((starts[r], ends[r]), interval)]
         low, high = interval
         if self.utc:
-            low, high = low.astimezone(dt.UTC), high.astimezone(dt.UTC)
+            if low.tzinfo is self.zone and high.tzinfo is self.zone:
+                starts, ends = self.wall_starts, self.wall_ends
+            else:
+                if low.tzinfo is not dt.UTC:
+                    low = low.astimezone(dt.UTC)
+                if high.tzinfo is not dt.UTC:
+                    high = high.astimezone(dt.UTC)
         first = bisect.bisect_right(ends, low)  # the first row ending after it starts
         last = bisect.bisect_left(starts, high)  # rows from here on start after it ends
         return range(first, last)
+
+    def runs(self, interval: Interval) -> list[tuple[int, int]]:
+        """The rows an interval overlaps as runs [first, stop) of neighbouring rows: one run
+        (or none) on an ordered day."""
+        touched = self.touched(interval)
+        if isinstance(touched, range):
+            return [(touched.start, touched.stop)] if touched else []
+        runs: list[tuple[int, int]] = []
+        for r in touched:
+            if runs and runs[-1][1] == r:
+                runs[-1] = (runs[-1][0], r + 1)
+            else:
+                runs.append((r, r + 1))
+        return runs
 
 
 def _provider_column(
@@ -163,15 +194,20 @@ def _provider_column(
     """The column's cells, and whether it is idle: nobody works and nothing is booked in it
     (time off or closure at most). `shared`: the grid's cells without appointments so far,
     by what they say and span: a cell reading the same as one made before is that one (a
-    week repeats a few dozen among ~500; each is an object the collector walks)."""
+    week repeats a few dozen among ~500; each is an object the collector walks).
+
+    A row is free when any working interval overlaps it, else it says the first cut's label
+    (in the order given) that overlaps it, else not working; neighbouring rows saying the
+    same are one block, and appointments (overlapping ones together) are blocks of their
+    own. Read run by run, not row by row: what a row says changes only where an interval,
+    a cut or a block starts or stops, a handful of places in a day's forty rows."""
     if shared is None:
         shared = {}
     n = len(rows)
     cells: list[Cell | None] = [None] * n
     # Appointments first: each takes the rows it touches; overlapping ones share a block.
-    placed = sorted(entries, key=_START_END)
     blocks: list[tuple[int, int, list]] = []
-    for e in placed:
+    for e in sorted(entries, key=_START_END) if len(entries) > 1 else entries:
         touched = rows.touched((e.start, e.end))
         if not touched:
             continue
@@ -181,45 +217,64 @@ def _provider_column(
             blocks[-1] = (b_first, max(b_last, last), [*items, e])
         else:
             blocks.append((first, last, [e]))
-    starts_block = {
-        first: Cell(BUSY, rows=last - first + 1, entries=items) for first, last, items in blocks
-    }
-    # Each row: free when any working interval overlaps it, else the first cut's label
-    # (in the order given) that overlaps it, else not working.
-    free = [False] * n
-    for interval in working:
-        for r in rows.touched(interval):
-            free[r] = True
-    labels: list[str | None] = [None] * n
-    for interval, text in cuts:
-        for r in rows.touched(interval):
-            if labels[r] is None:
-                labels[r] = text
-    # What each row says: free, else its label, else not working.
-    says = [
-        _FREE if is_free else (_SHUT if label is None else (OFF, label))
-        for is_free, label in zip(free, labels, strict=True)
-    ]
-    # Neighbouring rows saying the same thing become one block (None under the rows it
-    # spans); appointment blocks stay whole.
-    i = 0
-    while i < n:
-        block = starts_block.get(i)
-        if block is not None:
-            cells[i] = block
-            i += block.rows
+    free = [run for interval in working for run in rows.runs(interval)]
+    labelled = [(run, text) for interval, text in cuts for run in rows.runs(interval)]
+    edges = {0, n}
+    for a, b in free:
+        edges.add(a)
+        edges.add(b)
+    for (a, b), _ in labelled:
+        edges.add(a)
+        edges.add(b)
+    block_at = {}
+    for first, last, items in blocks:
+        block_at[first] = (last + 1, items)
+        edges.add(first)
+        edges.add(last + 1)
+    bounds = sorted(edges)
+    said_from, said = 0, None  # the run of rows not yet written, and what they say
+    i, stop = 0, n
+    for k in range(len(bounds) - 1):
+        p = bounds[k]
+        if p < i or p >= stop:  # inside a block already written, or past the last row
             continue
-        said = says[i]
-        j = i + 1
-        while j < n and says[j] == said and j not in starts_block:
-            j += 1
-        key = (said, j - i)
-        cell = shared.get(key)
-        if cell is None:
-            cell = shared[key] = Cell(said[0], rows=j - i, label=said[1])
-        cells[i] = cell
-        i = j
-    return cells, not blocks and True not in free
+        block = block_at.get(p)
+        if block is not None:
+            if said is not None:
+                cells[said_from] = _shared(shared, said, p - said_from)
+                said = None
+            end, items = block
+            cells[p] = Cell(BUSY, rows=end - p, entries=items)
+            i = end
+            continue
+        here = _says(p, free, labelled)
+        if here != said:
+            if said is not None:
+                cells[said_from] = _shared(shared, said, p - said_from)
+            said_from, said = p, here
+        i = bounds[k + 1]
+    if said is not None:
+        cells[said_from] = _shared(shared, said, n - said_from)
+    return cells, not blocks and not free
+
+
+def _says(row: int, free: list[tuple[int, int]], labelled: list) -> tuple[str, str]:
+    """What one row says: free, else the first cut's label over it, else not working."""
+    for a, b in free:
+        if a <= row < b:
+            return _FREE
+    for (a, b), text in labelled:
+        if a <= row < b:
+            return (OFF, text)
+    return _SHUT
+
+
+def _shared(shared: dict, said: tuple[str, str], rows: int) -> Cell:
+    key = (said, rows)
+    cell = shared.get(key)
+    if cell is None:
+        cell = shared[key] = Cell(said[0], rows=rows, label=said[1])
+    return cell
 
 
 _FREE, _SHUT = (FREE, "Free"), (SHUT, "Not working")
@@ -296,7 +351,8 @@ def build(
     entries = list(entries)
     by_provider_day: dict[tuple[int, dt.date], list] = {}
     for e in entries:
-        day = e.start.astimezone(zone).date()
+        start = e.start
+        day = (start if start.tzinfo is zone else start.astimezone(zone)).date()
         by_provider_day.setdefault((e.appointment.provider_id, day), []).append(e)
     first_hour, last_hour = _hours_range(
         list(days),
