@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 Interval = tuple[dt.datetime, dt.datetime]
 STEP = dt.timedelta(minutes=15)
+_HOUR = dt.timedelta(hours=1)
 DEFAULT_HOURS = (8, 18)  # shown when a day has neither hours nor appointments
 
 FREE, BUSY, OFF, SHUT, CHAIRS = "free", "busy", "off", "shut", "chairs"
@@ -113,11 +114,10 @@ def _hours_range(days, zone, intervals: Iterable[Interval]) -> tuple[int, int]:
 
 
 def _row_starts(day: dt.date, first_hour: int, last_hour: int, zone) -> list[dt.datetime]:
-    starts = []
-    for minutes in range(first_hour * 60, last_hour * 60, int(STEP.total_seconds() // 60)):
-        wall = dt.time(minutes // 60, minutes % 60)
-        starts.append(dt.datetime.combine(day, wall, zone))
-    return starts
+    """Each row's start on the day's wall clock, a quarter hour apart (arithmetic on an
+    aware datetime is wall-clock arithmetic: the same values combine() would make)."""
+    first = dt.datetime.combine(day, dt.time(first_hour), zone)
+    return [first + STEP * r for r in range((last_hour - first_hour) * _HOUR // STEP)]
 
 
 class _Rows:
@@ -129,7 +129,7 @@ class _Rows:
 
     def __init__(self, starts: list[dt.datetime], ends: list[dt.datetime]):
         self.starts, self.ends = starts, ends
-        self.wall_starts, self.wall_ends, self.zone = starts, ends, None
+        self.wall_starts, self.wall_ends, self.zone, self.offset = starts, ends, None, None
         # On a day with one UTC offset, wall-time and real-time order agree and the rows are
         # STEP apart in real time as on the clock: bisect UTC copies, counted from the first
         # (comparing datetimes of two zones converts both, every comparison).
@@ -139,15 +139,19 @@ class _Rows:
             self.starts = [first + STEP * r for r in range(len(starts))]
             self.ends = [*self.starts[1:], ends[-1].astimezone(dt.UTC)]
             self.ordered = True
-            # The rows' own zone: an interval in it is compared on the wall clock (as Python
-            # compares datetimes of one zone), which agrees with real time here: no change
-            # of offset falls within the rows, and a time on the other side of one is, on
-            # the clock as in real time, before the first row or after the last (the rows
-            # start on a whole hour with fold 0, so they never begin in a repeated hour).
-            self.zone = starts[0].tzinfo
+            # An interval in the rows' own zone and at their offset is compared on the wall
+            # clock (as Python compares datetimes of one zone): at one offset, wall-clock
+            # and real-time order agree. Any other is converted.
+            self.zone, self.offset = starts[0].tzinfo, starts[0].utcoffset()
         else:
-            real = [start.astimezone(dt.UTC) for start in starts]
-            self.ordered = all(a < b for a, b in zip(real, real[1:], strict=False))
+            # Bisecting needs the starts and the ends each in real-time order (a grid that
+            # stops at 03:00 the night clocks spring forward ends its last row, 02:45, at
+            # 07:00 UTC: before that row starts, 07:45).
+            real = [t.astimezone(dt.UTC) for t in starts]
+            real_ends = [t.astimezone(dt.UTC) for t in ends]
+            self.ordered = all(a < b for a, b in zip(real, real[1:], strict=False)) and all(
+                a < b for a, b in zip(real_ends, real_ends[1:], strict=False)
+            )
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -158,7 +162,11 @@ class _Rows:
             return [r for r in range(len(starts)) if _overlaps((starts[r], ends[r]), interval)]
         low, high = interval
         if self.utc:
-            if low.tzinfo is self.zone and high.tzinfo is self.zone:
+            if (
+                low.tzinfo is self.zone
+                and high.tzinfo is self.zone
+                and low.utcoffset() == self.offset == high.utcoffset()
+            ):
                 starts, ends = self.wall_starts, self.wall_ends
             else:
                 if low.tzinfo is not dt.UTC:
