@@ -69,8 +69,11 @@ class ProviderSpec:
     time_zone: str  # IANA, e.g. "America/New_York"
 
 
-@dataclass(frozen=True)
-class WorkingHoursSpec:
+class WorkingHoursSpec(NamedTuple):
+    """A weekly working-hours row. A tuple, not a frozen dataclass (as BusySpec): the
+    calendar and the picker make one a row, a hundred a request, and a frozen dataclass
+    sets each of its six fields by a call of its own."""
+
     provider_id: int
     weekday: int  # 0 = Monday ... 6 = Sunday
     start: dt.time  # local wall time in the provider's zone
@@ -214,8 +217,18 @@ class _Schedule:
     def __init__(self, working_hours, overrides, clinic_time_zone: str):
         self.clinic_zone = ZoneInfo(clinic_time_zone)
         self.hours: dict[tuple[int, int], list[WorkingHoursSpec]] = defaultdict(list)
+        # (provider, weekday) -> its hours as (start, end), when none has a validity range
+        self._always: dict[tuple[int, int], tuple] = {}
+        ranged = set()
         for hours in working_hours:
-            self.hours[(hours.provider_id, hours.weekday)].append(hours)
+            key = (hours.provider_id, hours.weekday)
+            self.hours[key].append(hours)
+            if hours.valid_from is not None or hours.valid_to is not None:
+                ranged.add(key)
+            elif key not in ranged:
+                self._always[key] = (*self._always.get(key, ()), (hours.start, hours.end))
+        for key in ranged:
+            self._always.pop(key, None)
         self._overrides: list[OverrideSpec] = []
         for override in overrides:
             if override.kind not in OVERRIDE_KINDS:
@@ -229,12 +242,6 @@ class _Schedule:
         self._plain: dict[tuple, list[Interval]] = {}
         self._quiet: dict[dt.date, bool] = {}  # no override on the date or a day either side
         self._quiet_spans: dict[tuple | None, bool] = {}  # every date of a span (first, last)
-        # (provider, weekday) -> its hours as (start, end), when none has a validity range
-        self._always: dict[tuple[int, int], tuple] = {
-            key: tuple((h.start, h.end) for h in rows)
-            for key, rows in self.hours.items()
-            if all(h.valid_from is None and h.valid_to is None for h in rows)
-        }
 
     def _wall(self, date: dt.date, start, end, zone: ZoneInfo) -> Interval:
         # Providers mostly keep the same hours: each (date, hours, zone) is converted once.
@@ -922,10 +929,20 @@ def working_intervals(
     """Each provider's working time (overrides applied) over their local dates first..last,
     merged, as aware UTC: what a calendar shades as free before bookings are drawn on it."""
     schedule = _Schedule(working_hours, overrides, clinic_time_zone)
-    return {
-        p.id: _merge(iv for date in _dates(first, last) for iv in schedule.intervals(p, date))
-        for p in providers
-    }
+    dates = list(_dates(first, last))
+    # Providers keeping the same weekly hours in the same zone, with no override near,
+    # have the same working time (_Schedule.weekly): worked out once, each given a copy.
+    shared: dict[tuple, list[Interval]] = {}
+    out: dict[int, list[Interval]] = {}
+    for provider in providers:
+        key = schedule.weekly(provider, dates)
+        found = shared.get(key) if key is not None else None
+        if found is None:
+            found = _merge(iv for date in dates for iv in schedule.intervals(provider, date))
+            if key is not None:
+                shared[key] = found
+        out[provider.id] = list(found)
+    return out
 
 
 def override_cuts(

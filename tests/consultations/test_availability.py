@@ -31,6 +31,7 @@ from consultations.availability import (
     free_slots,
     group_by_local_day,
     place_infusion,
+    working_intervals,
 )
 
 UTC = dt.UTC
@@ -840,3 +841,75 @@ def test_appointments_in_a_new_time_off_or_closure():
     assert appointments_in_override(closure, appointments, providers, NY) == [2, 3]
     extra = OverrideSpec("extra_hours", tuesday, DR_LEE.id, t("08:00"), t("12:00"), friday)
     assert appointments_in_override(extra, appointments, providers, NY) == []
+
+
+# ------------------------------------------------------------------ working_intervals
+
+
+def _each_alone(providers, first, last, hours, overrides):
+    """working_intervals' answer worked out provider by provider, day by day."""
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    out = {}
+    for p in providers:
+        merged = []
+        for start, end in sorted(
+            i for day in days for i in day_intervals(p, day, hours, overrides, NY)
+        ):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+        out[p.id] = merged
+    return out
+
+
+@pytest.mark.parametrize(
+    "first", [dt.date(2026, 3, 5), dt.date(2026, 10, 29), dt.date(2026, 6, 12)]
+)
+def test_working_intervals_of_providers_with_the_same_hours_are_each_their_own(first):
+    """Providers with the same weekly hours share one answer only where it is the same:
+    not across zones, validity ranges or a nearby time off or closure (DST weeks too:
+    2026-03-08 and 2026-11-01 fall in the first two windows)."""
+    last = first + dt.timedelta(days=8)
+    same = [ProviderSpec(id=n, time_zone=NY) for n in (1, 2, 3)]
+    west, ranged, off = ProviderSpec(4, LA), ProviderSpec(5, NY), ProviderSpec(6, NY)
+    providers = [*same, west, ranged, off]
+    hours = [
+        WorkingHoursSpec(p.id, day, t(start), t(end))
+        for p in [*same, west, off]
+        for day in range(7)
+        for start, end in (("01:30", "02:30"), ("09:00", "12:00"), ("12:00", "17:00"))
+    ]
+    # Dr 5's hours change halfway through the window.
+    hours += [
+        WorkingHoursSpec(5, day, t("09:00"), t("17:00"), valid_to=first + dt.timedelta(days=3))
+        for day in range(7)
+    ] + [
+        WorkingHoursSpec(5, day, t("22:00"), t("23:30"), valid_from=first + dt.timedelta(days=4))
+        for day in range(7)
+    ]
+    overrides = [
+        # Across the provider's midnight, in another zone than the clinic's.
+        OverrideSpec(TIME_OFF, first + dt.timedelta(days=2), 6, t("00:00"), t("10:00")),
+        OverrideSpec(CLOSURE, first + dt.timedelta(days=6), None, t("23:00"), t("23:59")),
+    ]
+    got = working_intervals(providers, first, last, hours, overrides, NY)
+    assert got == _each_alone(providers, first, last, hours, overrides)
+    assert list(got) == [p.id for p in providers]
+    # Each provider's list is its own: changing one leaves the others as they were.
+    got[1].clear()
+    assert got[2] == _each_alone([same[1]], first, last, hours, overrides)[2] != []
+
+
+def test_working_intervals_without_overrides_are_the_same_for_the_same_hours():
+    first, last = dt.date(2026, 10, 31), dt.date(2026, 11, 2)  # fall back on the 1st
+    providers = [ProviderSpec(1, NY), ProviderSpec(2, NY), ProviderSpec(3, LA)]
+    hours = [
+        WorkingHoursSpec(p.id, day, t("00:30"), t("03:00")) for p in providers for day in range(7)
+    ]
+    got = working_intervals(providers, first, last, hours, [], NY)
+    assert got == _each_alone(providers, first, last, hours, [])
+    assert got[1] == got[2] != got[3]
+    # 00:30-03:00 on the fall-back Sunday is 3.5 real hours.
+    sunday = [i for i in got[1] if i[0] == ny(dt.date(2026, 11, 1), "00:30")]
+    assert [end - start for start, end in sunday] == [dt.timedelta(hours=3, minutes=30)]
