@@ -631,6 +631,41 @@ def test_grid_inputs_are_one_query_of_the_models_rows(provider, dr_patel):
     ]
 
 
+def test_grid_cuts_come_in_the_models_order_whole_days_where_the_database_puts_them(
+    provider,
+):
+    """The grid's time off and closures are labelled in DateOverride's order (start date,
+    start, id), a whole day's empty start placed where this database orders NULL, and an
+    entry from before the week that runs into it first."""
+    from consultations import calendar_rows
+    from consultations.models import DateOverride
+
+    def off(day, start=None, end=None, note="", kind="time_off", last=None):
+        DateOverride.objects.create(
+            kind=kind,
+            provider=None if kind == "closure" else provider,
+            start_date=day,
+            end_date=last or day,
+            start=start,
+            end=end,
+            note=note,
+        )
+
+    later = DAY + dt.timedelta(days=1)
+    off(later, dt.time(15), dt.time(16), "C")
+    off(later, note="Whole")
+    off(DAY, dt.time(13), dt.time(14), "B")
+    off(later, dt.time(9), dt.time(10), "A", kind="closure")
+    off(DAY - dt.timedelta(days=9), note="Long", last=DAY)
+    off(later, dt.time(9), dt.time(10), "A again")
+    first, last = DAY - dt.timedelta(days=1), DAY + dt.timedelta(days=5)
+    inputs = calendar_rows.grid_inputs(provider=provider, first=first, last=last, active=[provider])
+    labels = list(dict.fromkeys(label for _, label in inputs["cuts"][provider.pk]))
+    model = DateOverride.objects.overlapping(first - dt.timedelta(days=1), last)
+    assert labels == [calendar_rows._override_label(o.kind, o.note) for o in model]
+    assert len(labels) == 6
+
+
 @pytest.mark.parametrize("name", ["schedule:day", "schedule:week"])
 def test_grid_query_count_is_constant_in_appointments_providers_and_time_off(
     login, coordinator, provider, name
