@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clinic.accounts.access import require
 from clinic.audit import reads
+from clinic.core import overlapped
 from intake import context_processors as urgent
 
 from . import calendar_grid, calendar_rows, selectors
@@ -189,22 +190,29 @@ def week(request):
     form.show_providers(page.providers)
     # Each row is its own entry (selectors.entries' names), times in clinic time.
     rows = entries = page.rows
-    # Each row's patient is its patient_id (what reads.listed would find, a call a row).
-    reads.listed_patients(request, {a.patient_id for a in rows})
-    by_day: dict[dt.date, list] = {d: [] for d in days}
-    for entry in entries:
-        by_day[entry.day].append(entry)
-    context = _context(
-        form,
-        filters,
-        today,
-        days=list(by_day.items()),
-        grid=_grid(filters, days, rows, entries, page.providers, page.parts) if grid else None,
-        today_query=filters.query(today),
-        previous_query=filters.query(days[0] - dt.timedelta(days=7)),
-        next_query=filters.query(days[0] + dt.timedelta(days=7)),
-    )
-    return render(request, "consultations/staff/calendar_week.html", context)
+    # The audit row is sent and the page drawn while PostgreSQL commits it; the window's
+    # end confirms it before the response leaves (clinic.core.overlapped).
+    with overlapped.window():
+        # Each row's patient is its patient_id (what reads.listed would find, one a row).
+        reads.listed_patients(request, {a.patient_id for a in rows})
+        by_day: dict[dt.date, list] = {d: [] for d in days}
+        for entry in entries:
+            by_day[entry.day].append(entry)
+        grid_drawn = (
+            _grid(filters, days, rows, entries, page.providers, page.parts) if grid else None
+        )
+        context = _context(
+            form,
+            filters,
+            today,
+            days=list(by_day.items()),
+            grid=grid_drawn,
+            today_query=filters.query(today),
+            previous_query=filters.query(days[0] - dt.timedelta(days=7)),
+            next_query=filters.query(days[0] + dt.timedelta(days=7)),
+        )
+        response = render(request, "consultations/staff/calendar_week.html", context)
+    return response
 
 
 @require("manage_bookings")

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from django.conf import settings
 from django.db import connection, models, transaction
 
-from clinic.core import server_prepared
+from clinic.core import overlapped, server_prepared
 
 from .client import client_ip, user_agent
 from .middleware import current_request
@@ -140,11 +140,20 @@ def _insert(event: AuditEvent) -> None:
     are sent for audit rows, and none is listened for."""
     sql, fields, returning = _insert_statement()
     params = [f.get_db_prep_save(f.pre_save(event, add=True), connection) for f in fields]
+    event._state.adding = False
+    event._state.db = connection.alias
+    if overlapped.is_open():
+        # Sent, not waited for: the page is drawn while PostgreSQL commits the row, and the
+        # window's end (before the response leaves) confirms it or raises.
+        def numbered(rows):
+            event.pk = int(rows[-1][0])
+
+        with overlapped.cursor(then=numbered) as cursor:
+            server_prepared.execute(cursor, connection, [(sql, params)])
+        return
     with connection.cursor() as cursor:
         server_prepared.execute(cursor, connection, [(sql, params)])
         event.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
-    event._state.adding = False
-    event._state.db = connection.alias
 
 
 def changed_values(before: dict, after: dict) -> dict[str, list]:

@@ -143,6 +143,14 @@ def execute(cursor, connection, statements: list[tuple[str, list]]) -> None:
         cursor.nextset()
 
 
+def forget(connection) -> None:
+    """A string sent to this connection failed where `execute` could not see it (sent by
+    clinic.core.overlapped): which statements it holds is read back before the next."""
+    state = _prepared.get(connection.connection) if connection.connection else None
+    if state is not None:
+        state.unsure = True
+
+
 def _on_server(connection, statements):
     connection.ensure_connection()
     state = _prepared.get(connection.connection)
