@@ -121,8 +121,9 @@ class Page:
         self.now = timezone.now()
         self.zone = settings.CLINIC_TIME_ZONE
         self.prefix = get_script_prefix()
-        self._shapes: dict[tuple, str] = {}
-        self._offered: dict[tuple, tuple] = {}
+        self._shapes: dict[tuple, tuple] = {}
+        # Each (status, start, end)'s buttons as _shape's pieces (None: no buttons).
+        self._offered: dict[tuple, tuple | None] = {}
         self._drawn: dict[tuple, str] = {}  # each appointment's buttons, by id and label
 
     @property
@@ -147,9 +148,14 @@ class Page:
             html = self._drawn[key] = _draw(self, appointment, said)
         return html
 
-    def shape(self, actions: tuple, undo_label: str) -> str:
-        """The HTML of these buttons with %(pk)s and %(said)s where the appointment's id
-        and its screen-reader label go (every other % doubled)."""
+    def draw(self, appointment, said: str) -> str:
+        """The buttons of one appointment, drawn now: for a caller that keeps them itself
+        (the calendar week, once an appointment). `said`: the label, escaped."""
+        return _draw(self, appointment, said)
+
+    def shape(self, actions: tuple, undo_label: str) -> tuple[tuple[str, ...], ...]:
+        """The HTML of these buttons in pieces: split where the appointment's label goes,
+        and each of those where its id goes (see _draw)."""
         key = (actions, undo_label)
         shape = self._shapes.get(key)
         if shape is None:
@@ -199,25 +205,35 @@ def _shape(page: Page, actions: tuple, undo_label: str) -> str:
         '\n<div class="d-flex flex-wrap gap-1 no-print appointment-actions">'
         f"{''.join(parts)}\n</div>\n"
     )
-    return html.replace("%", "%%").replace(pk, "%(pk)s").replace(said, "%(said)s")
+    return tuple(tuple(part.split(pk)) for part in html.split(said))
 
 
 def _draw(page: Page, appointment, said: str) -> str:
     # What is offered depends on the status and times alone (now and the zone are the
     # page's): appointments of a week share a few dozen of these between them.
     key = (appointment.status, appointment.start, appointment.end)
-    actions = page._offered.get(key)
-    if actions is None:
-        facts = status.Facts(
-            status=appointment.status,
-            start=appointment.start,
-            end=appointment.end,
-            now=page.now,
-            zone=page.zone,
-        )
-        actions = page._offered[key] = tuple(status.offered(facts))
-    if not actions:
+    try:
+        pieces = page._offered[key]
+    except KeyError:
+        pieces = page._offered[key] = _pieces(page, appointment)
+    if pieces is None:
         return "\n"  # the spacing the partial always had
+    # The pieces joined around the id and the label: a few joins of short strings (a
+    # %-format of the whole HTML cost twice as much). An id is an int: nothing to escape.
+    pk = f"{appointment.pk:d}"
+    return said.join([pk.join(part) for part in pieces])
+
+
+def _pieces(page: Page, appointment) -> tuple | None:
+    facts = status.Facts(
+        status=appointment.status,
+        start=appointment.start,
+        end=appointment.end,
+        now=page.now,
+        zone=page.zone,
+    )
+    actions = tuple(status.offered(facts))
+    if not actions:
+        return None
     undo = UNDO_LABELS.get(appointment.status, "Undo") if A.UNDO in actions else ""
-    # An id is an int: nothing in it to escape.
-    return page.shape(actions, undo) % {"pk": f"{appointment.pk:d}", "said": said}
+    return page.shape(actions, undo)

@@ -14,12 +14,12 @@ import datetime as dt
 from functools import lru_cache
 
 from django import template
+from django.conf import settings
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import get_template
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
-from django.utils.timezone import template_localtime
 
 from clinic.core.html import e
 
@@ -68,14 +68,6 @@ def _sheet(context) -> _Sheet:
     return sheet
 
 
-def _clock(start) -> tuple[str, str]:
-    """("8 AM", "8:15 AM"): a row's heading, as the `g A` and `g:i A` date formats."""
-    start = template_localtime(start)
-    hour = f"{start.hour % 12 or 12}"
-    noon = "AM" if start.hour < 12 else "PM"
-    return f"{hour} {noon}", f"{hour}:{start.minute:02d} {noon}"
-
-
 @register.simple_tag
 def grid_head(grid, week, today, filters):
     """The grid's column groups and headings: on the week, a heading for each day (a link
@@ -117,29 +109,64 @@ def grid_head(grid, week, today, filters):
 def grid_body(context, grid, week=False):
     sheet = _sheet(context)
     drawn: dict = {}  # cells that read the same are written once
+    by_id: dict = {}  # ... and a cell the grid shares between columns is looked at once
+    zone = _local_zone()
     out = []
     for row in grid.rows:
-        hour, minute = _clock(row.start)
-        if row.on_the_hour:
-            out.append(
-                f'\n<tr class="cal-hour">\n<th scope="row" class="cal-time">{e(hour)}</th>\n'
-            )
-        else:
-            out.append(
-                f'\n<tr class="">\n<th scope="row" class="cal-time"><span class="visually-hidden">'
-                f"{e(minute)}</span></th>\n"
-            )
-        for cell in [c for c in row.cells if c is not None]:  # None: a block above spans it
+        # Each row's heading, in the page's time zone (as the template filters would).
+        start = row.start if zone is None else row.start.astimezone(zone)
+        key = (start.hour, start.minute, row.on_the_hour)
+        out.append(_HEADS.get(key) or _head(key))
+        for cell in row.cells:
+            if cell is None:  # a block above spans it
+                continue
             if cell.kind == "busy":
-                body = "".join([_appointment(e, week, sheet) for e in cell.entries])
+                entries = cell.entries
+                if len(entries) == 1:
+                    body = _appointment(entries[0], week, sheet)
+                else:
+                    body = "".join([_appointment(e, week, sheet) for e in entries])
                 out.append(f'\n<td rowspan="{cell.rows:d}" class="cal-busy">\n{body}\n</td>\n')
                 continue
-            key = (cell.kind, cell.rows, cell.label, cell.used, cell.capacity)
-            if key not in drawn:
-                drawn[key] = _cell(cell)
-            out.append(drawn[key])
+            # The grid holds its cells while this runs: an id names one cell throughout.
+            html = by_id.get(id(cell))
+            if html is None:
+                key = (cell.kind, cell.rows, cell.label, cell.used, cell.capacity)
+                html = drawn.get(key)
+                if html is None:
+                    html = drawn[key] = _cell(cell)
+                by_id[id(cell)] = html
+            out.append(html)
         out.append("\n</tr>\n")
     return mark_safe("".join(out))  # noqa: S308 - every value went through e (escaped)
+
+
+def _local_zone():
+    """The zone template_localtime converts to (the current one), or None: no time zones."""
+    return timezone.get_current_timezone() if settings.USE_TZ else None
+
+
+_HEADS: dict[tuple[int, int, bool], str] = {}  # a row's opening, by (hour, minute, on the hour)
+
+
+def _head(key: tuple[int, int, bool]) -> str:
+    """A row's <tr> and time heading: the hour ("8 AM") on the hour, else the minute
+    ("8:15 AM") for screen readers only; kept per process (96 quarter hours at most)."""
+    hour_of_day, minute, on_the_hour = key
+    hour = f"{hour_of_day % 12 or 12}"
+    noon = "AM" if hour_of_day < 12 else "PM"
+    if on_the_hour:
+        html = (
+            f'\n<tr class="cal-hour">\n<th scope="row" class="cal-time">{e(f"{hour} {noon}")}'
+            "</th>\n"
+        )
+    else:
+        html = (
+            f'\n<tr class="">\n<th scope="row" class="cal-time"><span class="visually-hidden">'
+            f"{e(f'{hour}:{minute:02d} {noon}')}</span></th>\n"
+        )
+    _HEADS[key] = html
+    return html
 
 
 def _cell(cell) -> str:
@@ -171,7 +198,17 @@ def _cell(cell) -> str:
 class _Words:
     """One appointment's values as the calendar writes them, each escaped once a page."""
 
-    __slots__ = ("pk", "status", "when", "start", "patient", "patient_link", "kind", "said")
+    __slots__ = (
+        "pk",
+        "status",
+        "when",
+        "start",
+        "patient",
+        "patient_link",
+        "kind",
+        "said",
+        "actions",
+    )
 
     def __init__(self, e, sheet: _Sheet):
         # Each piece is looked up where kept (a page or a process) before it is made: a
@@ -187,6 +224,9 @@ class _Words:
         self.patient_link = f"{sheet.search}?patient={a.patient_id:d}"
         self.kind = sheet.kinds.get((a.appointment_type_id, a.chair_id)) or sheet.kind(a)
         self.said = f"{self.patient}, {self.when}"  # each button's words for screen readers
+        # Its buttons (HTML, not yet marked safe): the grid's block and the list's item
+        # draw the same, with the same label.
+        self.actions = sheet.page.draw(a, self.said)
 
 
 _CLOCK: dict[tuple[int, int], str] = {}  # "9:00 AM" for each (hour, minute): 1,440 at most
@@ -247,7 +287,7 @@ def _appointment(e, week, sheet: _Sheet) -> str:
     if a.status != "booked":
         state = f'<span class="cal-appt-status">{_STATUS.get(a.status) or _status(a)}</span>\n'
     chair = " cal-appt-chair" if a.uses_chair else ""
-    actions = sheet.page.actions(a, said=w.said)
+    actions = w.actions
     return (
         f'\n<div class="cal-appt cal-appt-{w.status}{chair}" id="appt-{w.pk}">\n'
         f'<span class="cal-appt-time">{when}</span>\n'
@@ -329,7 +369,7 @@ def week_entries(context, entries, filters):
         if own:
             own = e(own).replace("–", "&ndash;")  # as _Words.when: the list stays ASCII
             own = f'<br><span class="text-body-secondary">Provider\'s time: {own}</span>'
-        actions = sheet.page.actions(a, said=w.said)
+        actions = w.actions
         out.append(
             f'\n<li class="list-group-item">\n<strong>{w.when}</strong>{provider}<br>\n'
             f'<a href="{w.patient_link}">{w.patient}</a> &middot; {w.kind} &middot; '
