@@ -20,3 +20,21 @@ def test_e_writes_numbers_and_other_values_as_text():
 
 def test_e_returns_a_plain_str_not_a_safe_string():
     assert type(e("a")) is str
+
+
+def test_utf8_gives_the_bytes_encode_gives():
+    from clinic.core.html import _CHUNK, utf8
+
+    ascii_page = "<p>plain</p>" * 2000
+    samples = [
+        "",
+        "short · text",
+        ascii_page,
+        f"<title>Week · Clinic</title>{ascii_page}<footer>Phone · mail</footer>",
+        # Characters of two, three and four bytes, some where one slice ends and the next
+        # begins.
+        "é" * (_CHUNK - 1) + "€🙂" + "x" * _CHUNK * 3 + "Ω",
+        "🙂" * (_CHUNK * 3 + 5),
+    ]
+    for text in samples:
+        assert utf8(text) == text.encode()
