@@ -237,19 +237,26 @@ def _week_appointments(fetched) -> list[WeekAppointment]:
         ]
     # On PostgreSQL the times come as epoch seconds: Django loads a timestamptz with a
     # Python parser (a regular expression a value), which for a week's ~225 rows and
-    # their three times cost more than the rest of the query; a float8 loads in C.
+    # their three times cost more than the rest of the query; a float8 loads in C. A
+    # week's rows share a few dozen times (quarter hours): each is made once, and the
+    # rows starting or ending then share it.
     stamp = dt.datetime.fromtimestamp
-    return [
-        WeekAppointment(
-            row,
-            stamp(row[3], zone),
-            stamp(row[4], zone),
-            None if row[6] is None else stamp(row[6], zone),
-            names,
-            clinic,
-        )
-        for row in fetched
-    ]
+    moments: dict[float, dt.datetime] = {}
+    made = []
+    for row in fetched:
+        start = moments.get(row[3])
+        if start is None:
+            start = moments[row[3]] = stamp(row[3], zone)
+        end = moments.get(row[4])
+        if end is None:
+            end = moments[row[4]] = stamp(row[4], zone)
+        chair_end = row[6]
+        if chair_end is not None:
+            chair_end = moments.get(row[6])
+            if chair_end is None:
+                chair_end = moments[row[6]] = stamp(row[6], zone)
+        made.append(WeekAppointment(row, start, end, chair_end, names, clinic))
+    return made
 
 
 # Every provider, as Provider.objects.all() gives them: SQL compiled once a process.
