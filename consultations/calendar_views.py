@@ -5,15 +5,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clinic.accounts.access import require
 from clinic.audit import reads
 from clinic.core import overlapped
-from clinic.core.html import utf8
+from clinic.core.pages import render_large
 from intake import context_processors as urgent
 
 from . import calendar_grid, calendar_rows, selectors
@@ -214,9 +212,9 @@ def week(request):
             previous_query=filters.query(days[0] - dt.timedelta(days=7)),
             next_query=filters.query(days[0] + dt.timedelta(days=7)),
         )
-        # The half-megabyte page encoded in slices (clinic.core.html.utf8): the same bytes.
-        html = render_to_string("consultations/staff/calendar_week.html", context, request)
-        response = HttpResponse(utf8(html))
+        # render() as it is for a half-megabyte page: the context let go once drawn, the
+        # HTML encoded in slices (clinic.core.pages).
+        response = render_large(request, "consultations/staff/calendar_week.html", context)
     return response
 
 
