@@ -403,49 +403,18 @@ def _override_label(kind: str, note: str) -> str:
     return f"{what}: {note}" if note else what
 
 
-# grid_inputs' answers by all they are worked out from (the days, the providers, the query's
-# rows, the clinic's zone and the database's order): every load of a week asks the same
-# again while its hours, time off and chairs stay as they are. A few weeks a process.
-_ANSWERS: dict[tuple, dict] = {}
-_ANSWERS_KEPT = 32
-
-
 def grid_inputs(
     *, provider: Provider | None, first: dt.date, last: dt.date, active: list, parts=None
 ) -> dict:
     """What the calendar grid draws besides appointments, in one query however many days,
     providers or entries: who has a column (`active`: the active Providers, in their order,
     already read), their working time (free), their time off and closures (labelled), and
-    the clinic's infusion chairs. `parts`: that query's rows already read (week_page).
-    Each call's lists are its own to change."""
+    the clinic's infusion chairs. `parts`: that query's rows already read (week_page)."""
     providers = [provider] if provider is not None else active
-    if parts is None:
-        parts = _GRID[provider is None].all(*_grid_values(provider, first, last))
-    key = (
-        first,
-        last,
-        tuple((p.pk, p.display_name, p.time_zone) for p in providers),
-        tuple(parts),
-        settings.CLINIC_TIME_ZONE,
-        connection.vendor,
-    )
-    answer = _ANSWERS.get(key)
-    if answer is None:
-        answer = _worked_out(providers, first, last, key[3])
-        if len(_ANSWERS) >= _ANSWERS_KEPT:
-            _ANSWERS.clear()
-        _ANSWERS[key] = answer
-    return {
-        **answer,
-        "providers": list(answer["providers"]),
-        "working": {pk: list(intervals) for pk, intervals in answer["working"].items()},
-        "cuts": {pk: list(cuts) for pk, cuts in answer["cuts"].items()},
-    }
-
-
-def _worked_out(providers: list, first: dt.date, last: dt.date, parts) -> dict:
     specs = [av.ProviderSpec(p.pk, _zone(p.time_zone).key) for p in providers]
     near_first, near_last = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
+    if parts is None:
+        parts = _GRID[provider is None].all(*_grid_values(provider, first, last))
     hours, found, chair_rooms = [], [], {}
     for row in parts:
         tag = row[0]

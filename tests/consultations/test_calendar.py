@@ -1,6 +1,5 @@
 """The staff calendar: day and week views, today's list and its buttons, day sheet, search."""
 
-import copy
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -665,38 +664,6 @@ def test_grid_cuts_come_in_the_models_order_whole_days_where_the_database_puts_t
     model = DateOverride.objects.overlapping(first - dt.timedelta(days=1), last)
     assert labels == [calendar_rows._override_label(o.kind, o.note) for o in model]
     assert len(labels) == 6
-
-
-def test_grid_inputs_asked_again_follow_the_rows_and_are_each_callers_own(provider):
-    """grid_inputs keeps what it worked out for the same rows: a time off, new hours or a
-    renamed provider since are still seen, and a caller changing its answer's lists
-    changes nobody else's."""
-    from consultations import calendar_rows
-    from consultations.models import DateOverride, WorkingHours
-
-    week = {"first": DAY - dt.timedelta(days=1), "last": DAY + dt.timedelta(days=5)}
-
-    def ask():
-        provider.refresh_from_db()
-        return calendar_rows.grid_inputs(provider=provider, active=[provider], **week)
-
-    before = ask()
-    expected = copy.deepcopy(before)
-    again = ask()
-    assert again == expected
-    again["providers"].append((0, "Someone"))
-    again["working"][provider.pk].clear()
-    again["cuts"][provider.pk].append("x")
-    assert ask() == expected == before
-    DateOverride.objects.create(
-        kind="time_off", provider=provider, start_date=DAY, end_date=DAY, note="Off"
-    )
-    assert [label for _, label in ask()["cuts"][provider.pk]] == ["Time off: Off"]
-    WorkingHours.objects.create(provider=provider, weekday=6, start=dt.time(6), end=dt.time(7))
-    sundays = [s for s, _ in ask()["working"][provider.pk] if s.astimezone(NY).hour == 6]
-    assert [s.astimezone(NY).weekday() for s in sundays] == [6, 6]
-    Provider.objects.filter(pk=provider.pk).update(display_name="Dr. Renamed")
-    assert ask()["providers"] == [(provider.pk, "Dr. Renamed")]
 
 
 @pytest.mark.parametrize("name", ["schedule:day", "schedule:week"])
