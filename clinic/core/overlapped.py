@@ -34,8 +34,8 @@ from psycopg import errors, pq
 
 from . import server_prepared
 
-# The open window's statements sent and not yet read: (what to call with the last rows
-# returned, or None). None: no window is open.
+# The open window's statements sent and not yet read, each as what to call with the last
+# rows it returned (or None). None: no window is open.
 _pending: contextvars.ContextVar[list | None] = contextvars.ContextVar("overlapped", default=None)
 # How many transactions and savepoints were open when the window opened.
 _depth: contextvars.ContextVar[int] = contextvars.ContextVar("overlapped_depth", default=0)
@@ -91,8 +91,7 @@ class _Sender:
         query = text.encode(self.raw.info.encoding)
         self._query = SimpleNamespace(query=query)
         pgconn = self.raw.pgconn
-        if not pgconn.send_query(query) and pgconn.error_message:
-            raise self.raw.OperationalError(pgconn.error_message.decode(errors="replace"))
+        pgconn.send_query(query)  # the driver raises OperationalError when it cannot
         while pgconn.flush():  # 1 while some is still to be written
             select.select([], [pgconn.socket], [])
         self.pending.append(self.then)
@@ -145,10 +144,12 @@ def read() -> None:
             # Which of the statements' PREPAREs took is read back before the next string.
             server_prepared.forget(connection)
             encoding = connection.connection.info.encoding
-            state = failure.error_field(pq.DiagnosticField.SQLSTATE) or b""
-            raise errors.lookup(state.decode() or "XX000")(
-                failure.error_message.decode(encoding, errors="replace")
-            )
+            state = (failure.error_field(pq.DiagnosticField.SQLSTATE) or b"").decode()
+            try:
+                kind = errors.lookup(state)  # the driver's class for the SQLSTATE
+            except KeyError:
+                kind = errors.DatabaseError
+            raise kind(failure.error_message.decode(encoding, errors="replace"))
 
 
 def _results(pgconn) -> list:
