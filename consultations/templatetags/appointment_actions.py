@@ -124,7 +124,6 @@ class Page:
         self._shapes: dict[tuple, tuple] = {}
         # Each (status, start, end)'s buttons as _shape's pieces (None: no buttons).
         self._offered: dict[tuple, tuple | None] = {}
-        self._drawn: dict[tuple, str] = {}  # each appointment's buttons, by id and label
 
     @property
     def csrf(self) -> str:
@@ -133,24 +132,15 @@ class Page:
         return self._csrf
 
     def actions(self, appointment, label: str = "", said: str | None = None) -> str:
-        """The buttons of one appointment (HTML, not yet marked safe), drawn once a page
-        for each label it is shown with (the week shows every appointment in its grid and
-        again in its list). `said`: the label already escaped."""
+        """The buttons of one appointment (HTML, not yet marked safe). `said`: the label
+        already escaped (the calendar week keeps each appointment's buttons itself, for
+        its grid and its list alike)."""
         if said is None:
             said = e(
                 label
                 or f"{appointment.patient}, "
                 f"{date_filter(template_localtime(appointment.start), 'M j, g:i A')}"
             )
-        key = (appointment.pk, said)
-        html = self._drawn.get(key)
-        if html is None:
-            html = self._drawn[key] = _draw(self, appointment, said)
-        return html
-
-    def draw(self, appointment, said: str) -> str:
-        """The buttons of one appointment, drawn now: for a caller that keeps them itself
-        (the calendar week, once an appointment). `said`: the label, escaped."""
         return _draw(self, appointment, said)
 
     def shape(self, actions: tuple, undo_label: str) -> tuple[tuple[str, ...], ...]:

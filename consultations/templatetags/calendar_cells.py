@@ -226,7 +226,7 @@ class _Words:
         self.said = f"{self.patient}, {self.when}"  # each button's words for screen readers
         # Its buttons (HTML, not yet marked safe): the grid's block and the list's item
         # draw the same, with the same label.
-        self.actions = sheet.page.draw(a, self.said)
+        self.actions = sheet.page.actions(a, said=self.said)
 
 
 _CLOCK: dict[tuple[int, int], str] = {}  # "9:00 AM" for each (hour, minute): 1,440 at most
