@@ -24,7 +24,9 @@ def _decision(status: str) -> Stage:
     return Stage("Decision", LATER, "We email you as soon as the clinical team has decided.")
 
 
-def _booking(status: str, booked_when: str | None) -> Stage:
+def _booking(status: str, booked_when: str | None, consulted: bool = False) -> Stage:
+    if consulted and not booked_when:
+        return Stage("Booking", DONE, "You have had your consultation.")
     if booked_when:
         return Stage("Booking", DONE, f"Your consultation is booked for {booked_when}.")
     if status == "approved":
@@ -42,13 +44,16 @@ def _review(status: str) -> Stage:
     return Stage("In review", DONE, "A clinician read your answers.")
 
 
-def stages(*, status: str, submitted_on: str, booked_when: str | None = None) -> list[Stage]:
-    """The four stages for a submitted intake; none while it is still being filled in."""
+def stages(
+    *, status: str, submitted_on: str, booked_when: str | None = None, consulted: bool = False
+) -> list[Stage]:
+    """The four stages for a submitted intake; none while it is still being filled in.
+    `consulted`: the patient has had a consultation (nothing left to book for this one)."""
     if status == "in_progress" or not submitted_on:
         return []
     return [
         Stage("Submitted", DONE, f"We received your intake on {submitted_on}."),
         _review(status),
         _decision(status),
-        _booking(status, booked_when),
+        _booking(status, booked_when, consulted),
     ]

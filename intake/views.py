@@ -17,7 +17,7 @@ from clinic.accounts.access import require
 from clinic.core.formats import human_date
 from clinic.core.prepared import Prepared
 from consultations import chart_data
-from consultations.selectors import upcoming_for
+from consultations.selectors import patient_history, upcoming_for
 
 from . import length, scoring, services, steps, timeline
 from .display import answered_sections
@@ -94,6 +94,14 @@ def _portal_context(request, **note) -> dict:
     current = intakes[0] if intakes else None
     upcoming = upcoming_for(request.user)
     booked = next((when for a, when in upcoming if a.kind == "initial"), None)
+    # An approved intake whose consultation has taken place has nothing left to book: a
+    # patient mid-course was told "You can now book it" (one query, only then).
+    consulted = (
+        current is not None
+        and current.status == Intake.Status.APPROVED
+        and booked is None
+        and patient_history(request.user).completed_consultation
+    )
     submitted_on = (
         current and current.submitted_at and human_date(timezone.localtime(current.submitted_at))
     )
@@ -102,8 +110,12 @@ def _portal_context(request, **note) -> dict:
         "intakes": intakes,
         "upcoming": upcoming,
         "booked": booked,
+        "consulted": consulted,
         "stages": timeline.stages(
-            status=current.status, submitted_on=submitted_on or "", booked_when=booked
+            status=current.status,
+            submitted_on=submitted_on or "",
+            booked_when=booked,
+            consulted=consulted,
         )
         if current
         else [],

@@ -52,17 +52,26 @@ def test_the_approval_email_links_straight_to_booking(
         ("waiting_for_patient", None, ["done", "current", "later", "later"]),
         ("approved", None, ["done", "done", "done", "current"]),
         ("approved", "Tuesday, January 12, 2027 at 9:00 AM EST", ["done"] * 4),
+        ("approved", "consulted", ["done"] * 4),
         ("declined", None, ["done", "done", "done", "later"]),
         ("referred", None, ["done", "done", "done", "later"]),
     ],
 )
 def test_the_timeline_shows_where_each_state_stands(status, booked, states):
-    stages = timeline.stages(status=status, submitted_on="May 14, 2026", booked_when=booked)
+    consulted = booked == "consulted"  # the consultation has taken place, none booked
+    stages = timeline.stages(
+        status=status,
+        submitted_on="May 14, 2026",
+        booked_when=None if consulted else booked,
+        consulted=consulted,
+    )
     assert [s.state for s in stages] == states
     if stages:
         assert [s.title for s in stages] == ["Submitted", "In review", "Decision", "Booking"]
         assert stages[0].text == "We received your intake on May 14, 2026."
-    if booked:
+    if consulted:
+        assert stages[3].text == "You have had your consultation."
+    elif booked:
         assert stages[3].text == f"Your consultation is booked for {booked}."
 
 
@@ -74,6 +83,22 @@ def test_the_portal_draws_the_timeline_and_says_booked_not_book_now(client, pati
     Intake.objects.filter(pk=submitted.pk).update(status=Intake.Status.APPROVED)
     page = client.get(reverse("intake:portal")).content.decode()
     assert "You can now book it" in page
+
+
+def test_after_the_consultation_the_portal_no_longer_asks_to_book_it(
+    client, patient, submitted, provider
+):
+    """A patient mid-course (consultation completed, infusions since) was still told "You
+    can now book it" with a button to book the consultation they had had."""
+    from tests.consultations.test_calendar import DAY, book
+
+    Intake.objects.filter(pk=submitted.pk).update(status=Intake.Status.APPROVED)
+    book(patient, provider, DAY, 10, kind="initial", status="completed")
+    client.force_login(patient)
+    page = client.get(reverse("intake:portal")).content.decode()
+    assert "You can now book it" not in page and "Book your consultation" not in page
+    assert "You have had your consultation." in page
+    assert "Book now" not in page  # the timeline's booking stage is done
 
 
 def test_a_note_from_the_portal_is_kept_for_clinicians_and_audited(
